@@ -1,0 +1,104 @@
+//! Builds the HTTP server: shared state, middleware and routes. `main` and the tests both
+//! call [`run`], so the tests exercise exactly what production serves.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::middleware::{self, Next};
+use actix_web::{App, HttpServer, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::{self, tokens::JwtKeys};
+use crate::config::Config;
+use crate::db::DbPool;
+use crate::error::{self, ApiError};
+use crate::{health, openapi};
+
+/// Largest JSON body accepted; bigger ones get 413.
+const JSON_LIMIT_BYTES: usize = 256 * 1024;
+
+/// Everything a handler needs. Holds no per-user state: any replica can serve any request.
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub pool: DbPool,
+    pub jwt: JwtKeys,
+}
+
+impl AppState {
+    pub fn new(config: Config, pool: DbPool) -> Self {
+        let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
+        AppState { config: Arc::new(config), pool, jwt }
+    }
+}
+
+pub fn api_routes(cfg: &mut web::ServiceConfig) {
+    health::routes(cfg);
+    auth::routes(cfg);
+}
+
+/// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT,
+/// finishing in-flight requests first.
+pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(error::json_error))
+            .app_data(web::QueryConfig::default().error_handler(error::query_error))
+            .app_data(web::PathConfig::default().error_handler(error::path_error))
+            .service(openapi::swagger_ui())
+            .service(web::scope("/api").configure(api_routes))
+            .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(check_host))
+            .wrap(cors(&state.config))
+            .wrap(middleware::Compress::default())
+            .wrap(security_headers())
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(30)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound("resource"))
+}
+
+fn cors(config: &Config) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .supports_credentials()
+        .max_age(3600);
+    for origin in &config.cors_allowed_origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+fn security_headers() -> middleware::DefaultHeaders {
+    middleware::DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+}
+
+/// Rejects requests for host names we do not serve (Host header attacks). The health check
+/// is exempt: orchestrators probe it by container address.
+async fn check_host(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered");
+    let host = req.connection_info().host().to_owned();
+    if req.path() != "/api/health/" && !state.config.allowed_hosts.allows(&host) {
+        tracing::warn!(%host, "rejected request for a host that is not allowed");
+        return Err(ApiError::InvalidHost.into());
+    }
+    next.call(req).await
+}

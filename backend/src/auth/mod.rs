@@ -1,0 +1,12 @@
+//! Authentication: login, token refresh with rotation, logout, and the `CurrentUser`
+//! extractor every protected handler takes.
+
+mod extractor;
+pub(crate) mod handlers;
+pub mod password;
+pub mod sessions;
+pub mod tokens;
+
+pub use extractor::CurrentUser;
+pub(crate) use handlers as routes_doc;
+pub use handlers::{REFRESH_COOKIE, routes};

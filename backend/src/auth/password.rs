@@ -1,0 +1,103 @@
+//! Argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). Hashing takes
+//! tens of milliseconds of CPU, so it always runs on the blocking pool, never on an async
+//! worker.
+
+use std::sync::OnceLock;
+
+use anyhow::anyhow;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(Params::DEFAULT_M_COST, Params::DEFAULT_T_COST, Params::DEFAULT_P_COST, None)
+        .expect("OWASP argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+pub fn hash_blocking(password: &str) -> anyhow::Result<String> {
+    let hash = argon2().hash_password(password.as_bytes()).map_err(|e| anyhow!("hashing password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+pub fn verify_blocking(password: &str, phc_hash: &str) -> bool {
+    argon2().verify_password(password.as_bytes(), phc_hash).is_ok()
+}
+
+pub async fn hash(password: String) -> anyhow::Result<String> {
+    tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
+}
+
+/// Verifies `password` against `stored`, or against a dummy hash when the user does not
+/// exist, so that unknown usernames take as long as known ones (no user enumeration).
+pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    tokio::task::spawn_blocking(move || match stored {
+        Some(hash) => verify_blocking(&password, &hash),
+        None => {
+            verify_blocking(&password, dummy_hash());
+            false
+        }
+    })
+    .await
+    .map_err(Into::into)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking("dummy password for timing equality").expect("hashing a constant works"))
+}
+
+/// Rules for a new password; each broken rule is one message for the form.
+pub fn strength_problems(password: &str, username: &str) -> Vec<String> {
+    const COMMON: [&str; 12] = [
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwerty123",
+        "admin123",
+        "admin1234",
+        "contraseña",
+        "iloveyou",
+        "11111111",
+        "abc12345",
+    ];
+    let mut problems = Vec::new();
+    if password.chars().count() < 10 {
+        problems.push("must be at least 10 characters long".to_owned());
+    }
+    if password.chars().count() > 128 {
+        problems.push("must be at most 128 characters long".to_owned());
+    }
+    if password.chars().all(|c| c.is_ascii_digit()) {
+        problems.push("must not be only digits".to_owned());
+    }
+    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
+        problems.push("must not contain the username".to_owned());
+    }
+    if COMMON.contains(&password.to_lowercase().as_str()) {
+        problems.push("is too common".to_owned());
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_argon2id_and_verify() {
+        let hash = hash_blocking("correct horse battery").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_blocking("correct horse battery", &hash));
+        assert!(!verify_blocking("wrong", &hash));
+        assert!(!verify_blocking("anything", "not a phc string"));
+    }
+
+    #[test]
+    fn weak_passwords_are_explained() {
+        assert!(strength_problems("s3cure-enough-pass", "maria").is_empty());
+        assert_eq!(strength_problems("1234567", "maria").len(), 2);
+        assert!(strength_problems("maria-2026-xyz", "maria").iter().any(|p| p.contains("username")));
+    }
+}

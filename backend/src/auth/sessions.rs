@@ -1,0 +1,141 @@
+//! Login sessions and their rotating refresh tokens, all in PostgreSQL so any replica can
+//! serve any request.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+use super::tokens::{hash_refresh_token, random_token};
+use crate::db::schema::{auth_sessions, refresh_tokens};
+
+/// Who is logging in from where; kept so a user can recognise their sessions.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+pub struct NewSession {
+    pub session_id: i64,
+    pub refresh_token: String,
+}
+
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    user_id: i64,
+    ttl: std::time::Duration,
+    client: &ClientInfo,
+) -> QueryResult<NewSession> {
+    let expires_at = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::days(30));
+    conn.transaction(async |conn| {
+        let session_id: i64 = diesel::insert_into(auth_sessions::table)
+            .values((
+                auth_sessions::user_id.eq(user_id),
+                auth_sessions::expires_at.eq(expires_at),
+                auth_sessions::user_agent.eq(client.user_agent.as_deref()),
+                auth_sessions::ip.eq(client.ip.as_deref()),
+            ))
+            .returning(auth_sessions::id)
+            .get_result(conn)
+            .await?;
+        let refresh_token = insert_token(conn, session_id).await?;
+        Ok(NewSession { session_id, refresh_token })
+    })
+    .await
+}
+
+async fn insert_token(conn: &mut AsyncPgConnection, session_id: i64) -> QueryResult<String> {
+    let token = random_token();
+    diesel::insert_into(refresh_tokens::table)
+        .values((refresh_tokens::token_hash.eq(hash_refresh_token(&token)), refresh_tokens::session_id.eq(session_id)))
+        .execute(conn)
+        .await?;
+    Ok(token)
+}
+
+#[derive(Debug)]
+pub enum Rotation {
+    Rotated {
+        user_id: i64,
+        session_id: i64,
+        refresh_token: String,
+    },
+    /// Unknown token, or its session is expired or revoked.
+    Invalid,
+    /// The token was already rotated: someone replayed it. The session is now revoked.
+    Reused,
+}
+
+/// Exchanges a refresh token for a new one. The old token is marked rotated in the same
+/// transaction with a conditional update, so two concurrent uses cannot both succeed.
+pub async fn rotate(conn: &mut AsyncPgConnection, presented: &str) -> QueryResult<Rotation> {
+    let hash = hash_refresh_token(presented);
+    conn.transaction(async |conn| {
+        let found: Option<(i64, Option<DateTime<Utc>>, i64, DateTime<Utc>, Option<DateTime<Utc>>)> =
+            refresh_tokens::table
+                .inner_join(auth_sessions::table)
+                .filter(refresh_tokens::token_hash.eq(&hash))
+                .select((
+                    refresh_tokens::session_id,
+                    refresh_tokens::rotated_at,
+                    auth_sessions::user_id,
+                    auth_sessions::expires_at,
+                    auth_sessions::revoked_at,
+                ))
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?;
+        let Some((session_id, rotated_at, user_id, expires_at, revoked_at)) = found else {
+            return Ok(Rotation::Invalid);
+        };
+        if revoked_at.is_some() || expires_at <= Utc::now() {
+            return Ok(Rotation::Invalid);
+        }
+        if rotated_at.is_some() {
+            revoke(conn, session_id).await?;
+            return Ok(Rotation::Reused);
+        }
+        diesel::update(refresh_tokens::table.find(&hash))
+            .set(refresh_tokens::rotated_at.eq(Utc::now()))
+            .execute(conn)
+            .await?;
+        diesel::update(auth_sessions::table.find(session_id))
+            .set(auth_sessions::last_used_at.eq(Utc::now()))
+            .execute(conn)
+            .await?;
+        let refresh_token = insert_token(conn, session_id).await?;
+        Ok(Rotation::Rotated { user_id, session_id, refresh_token })
+    })
+    .await
+}
+
+pub async fn revoke(conn: &mut AsyncPgConnection, session_id: i64) -> QueryResult<usize> {
+    diesel::update(auth_sessions::table.find(session_id).filter(auth_sessions::revoked_at.is_null()))
+        .set(auth_sessions::revoked_at.eq(Utc::now()))
+        .execute(conn)
+        .await
+}
+
+/// The session a refresh token belongs to, whatever its state (for logout by cookie).
+pub async fn session_of_token(conn: &mut AsyncPgConnection, presented: &str) -> QueryResult<Option<i64>> {
+    refresh_tokens::table
+        .find(hash_refresh_token(presented))
+        .select(refresh_tokens::session_id)
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// True while the session is neither revoked nor expired; checked on every request so
+/// logout takes effect at once, not when the access token expires.
+pub async fn is_live(conn: &mut AsyncPgConnection, session_id: i64) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        auth_sessions::table
+            .find(session_id)
+            .filter(auth_sessions::revoked_at.is_null())
+            .filter(auth_sessions::expires_at.gt(Utc::now())),
+    ))
+    .get_result(conn)
+    .await
+}

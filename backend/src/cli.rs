@@ -1,0 +1,179 @@
+//! The `dealaai` command line: the server and the operator commands, one binary.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::net::TcpListener;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
+
+use crate::app::{self, AppState};
+use crate::auth::password;
+use crate::config::Config;
+use crate::{db, telemetry, users};
+
+#[derive(Debug, Parser)]
+#[command(name = "dealaai", version, about = "DealaAI stock management: API server and admin commands")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the REST API.
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Create an administrator account (asks for the details unless given).
+    Createsuperuser(CreateSuperuserArgs),
+    /// Load demo data for development; refuses to run in production.
+    Seed,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CreateSuperuserArgs {
+    #[arg(long)]
+    pub username: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Read the password from the first line of standard input (for scripts).
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[arg(long, default_value = "")]
+    pub first_name: String,
+    #[arg(long, default_value = "")]
+    pub last_name: String,
+}
+
+/// The development account `cargo xtask dev` prints. Only ever created in development,
+/// only when no user exists, and never reset afterwards.
+pub const DEMO_ADMIN_USERNAME: &str = "admin";
+pub const DEMO_ADMIN_PASSWORD: &str = "admin123";
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = Config::from_env()?;
+    telemetry::init(config.log_format);
+    match cli.command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let applied = db::run_migrations_async(&config.database_url).await?;
+            println!("{} migration(s) applied", applied.len());
+            for name in applied {
+                println!("  {name}");
+            }
+            Ok(())
+        }
+        Command::Createsuperuser(args) => create_superuser(&config, args).await,
+        Command::Seed => seed(&config).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let applied = db::run_migrations_async(&config.database_url).await?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    let listener = TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
+    tracing::info!(address = %config.bind, env = ?config.env, "serving the API");
+    let pool = db::build_pool(&config.database_url, config.database_pool_size)?;
+    app::run(listener, AppState::new(config, pool))?.await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {
+    AsyncPgConnection::establish(&config.database_url).await.context("connecting to the database")
+}
+
+async fn create_superuser(config: &Config, args: CreateSuperuserArgs) -> anyhow::Result<()> {
+    let interactive = !args.password_stdin && std::io::stdin().is_terminal();
+    let username = match args.username {
+        Some(u) => u,
+        None if interactive => prompt("Username: ")?,
+        None => bail!("--username is required when not running interactively"),
+    };
+    let email = match args.email {
+        Some(e) => e,
+        None if interactive => prompt("Email: ")?,
+        None => bail!("--email is required when not running interactively"),
+    };
+    let password = if args.password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_owned()
+    } else if interactive {
+        let first = rpassword::prompt_password("Password: ")?;
+        if rpassword::prompt_password("Password (again): ")? != first {
+            bail!("the passwords do not match");
+        }
+        first
+    } else {
+        bail!("pass --password-stdin to read the password from standard input")
+    };
+
+    let username = username.trim();
+    let email = email.trim();
+    if username.is_empty() || !email.contains('@') {
+        bail!("a username and a valid email are required");
+    }
+    let problems = password::strength_problems(&password, username);
+    if !problems.is_empty() {
+        bail!("the password {}", problems.join("; "));
+    }
+    let hash = password::hash(password).await?;
+    let mut conn = connect(config).await?;
+    if users::find_by_username(&mut conn, username).await?.is_some() {
+        bail!("a user named `{username}` already exists");
+    }
+    let user = users::insert(
+        &mut conn,
+        &users::NewUser {
+            username,
+            email,
+            password_hash: &hash,
+            first_name: &args.first_name,
+            last_name: &args.last_name,
+            role: shared::users::Role::Admin.as_str(),
+        },
+    )
+    .await?;
+    println!("superuser `{}` created (id {})", user.username, user.id);
+    Ok(())
+}
+
+fn prompt(label: &str) -> anyhow::Result<String> {
+    print!("{label}");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(line.trim().to_owned())
+}
+
+async fn seed(config: &Config) -> anyhow::Result<()> {
+    if config.is_production() {
+        bail!("`dealaai seed` loads demo data and is refused in production");
+    }
+    db::run_migrations_async(&config.database_url).await?;
+    let mut conn = connect(config).await?;
+    if users::count(&mut conn).await? == 0 {
+        let hash = password::hash(DEMO_ADMIN_PASSWORD.to_owned()).await?;
+        users::insert(
+            &mut conn,
+            &users::NewUser {
+                username: DEMO_ADMIN_USERNAME,
+                email: "admin@dealaai.local",
+                password_hash: &hash,
+                first_name: "Admin",
+                last_name: "DealaAI",
+                role: shared::users::Role::Admin.as_str(),
+            },
+        )
+        .await?;
+        println!("demo administrator created: username `{DEMO_ADMIN_USERNAME}`, password `{DEMO_ADMIN_PASSWORD}`");
+    } else {
+        println!("users already exist: demo administrator not created (existing passwords are never reset)");
+    }
+    Ok(())
+}

@@ -1,0 +1,275 @@
+//! Configuration comes only from environment variables (plus `.env` in development),
+//! parsed once at start-up into typed values. Production refuses insecure defaults.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The signing key used when none is given in development. Production refuses it.
+const DEVELOPMENT_SECRET_KEY: &str = "development-only-secret-key-do-not-use-in-production";
+const MIN_SECRET_KEY_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppEnv {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// Which `Host` headers the API answers; anything else gets 400 (like Django's ALLOWED_HOSTS).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedHosts {
+    Any,
+    Only(Vec<String>),
+}
+
+impl AllowedHosts {
+    /// `host` is a Host header value, possibly with a port.
+    pub fn allows(&self, host: &str) -> bool {
+        match self {
+            AllowedHosts::Any => true,
+            AllowedHosts::Only(hosts) => {
+                let name = strip_port(host).to_ascii_lowercase();
+                hosts.iter().any(|allowed| {
+                    allowed == &name
+                        || allowed
+                            .strip_prefix('.')
+                            .is_some_and(|domain| name == domain || name.ends_with(&format!(".{domain}")))
+                })
+            }
+        }
+    }
+}
+
+fn strip_port(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        // [::1]:8000
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match host.rsplit_once(':') {
+        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
+        _ => host,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub env: AppEnv,
+    pub secret_key: String,
+    pub database_url: String,
+    pub database_pool_size: usize,
+    pub bind: SocketAddr,
+    pub allowed_hosts: AllowedHosts,
+    pub cors_allowed_origins: Vec<String>,
+    pub public_domain: Option<String>,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{0} is required")]
+    Missing(&'static str),
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+    #[error("refusing to start in production: {0}")]
+    Insecure(String),
+}
+
+impl Config {
+    /// Reads the process environment (and `.env` in development).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        // A missing .env is normal; production sets real variables.
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars(&vars)
+    }
+
+    /// Parses configuration from a map of variables; `from_env` and the tests share it.
+    pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+
+        let env = match get("APP_ENV").unwrap_or("development") {
+            "development" | "dev" => AppEnv::Development,
+            "production" | "prod" => AppEnv::Production,
+            other => {
+                return Err(ConfigError::Invalid {
+                    name: "APP_ENV",
+                    reason: format!("`{other}` is neither `development` nor `production`"),
+                });
+            }
+        };
+
+        let secret_key = get("SECRET_KEY").unwrap_or(DEVELOPMENT_SECRET_KEY).to_owned();
+        let database_url = match get("DATABASE_URL") {
+            Some(url) => url.to_owned(),
+            None => database_url_from_parts(&get)?,
+        };
+        let bind = match get("BIND") {
+            Some(bind) => parse("BIND", bind)?,
+            None => SocketAddr::from(([0, 0, 0, 0], parse("PORT", get("PORT").unwrap_or("8000"))?)),
+        };
+        let allowed_hosts = match get("ALLOWED_HOSTS") {
+            None => AllowedHosts::Any,
+            Some(list) if list.split(',').any(|h| h.trim() == "*") => AllowedHosts::Any,
+            Some(list) => AllowedHosts::Only(comma_list(list).map(|h| h.to_ascii_lowercase()).collect()),
+        };
+        let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS").map(|l| comma_list(l).collect()).unwrap_or_default();
+        let log_format = match get("LOG_FORMAT") {
+            Some("json") => LogFormat::Json,
+            Some("pretty") | None => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "LOG_FORMAT",
+                    reason: format!("`{other}` is neither `json` nor `pretty`"),
+                });
+            }
+        };
+
+        let config = Config {
+            env,
+            secret_key,
+            database_url,
+            database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE").unwrap_or("16"))?,
+            bind,
+            allowed_hosts,
+            cors_allowed_origins,
+            public_domain: get("PUBLIC_DOMAIN").map(str::to_owned),
+            access_token_ttl: Duration::from_secs(parse(
+                "ACCESS_TOKEN_TTL_SECONDS",
+                get("ACCESS_TOKEN_TTL_SECONDS").unwrap_or("900"),
+            )?),
+            refresh_token_ttl: Duration::from_secs(
+                86_400 * parse::<u64>("REFRESH_TOKEN_TTL_DAYS", get("REFRESH_TOKEN_TTL_DAYS").unwrap_or("30"))?,
+            ),
+            log_format,
+        };
+        if config.env == AppEnv::Production {
+            config.refuse_insecure_production(get("DEBUG"))?;
+        }
+        Ok(config)
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.env == AppEnv::Production
+    }
+
+    fn refuse_insecure_production(&self, debug: Option<&str>) -> Result<(), ConfigError> {
+        let insecure = |reason: &str| Err(ConfigError::Insecure(reason.to_owned()));
+        if self.secret_key == DEVELOPMENT_SECRET_KEY {
+            return insecure("SECRET_KEY is not set (generate one with `openssl rand -hex 32`)");
+        }
+        if self.secret_key.len() < MIN_SECRET_KEY_BYTES {
+            return insecure("SECRET_KEY must be at least 32 bytes long");
+        }
+        if ["changeme", "secret", "django-insecure"].iter().any(|weak| self.secret_key.contains(weak)) {
+            return insecure("SECRET_KEY looks like a placeholder");
+        }
+        if debug.is_some_and(|d| matches!(d.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")) {
+            return insecure("DEBUG must be off");
+        }
+        if self.allowed_hosts == AllowedHosts::Any {
+            return insecure("ALLOWED_HOSTS must list the public host names (not `*`)");
+        }
+        if self.cors_allowed_origins.iter().any(|o| o == "*") {
+            return insecure("CORS_ALLOWED_ORIGINS must not be `*`");
+        }
+        Ok(())
+    }
+}
+
+fn comma_list(list: &str) -> impl Iterator<Item = String> + '_ {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn parse<T: std::str::FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|e: T::Err| ConfigError::Invalid { name, reason: e.to_string() })
+}
+
+fn database_url_from_parts<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<String, ConfigError> {
+    let host = get("DB_HOST").ok_or(ConfigError::Missing("DATABASE_URL (or DB_HOST)"))?;
+    let mut url = url::Url::parse("postgres://localhost").expect("static URL parses");
+    let invalid = |reason: &str| ConfigError::Invalid { name: "DB_HOST", reason: reason.to_owned() };
+    url.set_host(Some(host)).map_err(|e| invalid(&e.to_string()))?;
+    url.set_port(Some(parse("DB_PORT", get("DB_PORT").unwrap_or("5432"))?)).map_err(|_| invalid("bad port"))?;
+    url.set_username(get("DB_USER").unwrap_or("postgres")).map_err(|_| invalid("bad user"))?;
+    url.set_password(get("DB_PASSWORD")).map_err(|_| invalid("bad password"))?;
+    url.set_path(get("DB_NAME").unwrap_or("dealaai"));
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    const STRONG: &str = "9f1c2a7e5b3d4c6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d";
+
+    #[test]
+    fn development_has_working_defaults() {
+        let config = Config::from_vars(&vars(&[("DATABASE_URL", "postgres://x/y")])).unwrap();
+        assert_eq!(config.env, AppEnv::Development);
+        assert_eq!(config.bind.to_string(), "0.0.0.0:8000");
+        assert_eq!(config.access_token_ttl, Duration::from_secs(900));
+        assert_eq!(config.allowed_hosts, AllowedHosts::Any);
+    }
+
+    #[test]
+    fn database_url_is_built_from_parts_with_escaping() {
+        let config = Config::from_vars(&vars(&[
+            ("DB_HOST", "db"),
+            ("DB_USER", "deala"),
+            ("DB_PASSWORD", "p@ss/word"),
+            ("DB_NAME", "stock"),
+        ]))
+        .unwrap();
+        assert_eq!(config.database_url, "postgres://deala:p%40ss%2Fword@db:5432/stock");
+    }
+
+    #[test]
+    fn a_database_is_required() {
+        assert!(matches!(Config::from_vars(&vars(&[])), Err(ConfigError::Missing(_))));
+    }
+
+    #[test]
+    fn production_refuses_insecure_settings() {
+        let base = [("APP_ENV", "production"), ("DATABASE_URL", "postgres://x/y"), ("ALLOWED_HOSTS", "deala.example")];
+        let with = |extra: &[(&str, &str)]| {
+            let mut all = base.to_vec();
+            all.extend_from_slice(extra);
+            Config::from_vars(&vars(&all))
+        };
+        assert!(matches!(with(&[]), Err(ConfigError::Insecure(_))), "no SECRET_KEY");
+        assert!(matches!(with(&[("SECRET_KEY", "short")]), Err(ConfigError::Insecure(_))));
+        assert!(matches!(with(&[("SECRET_KEY", STRONG), ("DEBUG", "true")]), Err(ConfigError::Insecure(_))));
+        assert!(matches!(with(&[("SECRET_KEY", STRONG), ("ALLOWED_HOSTS", "*")]), Err(ConfigError::Insecure(_))));
+        assert!(matches!(
+            with(&[("SECRET_KEY", STRONG), ("CORS_ALLOWED_ORIGINS", "*")]),
+            Err(ConfigError::Insecure(_))
+        ));
+        let config = with(&[("SECRET_KEY", STRONG)]).unwrap();
+        assert!(config.is_production());
+    }
+
+    #[test]
+    fn allowed_hosts_ignore_ports_and_case_and_accept_subdomain_wildcards() {
+        let hosts = AllowedHosts::Only(vec!["deala.example".into(), ".easypanel.host".into(), "::1".into()]);
+        assert!(hosts.allows("Deala.Example:443"));
+        assert!(hosts.allows("app.easypanel.host"));
+        assert!(hosts.allows("[::1]:8000"));
+        assert!(!hosts.allows("evil.example"));
+        assert!(!hosts.allows("deala.example.evil"));
+    }
+}

@@ -1,0 +1,18 @@
+//! DealaAI backend: the REST API (one module per capability) and the `dealaai` CLI.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod openapi;
+pub mod telemetry;
+pub mod users;
+
+/// Test harness pieces shared by the API and end-to-end tests.
+#[cfg(feature = "test-support")]
+pub mod testing {
+    pub use crate::db::testing::*;
+}

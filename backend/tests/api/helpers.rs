@@ -1,0 +1,117 @@
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use dealaai::app::{self, AppState};
+use dealaai::auth::password;
+use dealaai::config::Config;
+use dealaai::testing::TestDatabase;
+use dealaai::{db, users};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde_json::{Value, json};
+use shared::users::Role;
+
+pub const PASSWORD: &str = "correct-horse-battery";
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: TestDatabase,
+}
+
+pub struct TestAppBuilder {
+    vars: HashMap<String, String>,
+    database_url: Option<String>,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::builder().spawn().await
+    }
+
+    pub fn builder() -> TestAppBuilder {
+        TestAppBuilder { vars: HashMap::new(), database_url: None }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(self.db.url()).await.expect("connect to the test database")
+    }
+
+    pub async fn create_user(&self, username: &str, role: Role) -> users::UserRow {
+        let hash = password::hash(PASSWORD.to_owned()).await.unwrap();
+        let email = format!("{username}@example.com");
+        users::insert(
+            &mut self.conn().await,
+            &users::NewUser {
+                username,
+                email: &email,
+                password_hash: &hash,
+                first_name: "Test",
+                last_name: username,
+                role: role.as_str(),
+            },
+        )
+        .await
+        .unwrap()
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.unwrap()
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_json("/api/auth/login", &json!({"username": username, "password": password})).await
+    }
+
+    /// Logs in and returns the whole token response.
+    pub async fn login_ok(&self, username: &str) -> Value {
+        let response = self.login(username, PASSWORD).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+}
+
+impl TestAppBuilder {
+    pub fn var(mut self, name: &str, value: &str) -> Self {
+        self.vars.insert(name.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Serve against another database URL than the test's own (e.g. through a proxy).
+    pub fn database_url(mut self, url: String) -> Self {
+        self.database_url = Some(url);
+        self
+    }
+
+    pub async fn spawn(mut self) -> TestApp {
+        dealaai::telemetry::init(dealaai::config::LogFormat::Pretty);
+        let db = TestDatabase::new();
+        let url = self.database_url.take().unwrap_or_else(|| db.url().to_owned());
+        self.vars.insert("DATABASE_URL".into(), url.clone());
+        self.vars.entry("SECRET_KEY".into()).or_insert_with(|| "test-secret-key-test-secret-key-0123".into());
+        let config = Config::from_vars(&self.vars).expect("valid test configuration");
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let pool = db::build_pool(&url, 4).unwrap();
+        let server = app::run(listener, AppState::new(config, pool)).unwrap();
+        actix_web::rt::spawn(server);
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        TestApp { address, client, db }
+    }
+}
+
+/// Asserts the project's error shape and returns the body.
+pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let body: Value = response.json().await.expect("errors are JSON");
+    assert_eq!(body["error"], code, "unexpected error code in {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "errors carry a message: {body}");
+    body
+}

@@ -1,0 +1,9 @@
+//! API integration tests: the real HTTP server on a random port, each test with its own
+//! PostgreSQL database cloned from the migrated template. One binary links faster.
+
+mod auth;
+mod cli;
+mod database;
+mod health;
+mod helpers;
+mod http;

@@ -1,0 +1,82 @@
+//! The frame around every logged-in page: sidebar navigation and a top bar with the user.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate};
+
+use crate::i18n::{Lang, Msg, use_i18n};
+use crate::session::{AuthState, use_session};
+
+/// Renders its child routes only for a logged-in user; anyone else goes to the login
+/// page, which brings them back here afterwards.
+#[component]
+pub fn ProtectedLayout() -> impl IntoView {
+    let session = use_session();
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let location = use_location();
+
+    Effect::new(move |_| {
+        if let AuthState::Anonymous { .. } = session.state() {
+            let here = location.pathname.get_untracked();
+            let target = if here == "/" { "/login".to_owned() } else { format!("/login?next={}", encode(&here)) };
+            navigate(&target, NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+
+    move || match session.state() {
+        AuthState::LoggedIn { user, .. } => view! {
+            <div class="shell">
+                <aside class="sidebar">
+                    <div class="brand">{move || i18n.t(Msg::AppName)}</div>
+                    <nav aria-label=move || i18n.t(Msg::MainNavigation)>
+                        <A href="/" exact=true>{move || i18n.t(Msg::Dashboard)}</A>
+                    </nav>
+                </aside>
+                <div class="main">
+                    <header class="topbar">
+                        <LanguageSwitch />
+                        <span class="user-name">{user.display_name()}</span>
+                        <button class="button secondary logout" on:click=move |_| spawn_local(session.logout())>
+                            {move || i18n.t(Msg::Logout)}
+                        </button>
+                    </header>
+                    <main class="content">
+                        <Outlet />
+                    </main>
+                </div>
+            </div>
+        }
+        .into_any(),
+        _ => view! { <div class="loading" aria-busy="true">{move || i18n.t(Msg::Loading)}</div> }.into_any(),
+    }
+}
+
+#[component]
+pub fn LanguageSwitch() -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <label class="language">
+            <span class="visually-hidden">{move || i18n.t(Msg::Language)}</span>
+            <select on:change=move |ev| {
+                i18n.set_lang(if event_target_value(&ev) == "en" { Lang::En } else { Lang::Es })
+            }>
+                <option value="es" selected=move || i18n.lang() == Lang::Es>"Español"</option>
+                <option value="en" selected=move || i18n.lang() == Lang::En>"English"</option>
+            </select>
+        </label>
+    }
+}
+
+/// Percent-encodes a path for a query parameter.
+pub fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}

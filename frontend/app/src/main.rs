@@ -1,0 +1,34 @@
+//! The DealaAI single-page app: Leptos (client-side rendering), built by Trunk.
+
+mod api;
+mod i18n;
+mod layout;
+mod pages;
+mod session;
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::i18n::{I18n, Msg};
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(App);
+}
+
+#[component]
+fn App() -> impl IntoView {
+    let i18n = I18n::provide();
+    session::Session::provide();
+    view! {
+        <Router>
+            <Routes fallback=move || view! { <p class="not-found">{move || i18n.t(Msg::PageNotFound)}</p> }>
+                <Route path=path!("/login") view=pages::login::LoginPage />
+                <ParentRoute path=path!("") view=layout::ProtectedLayout>
+                    <Route path=path!("") view=pages::dashboard::DashboardPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

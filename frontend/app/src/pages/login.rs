@@ -1,0 +1,94 @@
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+use crate::i18n::{Msg, use_i18n};
+use crate::layout::LanguageSwitch;
+use crate::session::{AuthState, use_session};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let query = use_query_map();
+
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<Msg>);
+    let submitted = RwSignal::new(false);
+    let pending = RwSignal::new(false);
+
+    // Only same-site paths: `next` must never send the user to another origin.
+    let next = move || {
+        query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
+            .unwrap_or_else(|| "/".into())
+    };
+
+    // Already logged in (or just logged in): go where the user was heading.
+    Effect::new(move |_| {
+        if let AuthState::LoggedIn { .. } = session.state() {
+            navigate(&next(), NavigateOptions { replace: true, ..Default::default() });
+        }
+    });
+
+    let notice = move || match session.state() {
+        AuthState::Anonymous { notice } => notice,
+        _ => None,
+    };
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        submitted.set(true);
+        error.set(None);
+        if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
+            return;
+        }
+        pending.set(true);
+        spawn_local(async move {
+            let result = session.login(username.get_untracked().trim().to_owned(), password.get_untracked()).await;
+            pending.set(false);
+            if let Err(failure) = result {
+                password.set(String::new());
+                error.set(Some(failure.message()));
+            }
+        });
+    };
+
+    let missing = move |field: RwSignal<String>| submitted.get() && field.with(|v| v.trim().is_empty());
+
+    view! {
+        <div class="login-page">
+            <form class="card login-card" on:submit=on_submit novalidate=true>
+                <div class="login-header">
+                    <h1 class="brand">{move || i18n.t(Msg::AppName)}</h1>
+                    <LanguageSwitch />
+                </div>
+                <p class="tagline">{move || i18n.t(Msg::Tagline)}</p>
+                <h2>{move || i18n.t(Msg::SignIn)}</h2>
+                {move || notice().map(|msg| view! { <p class="notice" role="status">{move || i18n.t(msg)}</p> })}
+                <label for="username">{move || i18n.t(Msg::Username)}</label>
+                <input id="username" name="username" type="text" autocomplete="username" autofocus=true
+                    aria-invalid=move || missing(username).to_string()
+                    bind:value=username />
+                <Show when=move || missing(username)>
+                    <p class="field-error">{move || i18n.t(Msg::FieldRequired)}</p>
+                </Show>
+                <label for="password">{move || i18n.t(Msg::Password)}</label>
+                <input id="password" name="password" type="password" autocomplete="current-password"
+                    aria-invalid=move || missing(password).to_string()
+                    bind:value=password />
+                <Show when=move || missing(password)>
+                    <p class="field-error">{move || i18n.t(Msg::FieldRequired)}</p>
+                </Show>
+                {move || error.get().map(|msg| view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> })}
+                <button class="button primary" type="submit" disabled=move || pending.get()>
+                    {move || if pending.get() { i18n.t(Msg::SigningIn) } else { i18n.t(Msg::SignIn) }}
+                </button>
+            </form>
+        </div>
+    }
+}

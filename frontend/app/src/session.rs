@@ -1,0 +1,111 @@
+//! Who is logged in. The access token lives only in memory; the refresh token is an
+//! HttpOnly cookie the script never sees. On start-up (and so after a reload) the app asks
+//! for a fresh access token with that cookie, and it refreshes again shortly before expiry.
+
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
+use shared::users::User;
+use std::time::Duration;
+
+use crate::api::{self, ApiFailure};
+use crate::i18n::Msg;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthState {
+    /// Start-up: asking the server whether the refresh cookie is still good.
+    Checking,
+    /// Not logged in; `notice` explains why, if there is something to explain.
+    Anonymous {
+        notice: Option<Msg>,
+    },
+    LoggedIn {
+        user: User,
+        access_token: String,
+    },
+}
+
+#[derive(Clone, Copy)]
+pub struct Session {
+    state: RwSignal<AuthState>,
+    /// Bumped on every login/refresh/logout so a stale refresh timer does nothing.
+    generation: RwSignal<u64>,
+}
+
+/// Refresh this long before the access token expires.
+const REFRESH_MARGIN_SECONDS: i64 = 60;
+
+impl Session {
+    pub fn provide() -> Self {
+        let session = Session { state: RwSignal::new(AuthState::Checking), generation: RwSignal::new(0) };
+        provide_context(session);
+        spawn_local(async move {
+            api::load_config().await;
+            if !session.refresh().await {
+                session.set_anonymous(None);
+            }
+        });
+        session
+    }
+
+    pub fn state(self) -> AuthState {
+        self.state.get()
+    }
+
+    pub fn user(self) -> Option<User> {
+        match self.state.get() {
+            AuthState::LoggedIn { user, .. } => Some(user),
+            _ => None,
+        }
+    }
+
+    pub async fn login(self, username: String, password: String) -> Result<(), ApiFailure> {
+        let tokens: TokenResponse = api::post("/auth/login", &LoginRequest { username, password }, None).await?;
+        self.accept(tokens);
+        Ok(())
+    }
+
+    /// Trades the refresh cookie for a new access token. False if the session is over.
+    pub async fn refresh(self) -> bool {
+        match api::post::<_, TokenResponse>("/auth/refresh", &RefreshRequest::default(), None).await {
+            Ok(tokens) => {
+                self.accept(tokens);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    pub async fn logout(self) {
+        let token = match self.state.get_untracked() {
+            AuthState::LoggedIn { access_token, .. } => Some(access_token),
+            _ => None,
+        };
+        // Even if the server is unreachable, forget the session locally.
+        let _ = api::post_empty("/auth/logout", token.as_deref()).await;
+        self.set_anonymous(Some(Msg::LoggedOut));
+    }
+
+    fn set_anonymous(self, notice: Option<Msg>) {
+        self.generation.update(|g| *g += 1);
+        self.state.set(AuthState::Anonymous { notice });
+    }
+
+    fn accept(self, tokens: TokenResponse) {
+        self.generation.update(|g| *g += 1);
+        let generation = self.generation.get_untracked();
+        self.state.set(AuthState::LoggedIn { user: tokens.user, access_token: tokens.access_token });
+        let wait = (tokens.expires_in - REFRESH_MARGIN_SECONDS).max(5) as u64;
+        spawn_local(async move {
+            sleep(Duration::from_secs(wait)).await;
+            if self.generation.get_untracked() == generation && !self.refresh().await {
+                self.set_anonymous(Some(Msg::SessionExpired));
+            }
+        });
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}

@@ -1,0 +1,144 @@
+//! The built SPA, loaded into memory at start-up with gzip and brotli variants made once,
+//! so every response is a memory copy in the encoding the browser prefers.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, web};
+use anyhow::Context;
+
+pub struct Asset {
+    content_type: String,
+    identity: Bytes,
+    gzip: Option<Bytes>,
+    brotli: Option<Bytes>,
+    /// Trunk puts a content hash in file names: those never change and can be cached forever.
+    immutable: bool,
+}
+
+pub struct Assets {
+    files: HashMap<String, Asset>,
+}
+
+impl Assets {
+    pub fn load(dist: &Path) -> anyhow::Result<Self> {
+        let mut files = HashMap::new();
+        load_dir(dist, dist, &mut files)?;
+        if !files.contains_key("/index.html") {
+            anyhow::bail!("{} has no index.html: build the app first (`cargo xtask dev` does)", dist.display());
+        }
+        Ok(Assets { files })
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+}
+
+fn load_dir(root: &Path, dir: &Path, files: &mut HashMap<String, Asset>) -> anyhow::Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            load_dir(root, &path, files)?;
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let relative = path.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
+        let content_type = mime_guess::from_path(&path).first_or_octet_stream().essence_str().to_owned();
+        let compressible = bytes.len() > 512
+            && (content_type.starts_with("text/")
+                || ["application/javascript", "application/wasm", "application/json", "image/svg+xml"]
+                    .contains(&content_type.as_str()));
+        let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        files.insert(
+            format!("/{relative}"),
+            Asset {
+                gzip: compressible.then(|| gzip(&bytes)).transpose()?,
+                brotli: compressible.then(|| brotli(&bytes)).transpose()?,
+                immutable: has_content_hash(file_name),
+                content_type,
+                identity: Bytes::from(bytes),
+            },
+        );
+    }
+    Ok(())
+}
+
+fn gzip(bytes: &[u8]) -> std::io::Result<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    encoder.finish().map(Bytes::from)
+}
+
+fn brotli(bytes: &[u8]) -> std::io::Result<Bytes> {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
+    Ok(Bytes::from(out))
+}
+
+/// `app-3f2a9c1b0d4e5f67_bg.wasm`, `style-8e1f0a2b3c4d5e6f.css`: a dash then 16 hex digits.
+fn has_content_hash(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-').is_some_and(|(_, hash)| hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse {
+    let path = req.path();
+    // Client-side routes (/login, /stock/123) get the app shell; missing files with an
+    // extension are real 404s, so a broken asset link is not masked by HTML.
+    let (key, asset) = match assets.files.get_key_value(path) {
+        Some((key, asset)) if path != "/" => (key.as_str(), asset),
+        _ if path.rsplit('/').next().is_some_and(|last| last.contains('.')) => {
+            return HttpResponse::NotFound().body("not found");
+        }
+        _ => ("/index.html", &assets.files["/index.html"]),
+    };
+    let accepts = |encoding: &str| {
+        req.headers()
+            .get(header::ACCEPT_ENCODING)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.split(',').any(|e| e.trim().split(';').next() == Some(encoding)))
+    };
+    let mut response = HttpResponse::Ok();
+    response.insert_header((header::CONTENT_TYPE, asset.content_type.as_str()));
+    response.insert_header((header::VARY, "Accept-Encoding"));
+    response.insert_header((
+        header::CACHE_CONTROL,
+        if asset.immutable { "public, max-age=31536000, immutable" } else { "no-cache" },
+    ));
+    if key == "/index.html" {
+        response.insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+        response.insert_header((header::X_FRAME_OPTIONS, "DENY"));
+    }
+    let body = match (&asset.brotli, &asset.gzip) {
+        (Some(br), _) if accepts("br") => {
+            response.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("br")));
+            br
+        }
+        (_, Some(gz)) if accepts("gzip") => {
+            response.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("gzip")));
+            gz
+        }
+        _ => &asset.identity,
+    };
+    response.body(body.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trunk_hashed_names_are_recognised() {
+        assert!(has_content_hash("dealaai-app-3f2a9c1b0d4e5f67_bg.wasm"));
+        assert!(has_content_hash("dealaai-app-3f2a9c1b0d4e5f67.js"));
+        assert!(has_content_hash("main-8e1f0a2b3c4d5e6f.css"));
+        assert!(!has_content_hash("index.html"));
+        assert!(!has_content_hash("favicon.svg"));
+    }
+}

@@ -1,0 +1,9 @@
+//! The DealaAI API's request and response shapes: the single source of truth that the
+//! backend serialises and the WASM frontend deserialises. Compiles for native and wasm32.
+
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod users;
+
+pub use error::{ErrorBody, ErrorCode, FieldErrors};

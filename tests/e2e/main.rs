@@ -1,0 +1,4 @@
+//! End-to-end: what a person does in the browser, against the real services.
+
+mod frontend_server;
+mod login;

@@ -1,0 +1,234 @@
+//! The end-to-end harness: starts the real `dealaai` backend and `dealaai-frontend-server`
+//! binaries against a fresh database, and a headless Chromium through chromedriver.
+//!
+//! `cargo xtask test` builds the binaries and the wasm app first and tells us where they
+//! are (DEALAAI_BIN_DIR, DEALAAI_DIST_DIR).
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use dealaai::testing::TestDatabase;
+use fantoccini::{Client, ClientBuilder, Locator};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn bin_dir() -> PathBuf {
+    std::env::var_os("DEALAAI_BIN_DIR").map(PathBuf::from).unwrap_or_else(|| {
+        // target/debug/deps/e2e-<hash> → target/debug
+        let exe = std::env::current_exe().unwrap();
+        exe.parent().and_then(|deps| deps.parent()).unwrap().to_path_buf()
+    })
+}
+
+fn dist_dir() -> PathBuf {
+    std::env::var_os("DEALAAI_DIST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../frontend/app/dist"))
+}
+
+/// A child process killed when dropped, so a failing test leaves nothing running.
+pub struct Process {
+    pub name: &'static str,
+    pub child: Child,
+}
+
+impl Process {
+    fn spawn(name: &'static str, cmd: &mut Command) -> Result<Self> {
+        let child = cmd.spawn().with_context(|| format!("starting {name} ({cmd:?})"))?;
+        Ok(Process { name, child })
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn terminate(mut self) -> Result<std::process::ExitStatus> {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM)?;
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if Instant::now() > deadline {
+                bail!("{} did not stop within 20 s of SIGTERM", self.name);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Backend + frontend server on free ports, with a seeded database of their own.
+pub struct Stack {
+    pub frontend_url: String,
+    pub backend_url: String,
+    pub backend: Option<Process>,
+    pub frontend: Process,
+    pub db: TestDatabase,
+}
+
+impl Stack {
+    pub async fn start() -> Result<Self> {
+        let db = TestDatabase::new();
+        let bin = bin_dir();
+        let dealaai = bin.join("dealaai");
+        let quiet = |cmd: &mut Command| {
+            cmd.current_dir(std::env::temp_dir()).env("RUST_LOG", "warn").stdout(Stdio::null());
+        };
+
+        let mut seed = Command::new(&dealaai);
+        seed.arg("seed").env("DATABASE_URL", db.url());
+        quiet(&mut seed);
+        let status = seed.status().context("running `dealaai seed`")?;
+        if !status.success() {
+            bail!("`dealaai seed` failed");
+        }
+
+        let backend_port = free_port();
+        let mut backend = Command::new(&dealaai);
+        backend.arg("serve").env("DATABASE_URL", db.url()).env("BIND", format!("127.0.0.1:{backend_port}"));
+        quiet(&mut backend);
+        let backend = Process::spawn("backend", &mut backend)?;
+        let backend_url = format!("http://127.0.0.1:{backend_port}");
+
+        let frontend_port = free_port();
+        let mut frontend = Command::new(bin.join("dealaai-frontend-server"));
+        frontend
+            .env("BIND", format!("127.0.0.1:{frontend_port}"))
+            .env("DIST_DIR", dist_dir())
+            .env("BACKEND_URL", &backend_url);
+        quiet(&mut frontend);
+        let frontend = Process::spawn("frontend server", &mut frontend)?;
+        let frontend_url = format!("http://127.0.0.1:{frontend_port}");
+
+        wait_until_ok(&format!("{backend_url}/api/health/")).await?;
+        wait_until_ok(&format!("{frontend_url}/health")).await?;
+        Ok(Stack { frontend_url, backend_url, backend: Some(backend), frontend, db })
+    }
+}
+
+pub async fn wait_until_ok(url: &str) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = reqwest::get(url).await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("{url} did not answer within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Headless Chromium driven through chromedriver (Debian's packages).
+pub struct Browser {
+    pub client: Client,
+    _driver: Process,
+    _profile: TempDir,
+}
+
+impl Browser {
+    pub async fn start() -> Result<Self> {
+        let port = free_port();
+        let driver = Process::spawn(
+            "chromedriver",
+            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
+                .arg(format!("--port={port}"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null()),
+        )?;
+        let profile = TempDir::new("dealaai-chromium")?;
+        let capabilities = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
+                "args": [
+                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
+                    "--lang=es-ES",
+                    format!("--user-data-dir={}", profile.0.display()),
+                ]
+            }
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let client = loop {
+            match ClientBuilder::rustls()?
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if Instant::now() > deadline => {
+                    return Err(error).context("connecting to chromedriver");
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        };
+        Ok(Browser { client, _driver: driver, _profile: profile })
+    }
+
+    /// Waits for an element and returns its text.
+    pub async fn text_of(&self, css: &str) -> Result<String> {
+        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
+        Ok(element.text().await?)
+    }
+
+    pub async fn fill(&self, css: &str, value: &str) -> Result<()> {
+        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
+        element.clear().await?;
+        element.send_keys(value).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
+        element.click().await?;
+        Ok(())
+    }
+
+    /// Waits until the current URL's path is `path`.
+    pub async fn wait_for_path(&self, path: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let url = self.client.current_url().await?;
+            if url.path() == path {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("expected to reach {path}, still at {url}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> Result<Self> {
+        let path = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), free_port()));
+        std::fs::create_dir_all(&path)?;
+        Ok(TempDir(path))
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

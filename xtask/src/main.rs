@@ -1,0 +1,132 @@
+//! Developer commands. `cargo xtask dev` runs everything, `cargo xtask test` tests
+//! everything; both install what this machine lacks first and skip what it has.
+
+mod postgres;
+mod process;
+mod tools;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "DealaAI developer commands")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install what is missing, build, migrate, seed, and run backend (:8000) + frontend (:3000).
+    Dev,
+    /// Run every test: unit, API integration (PostgreSQL) and end-to-end (headless Chromium).
+    Test {
+        /// Extra arguments for `cargo test` (e.g. a test name filter after `--`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        cargo_args: Vec<String>,
+    },
+    /// The local development database.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DbCommand {
+    /// Start the local database if needed and print its URL (usable with psql).
+    Url,
+    /// Stop the local database clusters.
+    Stop,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().command {
+        Command::Dev => dev(),
+        Command::Test { cargo_args } => test(&cargo_args),
+        Command::Db { command: DbCommand::Url } => {
+            println!("{}", postgres::Cluster::development().ensure_database()?);
+            Ok(())
+        }
+        Command::Db { command: DbCommand::Stop } => {
+            postgres::Cluster::development().stop()?;
+            postgres::Cluster::test().stop()
+        }
+    }
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn dist_dir() -> PathBuf {
+    workspace_root().join("frontend/app/dist")
+}
+
+/// Builds the wasm SPA with Trunk (offline: the tools come from PATH) and the two servers.
+fn build_all() -> Result<()> {
+    tools::ensure_libpq()?;
+    process::step("building the web app (Trunk, release)");
+    process::run(
+        process::command("trunk")
+            .args(["build", "--release", "--cargo-profile", "wasm-release", "--offline"])
+            .current_dir(workspace_root().join("frontend/app")),
+    )?;
+    process::step("building the backend and the frontend server");
+    process::run(process::cargo().args(["build", "-p", "dealaai", "-p", "dealaai-frontend-server"]))
+}
+
+fn dev() -> Result<()> {
+    tools::ensure_build_tools()?;
+    let external = std::env::var("DATABASE_URL").ok();
+    let cluster = postgres::Cluster::development();
+    let (database_url, started_cluster) = match external {
+        Some(url) => (url, false),
+        None => {
+            let was_running = cluster.is_running();
+            (cluster.ensure_database()?, !was_running)
+        }
+    };
+    build_all()?;
+
+    let bin = target_dir().join("debug");
+    process::step("migrating and seeding demo data");
+    process::run(process::command(bin.join("dealaai")).arg("seed").env("DATABASE_URL", &database_url))?;
+
+    let mut backend = process::command(bin.join("dealaai"));
+    backend.arg("serve").env("DATABASE_URL", &database_url).env("BIND", "127.0.0.1:8000").env_remove("APP_ENV");
+    let mut frontend = process::command(bin.join("dealaai-frontend-server"));
+    frontend.env("BIND", "127.0.0.1:3000").env("DIST_DIR", dist_dir()).env("BACKEND_URL", "http://127.0.0.1:8000");
+    println!("\n  DealaAI is starting: open http://127.0.0.1:3000  (API docs: http://127.0.0.1:3000/api/docs/)");
+    println!("  Log in with admin / admin123 if it was just created. Ctrl-C stops everything.\n");
+    let result = process::supervise(vec![("backend", backend), ("frontend", frontend)]);
+    if started_cluster {
+        cluster.stop()?;
+    }
+    result
+}
+
+fn test(cargo_args: &[String]) -> Result<()> {
+    tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    let admin_url = match std::env::var("DATABASE_URL") {
+        Ok(url) => url,
+        Err(_) => postgres::Cluster::test().ensure_running()?,
+    };
+    build_all()?;
+    process::step("running every test");
+    process::run(
+        process::cargo()
+            .args(["test", "--workspace", "--exclude", "dealaai-app"])
+            .args(cargo_args)
+            .env("DATABASE_URL", &admin_url)
+            .env("DEALAAI_BIN_DIR", target_dir().join("debug"))
+            .env("DEALAAI_DIST_DIR", dist_dir()),
+    )
+}

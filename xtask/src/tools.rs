@@ -1,0 +1,87 @@
+//! The build and test tools, pinned. Each is checked by version and installed only when
+//! missing, so a second run costs nothing.
+
+use std::path::Path;
+use std::sync::Once;
+
+use anyhow::{Result, bail};
+
+use crate::process::{self, command, output, run};
+
+/// Must equal the `wasm-bindgen` crate pinned in frontend/app/Cargo.toml.
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// Trunk 0.22 needs rustc 1.96.1; stay on 0.21 while the toolchain is 1.95.
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+pub fn ensure_build_tools() -> Result<()> {
+    ensure_wasm_target()?;
+    ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
+    ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION)?;
+    if output(command("wasm-opt").arg("--version")).is_none() {
+        apt_install(&["binaryen"])?;
+    }
+    ensure_libpq()
+}
+
+pub fn ensure_browser() -> Result<()> {
+    let have = |name: &str| output(command(name).arg("--version")).is_some();
+    if !have("chromium") || !have("chromedriver") {
+        apt_install(&["chromium", "chromium-driver"])?;
+    }
+    Ok(())
+}
+
+/// diesel links libpq (pgvector's diesel feature enables diesel's `postgres`).
+pub fn ensure_libpq() -> Result<()> {
+    let found = ["/usr/lib/x86_64-linux-gnu/libpq.so", "/usr/lib/aarch64-linux-gnu/libpq.so", "/usr/lib/libpq.so"]
+        .iter()
+        .any(|p| Path::new(p).exists());
+    if !found {
+        apt_install(&["libpq-dev"])?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|t| t == "wasm32-unknown-unknown") {
+        process::step("installing the wasm32-unknown-unknown target");
+        run(command("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// `cargo install` with a pinned version; the crates.io mirror can lack a lock entry, so a
+/// failed `--locked` install is retried without it (the crate version stays pinned).
+fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<()> {
+    let current = output(command(binary).arg("--version")).unwrap_or_default();
+    if current.split_whitespace().any(|word| word == version) {
+        return Ok(());
+    }
+    process::step(&format!("installing {krate} {version} (takes a few minutes, once)"));
+    let install = |locked: bool| {
+        let mut cmd = command("cargo");
+        cmd.args(["install", krate, "--version", version]);
+        if locked {
+            cmd.arg("--locked");
+        }
+        run(&mut cmd)
+    };
+    install(true).or_else(|_| install(false))
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    if !nix::unistd::Uid::effective().is_root() {
+        bail!("missing system packages; install them with: sudo apt-get install {}", packages.join(" "));
+    }
+    static UPDATE: Once = Once::new();
+    UPDATE.call_once(|| {
+        process::step("apt-get update");
+        let _ = run(command("apt-get").args(["update", "-qq"]));
+    });
+    process::step(&format!("installing {}", packages.join(" ")));
+    run(command("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
