@@ -90,7 +90,7 @@ async fn seed_and_serve_refuse_insecure_production_settings() {
     let output = dealaai(&app)
         .arg("seed")
         .env("APP_ENV", "production")
-        .env("SECRET_KEY", "a-long-random-production-secret-0123456789")
+        .env("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d")
         .env("ALLOWED_HOSTS", "deala.example")
         .output()
         .unwrap();

@@ -46,7 +46,6 @@ impl ApiFailure {
         }
     }
 }
-}
 
 fn with_auth(builder: RequestBuilder, token: Option<&str>) -> RequestBuilder {
     let builder = builder.credentials(RequestCredentials::Include);
