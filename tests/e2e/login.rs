@@ -40,7 +40,7 @@ async fn the_demo_admin_logs_in_reloads_and_logs_out() -> Result<()> {
     assert_eq!(b.text_of(".form-error").await?, "Usuario o contraseña incorrectos.");
     assert_eq!(b.client.current_url().await?.path(), "/login");
 
-    browser.client.close().await?;
+    browser.close().await?;
 
     // The backend stops cleanly on SIGTERM (what Docker sends).
     let status = stack.backend.take().unwrap().terminate()?;
@@ -67,6 +67,6 @@ async fn the_interface_switches_to_english() -> Result<()> {
     assert_eq!(b.text_of("form h2").await?, "Sign in");
     b.client.refresh().await?;
     assert_eq!(b.text_of("form h2").await?, "Sign in");
-    browser.client.close().await?;
+    browser.close().await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use dealaai::testing::TestDatabase;
 use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -167,7 +168,7 @@ impl Browser {
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         let client = loop {
-            match ClientBuilder::rustls()?
+            match ClientBuilder::new(HttpConnector::new())
                 .capabilities(capabilities.clone())
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
@@ -180,6 +181,12 @@ impl Browser {
             }
         };
         Ok(Browser { client, _driver: driver, _profile: profile })
+    }
+
+    /// Ends the WebDriver session (Chromium exits with it).
+    pub async fn close(self) -> Result<()> {
+        self.client.clone().close().await?;
+        Ok(())
     }
 
     /// Waits for an element and returns its text.
@@ -214,6 +221,14 @@ impl Browser {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Killing chromedriver orphans its Chromium when a test fails before `close()`;
+        // the profile directory names this test's browser processes.
+        let _ = Command::new("pkill").arg("-f").arg(self._profile.0.as_os_str()).status();
     }
 }
 

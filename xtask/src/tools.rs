@@ -17,9 +17,6 @@ pub fn ensure_build_tools() -> Result<()> {
     ensure_wasm_target()?;
     ensure_cargo_tool("trunk", "trunk", TRUNK_VERSION)?;
     ensure_cargo_tool("wasm-bindgen", "wasm-bindgen-cli", WASM_BINDGEN_VERSION)?;
-    if output(command("wasm-opt").arg("--version")).is_none() {
-        apt_install(&["binaryen"])?;
-    }
     ensure_libpq()
 }
 

@@ -91,7 +91,10 @@ impl TestAppBuilder {
     }
 
     pub async fn spawn(mut self) -> TestApp {
-        dealaai::telemetry::init(dealaai::config::LogFormat::Pretty);
+        // Quiet by default; TEST_LOG=1 shows the server's logs (RUST_LOG still filters).
+        if std::env::var_os("TEST_LOG").is_some() {
+            dealaai::telemetry::init(dealaai::config::LogFormat::Pretty);
+        }
         let db = TestDatabase::new();
         let url = self.database_url.take().unwrap_or_else(|| db.url().to_owned());
         self.vars.insert("DATABASE_URL".into(), url.clone());
