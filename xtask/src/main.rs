@@ -82,6 +82,32 @@ fn build_all() -> Result<()> {
     process::run(process::cargo().args(["build", "-p", "dealaai", "-p", "dealaai-frontend-server"]))
 }
 
+/// Formatting and clippy, for the native crates and for the wasm app.
+fn lint() -> Result<()> {
+    process::step("checking formatting and lints");
+    process::run(process::cargo().args(["fmt", "--all", "--check"]))?;
+    process::run(process::cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--exclude",
+        "dealaai-app",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    process::run(process::cargo().args([
+        "clippy",
+        "-p",
+        "dealaai-app",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
 fn dev() -> Result<()> {
     tools::ensure_build_tools()?;
     let external = std::env::var("DATABASE_URL").ok();
@@ -119,6 +145,7 @@ fn test(cargo_args: &[String]) -> Result<()> {
         Ok(url) => url,
         Err(_) => postgres::Cluster::test().ensure_running()?,
     };
+    lint()?;
     build_all()?;
     process::step("running every test");
     process::run(

@@ -17,26 +17,48 @@ const PG_USER: &str = "dealaai-pg";
 
 pub struct Cluster {
     name: &'static str,
-    port: u16,
+    /// Tried first; another free port is taken if it is busy (e.g. a second checkout).
+    preferred_port: u16,
     /// Test clusters trade durability for speed; the development one keeps what you enter.
     durable: bool,
 }
 
 impl Cluster {
     pub fn development() -> Self {
-        Cluster { name: "pg-dev", port: port_from_env("DEALAAI_PG_PORT", 54329), durable: true }
+        Cluster { name: "pg-dev", preferred_port: port_from_env("DEALAAI_PG_PORT", 54329), durable: true }
     }
 
     pub fn test() -> Self {
-        Cluster { name: "pg-test", port: port_from_env("DEALAAI_TEST_PG_PORT", 54330), durable: false }
+        Cluster { name: "pg-test", preferred_port: port_from_env("DEALAAI_TEST_PG_PORT", 54330), durable: false }
     }
 
     fn data_dir(&self) -> PathBuf {
         local_root().join(self.name)
     }
 
+    fn port_file(&self) -> PathBuf {
+        self.data_dir().with_extension("port")
+    }
+
+    /// The port the cluster was last started on.
+    fn port(&self) -> u16 {
+        std::fs::read_to_string(self.port_file())
+            .ok()
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(self.preferred_port)
+    }
+
+    fn choose_port(&self) -> Result<u16> {
+        let port = match std::net::TcpListener::bind(("127.0.0.1", self.preferred_port)) {
+            Ok(_) => self.preferred_port,
+            Err(_) => std::net::TcpListener::bind(("127.0.0.1", 0))?.local_addr()?.port(),
+        };
+        std::fs::write(self.port_file(), port.to_string())?;
+        Ok(port)
+    }
+
     fn server_url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port())
     }
 
     pub fn is_running(&self) -> bool {
@@ -44,7 +66,7 @@ impl Cluster {
         data.join("PG_VERSION").exists()
             && bin_dir()
                 .ok()
-                .and_then(|bin| output(&mut as_pg_user(bin.join("pg_ctl")).args(["status", "-D"]).arg(&data)))
+                .and_then(|bin| output(as_pg_user(bin.join("pg_ctl")).args(["status", "-D"]).arg(&data)))
                 .is_some()
     }
 
@@ -70,15 +92,15 @@ impl Cluster {
                 ])
                 .arg(&data))?;
         }
+        let port = self.choose_port()?;
         let mut options = format!(
-            "-p {} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 \
-             -c synchronous_commit=off",
-            self.port
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c max_connections=200 \
+             -c synchronous_commit=off"
         );
         if !self.durable {
             options.push_str(" -c fsync=off -c full_page_writes=off");
         }
-        process::step(&format!("starting PostgreSQL on 127.0.0.1:{}", self.port));
+        process::step(&format!("starting PostgreSQL on 127.0.0.1:{port}"));
         let log = data.with_extension("log");
         std::fs::write(&log, "")?;
         hand_to_pg_user(&log)?;
@@ -111,7 +133,7 @@ impl Cluster {
 
     pub fn stop(&self) -> Result<()> {
         if self.is_running() {
-            process::step(&format!("stopping PostgreSQL on 127.0.0.1:{}", self.port));
+            process::step(&format!("stopping PostgreSQL on 127.0.0.1:{}", self.port()));
             run(as_pg_user(bin_dir()?.join("pg_ctl")).args(["stop", "-m", "fast", "-D"]).arg(self.data_dir()))?;
         }
         Ok(())

@@ -53,6 +53,22 @@ async fn insert_token(conn: &mut AsyncPgConnection, session_id: i64) -> QueryRes
     Ok(token)
 }
 
+/// A presented refresh token with the state of its session.
+#[derive(Queryable, Selectable)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+struct PresentedToken {
+    #[diesel(select_expression = refresh_tokens::session_id)]
+    session_id: i64,
+    #[diesel(select_expression = refresh_tokens::rotated_at)]
+    rotated_at: Option<DateTime<Utc>>,
+    #[diesel(select_expression = auth_sessions::user_id)]
+    user_id: i64,
+    #[diesel(select_expression = auth_sessions::expires_at)]
+    expires_at: DateTime<Utc>,
+    #[diesel(select_expression = auth_sessions::revoked_at)]
+    revoked_at: Option<DateTime<Utc>>,
+}
+
 #[derive(Debug)]
 pub enum Rotation {
     Rotated {
@@ -71,22 +87,15 @@ pub enum Rotation {
 pub async fn rotate(conn: &mut AsyncPgConnection, presented: &str) -> QueryResult<Rotation> {
     let hash = hash_refresh_token(presented);
     conn.transaction(async |conn| {
-        let found: Option<(i64, Option<DateTime<Utc>>, i64, DateTime<Utc>, Option<DateTime<Utc>>)> =
-            refresh_tokens::table
-                .inner_join(auth_sessions::table)
-                .filter(refresh_tokens::token_hash.eq(&hash))
-                .select((
-                    refresh_tokens::session_id,
-                    refresh_tokens::rotated_at,
-                    auth_sessions::user_id,
-                    auth_sessions::expires_at,
-                    auth_sessions::revoked_at,
-                ))
-                .for_update()
-                .first(conn)
-                .await
-                .optional()?;
-        let Some((session_id, rotated_at, user_id, expires_at, revoked_at)) = found else {
+        let found = refresh_tokens::table
+            .inner_join(auth_sessions::table)
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .select(PresentedToken::as_select())
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(PresentedToken { session_id, rotated_at, user_id, expires_at, revoked_at }) = found else {
             return Ok(Rotation::Invalid);
         };
         if revoked_at.is_some() || expires_at <= Utc::now() {
