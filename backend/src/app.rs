@@ -16,7 +16,7 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{health, openapi};
+use crate::{health, openapi, org, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
 const JSON_LIMIT_BYTES: usize = 256 * 1024;
@@ -38,6 +38,8 @@ impl AppState {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
     auth::routes(cfg);
+    users::routes(cfg);
+    org::routes(cfg);
 }
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT,

@@ -9,6 +9,10 @@ use diesel_async::AsyncConnection;
 use diesel_async::AsyncPgConnection;
 
 use crate::app::{self, AppState};
+use shared::FieldProblem;
+use shared::users::Role;
+use shared::validation::{check_email, check_password, check_username};
+
 use crate::auth::password;
 use crate::config::Config;
 use crate::{db, telemetry, users};
@@ -28,8 +32,24 @@ pub enum Command {
     Migrate,
     /// Create an administrator account (asks for the details unless given).
     Createsuperuser(CreateSuperuserArgs),
+    /// Manage user accounts.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Load demo data for development; refuses to run in production.
     Seed,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account with any role.
+    Create {
+        #[command(flatten)]
+        account: CreateSuperuserArgs,
+        #[arg(long, default_value = "viewer")]
+        role: shared::users::Role,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,7 +85,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Createsuperuser(args) => create_superuser(&config, args).await,
+        Command::Createsuperuser(args) => create_user(&config, args, Role::Admin).await,
+        Command::Users { command: UsersCommand::Create { account, role } } => create_user(&config, account, role).await,
         Command::Seed => seed(&config).await,
     }
 }
@@ -87,7 +108,7 @@ async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {
     AsyncPgConnection::establish(&config.database_url).await.context("connecting to the database")
 }
 
-async fn create_superuser(config: &Config, args: CreateSuperuserArgs) -> anyhow::Result<()> {
+async fn create_user(config: &Config, args: CreateSuperuserArgs, role: Role) -> anyhow::Result<()> {
     let interactive = !args.password_stdin && std::io::stdin().is_terminal();
     let username = match args.username {
         Some(u) => u,
@@ -115,32 +136,44 @@ async fn create_superuser(config: &Config, args: CreateSuperuserArgs) -> anyhow:
 
     let username = username.trim();
     let email = email.trim();
-    if username.is_empty() || !email.contains('@') {
-        bail!("a username and a valid email are required");
+    if let Some(problem) = check_username(username) {
+        bail!("the username is not valid ({problem})");
     }
-    let problems = password::strength_problems(&password, username);
+    if let Some(problem) = check_email(email) {
+        bail!("the email is not valid ({problem})");
+    }
+    let problems = check_password(&password, username);
     if !problems.is_empty() {
-        bail!("the password {}", problems.join("; "));
+        let reasons: Vec<&str> = problems.into_iter().map(describe_password_problem).collect();
+        bail!("the password {}", reasons.join("; "));
     }
     let hash = password::hash(password).await?;
     let mut conn = connect(config).await?;
     if users::find_by_username(&mut conn, username).await?.is_some() {
         bail!("a user named `{username}` already exists");
     }
-    let user = users::insert(
-        &mut conn,
-        &users::NewUser {
-            username,
-            email,
-            password_hash: &hash,
-            first_name: &args.first_name,
-            last_name: &args.last_name,
-            role: shared::users::Role::Admin.as_str(),
-        },
-    )
-    .await?;
-    println!("superuser `{}` created (id {})", user.username, user.id);
+    if users::find_by_email(&mut conn, email).await?.is_some() {
+        bail!("a user with the email `{email}` already exists");
+    }
+    let new_user = users::NewUser {
+        first_name: &args.first_name,
+        last_name: &args.last_name,
+        ..users::NewUser::basic(username, email, &hash, role)
+    };
+    let user = users::insert(&mut conn, &new_user).await?;
+    println!("{role} `{}` created (id {})", user.username, user.id);
     Ok(())
+}
+
+fn describe_password_problem(problem: FieldProblem) -> &'static str {
+    match problem {
+        FieldProblem::TooShort => "must be at least 10 characters long",
+        FieldProblem::TooLong => "must be at most 128 characters long",
+        FieldProblem::OnlyDigits => "must not be only digits",
+        FieldProblem::ContainsUsername => "must not contain the username",
+        FieldProblem::TooCommon => "is too common",
+        _ => "is not acceptable",
+    }
 }
 
 fn prompt(label: &str) -> anyhow::Result<String> {
@@ -159,18 +192,12 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
     let mut conn = connect(config).await?;
     if users::count(&mut conn).await? == 0 {
         let hash = password::hash(DEMO_ADMIN_PASSWORD.to_owned()).await?;
-        users::insert(
-            &mut conn,
-            &users::NewUser {
-                username: DEMO_ADMIN_USERNAME,
-                email: "admin@dealaai.local",
-                password_hash: &hash,
-                first_name: "Admin",
-                last_name: "DealaAI",
-                role: shared::users::Role::Admin.as_str(),
-            },
-        )
-        .await?;
+        let admin = users::NewUser {
+            first_name: "Admin",
+            last_name: "DealaAI",
+            ..users::NewUser::basic(DEMO_ADMIN_USERNAME, "admin@dealaai.local", &hash, Role::Admin)
+        };
+        users::insert(&mut conn, &admin).await?;
         println!("demo administrator created: username `{DEMO_ADMIN_USERNAME}`, password `{DEMO_ADMIN_PASSWORD}`");
     } else {
         println!("users already exist: demo administrator not created (existing passwords are never reset)");

@@ -69,6 +69,9 @@ pub struct Config {
     pub public_domain: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
+    /// A refresh token presented again this soon after its rotation is a race between two
+    /// tabs, not theft.
+    pub refresh_reuse_grace: Duration,
     pub log_format: LogFormat,
 }
 
@@ -148,6 +151,10 @@ impl Config {
             refresh_token_ttl: Duration::from_secs(
                 86_400 * parse::<u64>("REFRESH_TOKEN_TTL_DAYS", get("REFRESH_TOKEN_TTL_DAYS").unwrap_or("30"))?,
             ),
+            refresh_reuse_grace: Duration::from_secs(parse(
+                "REFRESH_REUSE_GRACE_SECONDS",
+                get("REFRESH_REUSE_GRACE_SECONDS").unwrap_or("10"),
+            )?),
             log_format,
         };
         if config.env == AppEnv::Production {

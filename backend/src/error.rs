@@ -4,7 +4,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError};
-use shared::{ErrorBody, ErrorCode, FieldErrors};
+use shared::{ErrorBody, ErrorCode, FieldErrors, FieldProblem};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -26,6 +26,8 @@ pub enum ApiError {
     NotFound(&'static str),
     #[error("{message}")]
     Conflict { field: &'static str, message: String },
+    #[error("the {0} is still in use and cannot be deleted")]
+    InUse(&'static str),
     #[error("validation failed")]
     Validation(FieldErrors),
     #[error("request body is too large")]
@@ -40,10 +42,15 @@ pub enum ApiError {
 
 impl ApiError {
     /// One field failed validation.
-    pub fn field(field: &str, problem: impl Into<String>) -> Self {
-        let mut fields = FieldErrors::new();
-        fields.entry(field.to_owned()).or_default().push(problem.into());
-        ApiError::Validation(fields)
+    pub fn field(field: &str, problem: FieldProblem) -> Self {
+        let mut problems = Problems::default();
+        problems.add(field, problem);
+        ApiError::Validation(problems.0)
+    }
+
+    /// A unique value is already used by another record.
+    pub fn taken(field: &'static str) -> Self {
+        ApiError::Conflict { field, message: format!("this {field} is already in use") }
     }
 
     pub fn code(&self) -> ErrorCode {
@@ -55,7 +62,7 @@ impl ApiError {
             ApiError::InvalidToken(_) => ErrorCode::InvalidToken,
             ApiError::Forbidden => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
-            ApiError::Conflict { .. } => ErrorCode::Conflict,
+            ApiError::Conflict { .. } | ApiError::InUse(_) => ErrorCode::Conflict,
             ApiError::Validation(_) => ErrorCode::ValidationFailed,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             ApiError::Throttled { .. } => ErrorCode::Throttled,
@@ -74,9 +81,14 @@ impl ApiError {
                 };
                 (message, fields.clone())
             }
-            ApiError::Conflict { field, message } => {
-                (message.clone(), FieldErrors::from([(field.to_string(), vec![message.clone()])]))
-            }
+            ApiError::Conflict { field, message } => (
+                message.clone(),
+                FieldErrors::from([(field.to_string(), vec![FieldProblem::AlreadyTaken.as_str().to_owned()])]),
+            ),
+            ApiError::InUse(_) => (
+                self.to_string(),
+                FieldErrors::from([("id".to_owned(), vec![FieldProblem::InUse.as_str().to_owned()])]),
+            ),
             other => (other.to_string(), FieldErrors::new()),
         };
         ErrorBody { error: self.code(), message, fields }
@@ -92,7 +104,7 @@ impl ResponseError for ApiError {
             }
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::InUse(_) => StatusCode::CONFLICT,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -119,10 +131,46 @@ impl ResponseError for ApiError {
     }
 }
 
+/// Collects every field problem of a request, so one answer lists them all.
+#[derive(Debug, Default)]
+pub struct Problems(FieldErrors);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, problem: FieldProblem) {
+        self.0.entry(field.to_owned()).or_default().push(problem.as_str().to_owned());
+    }
+
+    pub fn check(&mut self, field: &str, problem: Option<FieldProblem>) {
+        if let Some(problem) = problem {
+            self.add(field, problem);
+        }
+    }
+
+    pub fn into_result(self) -> ApiResult<()> {
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.0)) }
+    }
+}
+
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        ApiError::Internal(error.into())
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            // Uniqueness is checked by the database (no race), so its answer becomes a 409
+            // naming the field: constraint `<table>_<field>_key`.
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                let field = info.constraint_name().and_then(field_of_constraint).unwrap_or("value");
+                ApiError::taken(field)
+            }
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::InUse("record"),
+            _ => ApiError::Internal(error.into()),
+        }
     }
+}
+
+fn field_of_constraint(constraint: &str) -> Option<&'static str> {
+    const FIELDS: [&str; 4] = ["username", "email", "code", "name"];
+    let stem = constraint.strip_suffix("_key")?;
+    FIELDS.into_iter().find(|field| stem.ends_with(&format!("_{field}")))
 }
 
 impl From<crate::db::PoolError> for ApiError {
@@ -141,7 +189,9 @@ pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Err
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             let message = e.to_string();
             let field = field_named_in(&message).unwrap_or_else(|| "body".to_owned());
-            ApiError::field(&field, strip_position(&message))
+            let problem =
+                if message.starts_with("missing field") { FieldProblem::Required } else { FieldProblem::Invalid };
+            ApiError::field(&field, problem)
         }
         JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
         other => ApiError::BadRequest(other.to_string()),
@@ -153,7 +203,7 @@ pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Err
 pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = error.to_string();
     let field = field_named_in(&message).unwrap_or_else(|| "query".to_owned());
-    ApiError::field(&field, message).into()
+    ApiError::field(&field, FieldProblem::Invalid).into()
 }
 
 pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
@@ -166,10 +216,6 @@ fn field_named_in(message: &str) -> Option<String> {
     let end = start + message[start..].find('`')?;
     let candidate = &message[start..end];
     candidate.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then(|| candidate.to_owned())
-}
-
-fn strip_position(message: &str) -> String {
-    message.split(" at line ").next().unwrap_or(message).to_owned()
 }
 
 #[cfg(test)]
@@ -187,6 +233,13 @@ mod tests {
     #[test]
     fn serde_messages_name_their_field() {
         assert_eq!(field_named_in("missing field `password` at line 1 column 20").as_deref(), Some("password"));
-        assert_eq!(strip_position("missing field `password` at line 1 column 20"), "missing field `password`");
+    }
+
+    #[test]
+    fn unique_constraints_name_their_field() {
+        assert_eq!(field_of_constraint("users_username_key"), Some("username"));
+        assert_eq!(field_of_constraint("users_email_key"), Some("email"));
+        assert_eq!(field_of_constraint("job_profiles_code_key"), Some("code"));
+        assert_eq!(field_of_constraint("users_pkey"), None);
     }
 }

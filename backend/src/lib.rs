@@ -8,6 +8,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod openapi;
+pub mod org;
 pub mod telemetry;
 pub mod users;
 

@@ -4,6 +4,14 @@
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod org;
+pub mod pagination;
+pub mod patch;
+pub mod permissions;
 pub mod users;
+pub mod validation;
 
 pub use error::{ErrorBody, ErrorCode, FieldErrors};
+pub use pagination::Page;
+pub use permissions::Permission;
+pub use validation::FieldProblem;

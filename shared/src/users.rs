@@ -1,6 +1,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 /// What a user may do is decided by their role alone (see the backend's permission map).
@@ -53,6 +54,14 @@ pub struct User {
     pub role: Role,
     pub is_active: bool,
     pub chat_enabled: bool,
+    pub job_profile_id: Option<i64>,
+    pub boss_id: Option<i64>,
+    pub dealer_id: Option<i64>,
+    pub province_id: Option<i64>,
+    pub mobile: String,
+    pub birth_date: Option<NaiveDate>,
+    pub joining_date: Option<NaiveDate>,
+    pub leaving_date: Option<NaiveDate>,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -63,6 +72,94 @@ impl User {
         let full = full.trim();
         if full.is_empty() { self.username.clone() } else { full.to_owned() }
     }
+}
+
+/// `POST /api/users` (all of it) and `PATCH /api/users/{id}` (only what is present; `null`
+/// clears a nullable field). Every field is optional on the wire so that one answer can
+/// list every missing or invalid field at once.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Only when creating; use the password endpoints afterwards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_enabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub job_profile_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub boss_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub dealer_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub province_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub joining_date: Option<Option<NaiveDate>>,
+    /// Setting a leaving date deactivates the user.
+    #[serde(default, deserialize_with = "crate::patch::double_option", skip_serializing_if = "Option::is_none")]
+    pub leaving_date: Option<Option<NaiveDate>>,
+}
+
+/// `PATCH /api/auth/me`: the contact fields a user may change about themselves.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProfileInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile: Option<String>,
+}
+
+/// `POST /api/auth/password`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChangePasswordRequest {
+    #[serde(default)]
+    pub current_password: String,
+    #[serde(default)]
+    pub new_password: String,
+}
+
+/// `POST /api/users/{id}/password` (admins).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SetPasswordRequest {
+    #[serde(default)]
+    pub new_password: String,
+}
+
+/// One of the caller's login sessions (`GET /api/auth/sessions`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub id: i64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_used_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+    /// The session this request was made with.
+    pub current: bool,
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
 //! End-to-end: what a person does in the browser, against the real services.
 
+mod accounts;
 mod frontend_server;
 mod login;

@@ -4,6 +4,8 @@ use std::pin::Pin;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 
+use shared::Permission;
+
 use super::sessions;
 use super::tokens::Claims;
 use crate::app::AppState;
@@ -22,6 +24,11 @@ pub struct CurrentUser {
 impl CurrentUser {
     pub fn id(&self) -> i64 {
         self.user.id
+    }
+
+    /// 403 unless the caller's role grants `permission` (see `shared::permissions`).
+    pub fn require(&self, permission: Permission) -> Result<(), ApiError> {
+        if self.user.role().can(permission) { Ok(()) } else { Err(ApiError::Forbidden) }
     }
 }
 

@@ -1,15 +1,15 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
-use shared::ErrorBody;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
-use shared::users::User;
+use shared::users::{ChangePasswordRequest, ProfileInput, SessionInfo, User};
+use shared::{ErrorBody, FieldProblem};
 
 use super::extractor::bearer_token;
-use super::sessions::{self, ClientInfo, Rotation};
-use super::{CurrentUser, password};
+use super::sessions::{self, Rotation};
+use super::{CurrentUser, client_info, password, throttle};
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, Problems};
 use crate::users::{self, UserRow};
 
 /// The SPA's refresh token: HttpOnly (no script can read it), SameSite=Strict and scoped
@@ -18,18 +18,18 @@ pub const REFRESH_COOKIE: &str = "dealaai_refresh";
 const REFRESH_COOKIE_PATH: &str = "/api/auth";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::scope("/auth").service(login).service(refresh).service(logout).service(me));
-}
-
-fn client_info(req: &HttpRequest) -> ClientInfo {
-    ClientInfo {
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|ua| ua.chars().take(512).collect()),
-        ip: req.connection_info().realip_remote_addr().map(str::to_owned),
-    }
+    cfg.service(
+        web::scope("/auth")
+            .service(login)
+            .service(refresh)
+            .service(logout)
+            .service(logout_all)
+            .service(me)
+            .service(update_me)
+            .service(change_password)
+            .service(list_sessions)
+            .service(revoke_session),
+    );
 }
 
 fn refresh_cookie(state: &AppState, value: &str, max_age: CookieDuration) -> Cookie<'static> {
@@ -70,6 +70,7 @@ fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpRes
         (status = 200, description = "Logged in; the refresh token is also set as an HttpOnly cookie", body = TokenResponse),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
         (status = 422, description = "Missing username or password", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody),
     )
 )]
 #[post("/login")]
@@ -79,28 +80,30 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { username, password } = body.into_inner();
-    let mut missing = shared::FieldErrors::new();
+    let mut problems = Problems::default();
     for (field, value) in [("username", &username), ("password", &password)] {
         if value.trim().is_empty() {
-            missing.insert(field.to_owned(), vec!["is required".to_owned()]);
+            problems.add(field, FieldProblem::Required);
         }
     }
-    if !missing.is_empty() {
-        return Err(ApiError::Validation(missing));
-    }
+    problems.into_result()?;
 
+    let client = client_info(&req);
     let mut conn = state.pool.get().await?;
+    throttle::check(&mut conn, &username, client.ip.as_deref()).await?;
     let user = users::find_by_username(&mut conn, username.trim()).await?;
     // Always verify against some hash, so unknown users cost as much time as known ones.
     let password_ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
         Some(user) if password_ok && user.is_active => user,
         _ => {
-            tracing::info!(username = %username.trim(), "failed login");
+            tracing::info!(username = %username.trim(), ip = ?client.ip, "failed login");
+            throttle::record_failure(&mut conn, &username, client.ip.as_deref()).await?;
             return Err(ApiError::InvalidCredentials);
         }
     };
-    let session = sessions::create(&mut conn, user.id, state.config.refresh_token_ttl, &client_info(&req)).await?;
+    throttle::clear(&mut conn, &username).await?;
+    let session = sessions::create(&mut conn, user.id, state.config.refresh_token_ttl, &client).await?;
     tracing::info!(user_id = user.id, session_id = session.session_id, "login");
     token_response(&state, &user, session.session_id, session.refresh_token)
 }
@@ -128,7 +131,7 @@ pub async fn refresh(
         .ok_or(ApiError::Unauthenticated)?;
 
     let mut conn = state.pool.get().await?;
-    let failure = match sessions::rotate(&mut conn, &presented).await? {
+    let failure = match sessions::rotate(&mut conn, &presented, state.config.refresh_reuse_grace).await? {
         Rotation::Rotated { user_id, session_id, refresh_token } => {
             match users::find_by_id(&mut conn, user_id).await?.filter(|u| u.is_active) {
                 Some(user) => return token_response(&state, &user, session_id, refresh_token),
@@ -139,6 +142,8 @@ pub async fn refresh(
             }
         }
         Rotation::Invalid => ApiError::InvalidToken("invalid or expired refresh token"),
+        // Keep the cookie: the browser already holds the newer token from the other request.
+        Rotation::Superseded => return Err(ApiError::InvalidToken("refresh token was just rotated; retry")),
         Rotation::Reused => {
             tracing::warn!("refresh token reuse detected; session revoked");
             ApiError::InvalidToken("refresh token was already used; the session has been revoked")
@@ -178,4 +183,97 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<H
 #[get("/me")]
 pub async fn me(current: CurrentUser) -> web::Json<User> {
     web::Json(current.user.to_api())
+}
+
+/// End every session of the caller, on every device.
+#[utoipa::path(
+    post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    responses((status = 204, description = "All sessions revoked"), (status = 401, body = ErrorBody))
+)]
+#[post("/logout-all")]
+pub async fn logout_all(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    sessions::revoke_all_for_user(&mut conn, current.id(), None).await?;
+    Ok(clear_refresh_cookie(&state, HttpResponse::NoContent().finish()))
+}
+
+/// Change one's own contact details (names, email, mobile).
+#[utoipa::path(
+    patch, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    request_body = ProfileInput,
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[patch("/me")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    body: web::Json<ProfileInput>,
+) -> ApiResult<web::Json<User>> {
+    let mut conn = state.pool.get().await?;
+    let changes = users::apply_profile(&mut conn, &current.user, body.into_inner()).await?;
+    Ok(web::Json(users::update(&mut conn, current.id(), &changes).await?.to_api()))
+}
+
+/// Change one's own password. Every other session of the user ends; this one stays.
+#[utoipa::path(
+    post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])),
+    request_body = ChangePasswordRequest,
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, description = "Wrong current password or a weak new one", body = ErrorBody))
+)]
+#[post("/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    body: web::Json<ChangePasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+    if !password::verify(current_password, Some(current.user.password_hash.clone())).await? {
+        return Err(ApiError::field("current_password", FieldProblem::WrongPassword));
+    }
+    let mut conn = state.pool.get().await?;
+    crate::users::replace_password(&mut conn, &current.user, new_password, Some(current.claims.sid)).await?;
+    tracing::info!(user_id = current.id(), "password changed");
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's live sessions (devices), most recent first.
+#[utoipa::path(
+    get, path = "/api/auth/sessions", tag = "auth", security(("bearer" = [])),
+    responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ErrorBody))
+)]
+#[get("/sessions")]
+pub async fn list_sessions(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<web::Json<Vec<SessionInfo>>> {
+    let mut conn = state.pool.get().await?;
+    let rows = sessions::live_for_user(&mut conn, current.id()).await?;
+    Ok(web::Json(
+        rows.into_iter()
+            .map(|row| SessionInfo {
+                current: row.id == current.claims.sid,
+                id: row.id,
+                created_at: row.created_at,
+                last_used_at: row.last_used_at,
+                expires_at: row.expires_at,
+                user_agent: row.user_agent,
+                ip: row.ip,
+            })
+            .collect(),
+    ))
+}
+
+/// Revoke one of the caller's sessions (log out a device).
+#[utoipa::path(
+    delete, path = "/api/auth/sessions/{id}", tag = "auth", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[delete("/sessions/{id}")]
+pub async fn revoke_session(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    let mut conn = state.pool.get().await?;
+    if !sessions::revoke_own(&mut conn, current.id(), id.into_inner()).await? {
+        return Err(ApiError::NotFound("session"));
+    }
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -1,12 +1,15 @@
 //! Authentication: login, token refresh with rotation, logout, and the `CurrentUser`
 //! extractor every protected handler takes.
 
+mod client;
 mod extractor;
 pub(crate) mod handlers;
 pub mod password;
 pub mod sessions;
+pub mod throttle;
 pub mod tokens;
 
+pub use client::{client_info, client_ip};
 pub use extractor::CurrentUser;
 pub(crate) use handlers as routes_doc;
 pub use handlers::{REFRESH_COOKIE, routes};

@@ -46,41 +46,6 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("dummy password for timing equality").expect("hashing a constant works"))
 }
 
-/// Rules for a new password; each broken rule is one message for the form.
-pub fn strength_problems(password: &str, username: &str) -> Vec<String> {
-    const COMMON: [&str; 12] = [
-        "password",
-        "password1",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "qwerty123",
-        "admin123",
-        "admin1234",
-        "contraseña",
-        "iloveyou",
-        "11111111",
-        "abc12345",
-    ];
-    let mut problems = Vec::new();
-    if password.chars().count() < 10 {
-        problems.push("must be at least 10 characters long".to_owned());
-    }
-    if password.chars().count() > 128 {
-        problems.push("must be at most 128 characters long".to_owned());
-    }
-    if password.chars().all(|c| c.is_ascii_digit()) {
-        problems.push("must not be only digits".to_owned());
-    }
-    if !username.is_empty() && password.to_lowercase().contains(&username.to_lowercase()) {
-        problems.push("must not contain the username".to_owned());
-    }
-    if COMMON.contains(&password.to_lowercase().as_str()) {
-        problems.push("is too common".to_owned());
-    }
-    problems
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,12 +57,5 @@ mod tests {
         assert!(verify_blocking("correct horse battery", &hash));
         assert!(!verify_blocking("wrong", &hash));
         assert!(!verify_blocking("anything", "not a phc string"));
-    }
-
-    #[test]
-    fn weak_passwords_are_explained() {
-        assert!(strength_problems("s3cure-enough-pass", "maria").is_empty());
-        assert_eq!(strength_problems("1234567", "maria").len(), 2);
-        assert!(strength_problems("maria-2026-xyz", "maria").iter().any(|p| p.contains("username")));
     }
 }

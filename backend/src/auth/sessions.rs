@@ -80,11 +80,18 @@ pub enum Rotation {
     Invalid,
     /// The token was already rotated: someone replayed it. The session is now revoked.
     Reused,
+    /// Rotated moments ago (within the grace period): most likely two tabs refreshing at
+    /// once. Refused, but the session lives; the browser retries with the new cookie.
+    Superseded,
 }
 
 /// Exchanges a refresh token for a new one. The old token is marked rotated in the same
 /// transaction with a conditional update, so two concurrent uses cannot both succeed.
-pub async fn rotate(conn: &mut AsyncPgConnection, presented: &str) -> QueryResult<Rotation> {
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    presented: &str,
+    reuse_grace: std::time::Duration,
+) -> QueryResult<Rotation> {
     let hash = hash_refresh_token(presented);
     conn.transaction(async |conn| {
         let found = refresh_tokens::table
@@ -101,7 +108,11 @@ pub async fn rotate(conn: &mut AsyncPgConnection, presented: &str) -> QueryResul
         if revoked_at.is_some() || expires_at <= Utc::now() {
             return Ok(Rotation::Invalid);
         }
-        if rotated_at.is_some() {
+        if let Some(rotated_at) = rotated_at {
+            let grace = chrono::Duration::from_std(reuse_grace).unwrap_or_default();
+            if Utc::now() - rotated_at < grace {
+                return Ok(Rotation::Superseded);
+            }
             revoke(conn, session_id).await?;
             return Ok(Rotation::Reused);
         }
@@ -147,4 +158,53 @@ pub async fn is_live(conn: &mut AsyncPgConnection, session_id: i64) -> QueryResu
     ))
     .get_result(conn)
     .await
+}
+
+/// Ends every session of a user, except `keep` (the one making the request, if any).
+pub async fn revoke_all_for_user(conn: &mut AsyncPgConnection, user_id: i64, keep: Option<i64>) -> QueryResult<usize> {
+    let mut query = diesel::update(auth_sessions::table)
+        .filter(auth_sessions::user_id.eq(user_id))
+        .filter(auth_sessions::revoked_at.is_null())
+        .into_boxed();
+    if let Some(keep) = keep {
+        query = query.filter(auth_sessions::id.ne(keep));
+    }
+    query.set(auth_sessions::revoked_at.eq(Utc::now())).execute(conn).await
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = auth_sessions, check_for_backend(diesel::pg::Pg))]
+pub struct SessionRow {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
+}
+
+/// A user's live sessions, most recently used first.
+pub async fn live_for_user(conn: &mut AsyncPgConnection, user_id: i64) -> QueryResult<Vec<SessionRow>> {
+    auth_sessions::table
+        .filter(auth_sessions::user_id.eq(user_id))
+        .filter(auth_sessions::revoked_at.is_null())
+        .filter(auth_sessions::expires_at.gt(Utc::now()))
+        .select(SessionRow::as_select())
+        .order(auth_sessions::last_used_at.desc())
+        .load(conn)
+        .await
+}
+
+/// Revokes one of the user's own sessions; false if they have no such live session.
+pub async fn revoke_own(conn: &mut AsyncPgConnection, user_id: i64, session_id: i64) -> QueryResult<bool> {
+    let revoked = diesel::update(
+        auth_sessions::table
+            .find(session_id)
+            .filter(auth_sessions::user_id.eq(user_id))
+            .filter(auth_sessions::revoked_at.is_null()),
+    )
+    .set(auth_sessions::revoked_at.eq(Utc::now()))
+    .execute(conn)
+    .await?;
+    Ok(revoked == 1)
 }

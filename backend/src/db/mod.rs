@@ -1,5 +1,6 @@
 //! The PostgreSQL pool, the embedded migrations and the generated diesel schema.
 
+pub mod pagination;
 pub mod schema;
 #[cfg(feature = "test-support")]
 pub mod testing;

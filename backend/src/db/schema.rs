@@ -36,10 +36,68 @@ diesel::table! {
         chat_enabled -> Bool,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        job_profile_id -> Nullable<Int8>,
+        boss_id -> Nullable<Int8>,
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        mobile -> Text,
+        birth_date -> Nullable<Date>,
+        joining_date -> Nullable<Date>,
+        leaving_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    dealers (id) {
+        id -> Int8,
+        name -> Text,
+        address -> Text,
+        phone -> Text,
+        email -> Text,
+        province_id -> Nullable<Int8>,
+        is_active -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    job_profiles (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
+        description -> Text,
+        is_active -> Bool,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> Int8,
+        username -> Text,
+        ip -> Nullable<Text>,
+        attempted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    provinces (id) {
+        id -> Int8,
+        code -> Text,
+        name -> Text,
     }
 }
 
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(dealers -> provinces (province_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 
-diesel::allow_tables_to_appear_in_same_query!(auth_sessions, refresh_tokens, users);
+diesel::allow_tables_to_appear_in_same_query!(
+    auth_sessions,
+    dealers,
+    job_profiles,
+    login_failures,
+    provinces,
+    refresh_tokens,
+    users,
+);

@@ -153,6 +153,24 @@ async fn refresh_rotates_the_token_and_the_old_one_stops_working() {
 }
 
 #[actix_web::test]
+async fn two_tabs_refreshing_at_once_do_not_end_the_session() {
+    let app = TestApp::builder().var("REFRESH_REUSE_GRACE_SECONDS", "30").spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    let tokens = app.login_ok("maria").await;
+    let shared_cookie = tokens["refresh_token"].as_str().unwrap();
+
+    let first = app.post_json("/api/auth/refresh", &json!({"refresh_token": shared_cookie})).await;
+    assert_eq!(first.status(), 200);
+    let first: Value = first.json().await.unwrap();
+    // The second tab still sent the old cookie: refused, without revoking anything...
+    let second = app.post_json("/api/auth/refresh", &json!({"refresh_token": shared_cookie})).await;
+    assert_error(second, 401, "invalid_token").await;
+    // ...so its retry with the cookie the first answer set succeeds.
+    let retry = app.post_json("/api/auth/refresh", &json!({"refresh_token": first["refresh_token"]})).await;
+    assert_eq!(retry.status(), 200);
+}
+
+#[actix_web::test]
 async fn refresh_accepts_the_cookie() {
     let app = TestApp::spawn().await;
     app.create_user("maria", Role::Sales).await;

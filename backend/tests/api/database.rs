@@ -72,12 +72,12 @@ async fn the_schema_module_matches_the_migrated_tables() {
     use dealaai::db::schema::*;
     // The SELECT diesel generates for `all_columns` names every declared column.
     let mut declared: Vec<(String, String)> = Vec::new();
-    let sql = [
-        diesel::debug_query::<diesel::pg::Pg, _>(&users::table.select(users::all_columns)).to_string(),
-        diesel::debug_query::<diesel::pg::Pg, _>(&auth_sessions::table.select(auth_sessions::all_columns)).to_string(),
-        diesel::debug_query::<diesel::pg::Pg, _>(&refresh_tokens::table.select(refresh_tokens::all_columns))
-            .to_string(),
-    ];
+    macro_rules! select_all {
+        ($($table:ident),*) => {
+            [$(diesel::debug_query::<diesel::pg::Pg, _>(&$table::table.select($table::all_columns)).to_string()),*]
+        };
+    }
+    let sql = select_all!(users, auth_sessions, refresh_tokens, provinces, dealers, job_profiles, login_failures);
     for statement in sql {
         let select_list = statement.split(" FROM ").next().unwrap().trim_start_matches("SELECT ");
         for qualified in select_list.split(", ") {

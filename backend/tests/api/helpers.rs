@@ -43,19 +43,12 @@ impl TestApp {
     pub async fn create_user(&self, username: &str, role: Role) -> users::UserRow {
         let hash = password::hash(PASSWORD.to_owned()).await.unwrap();
         let email = format!("{username}@example.com");
-        users::insert(
-            &mut self.conn().await,
-            &users::NewUser {
-                username,
-                email: &email,
-                password_hash: &hash,
-                first_name: "Test",
-                last_name: username,
-                role: role.as_str(),
-            },
-        )
-        .await
-        .unwrap()
+        let user = users::NewUser {
+            first_name: "Test",
+            last_name: username,
+            ..users::NewUser::basic(username, &email, &hash, role)
+        };
+        users::insert(&mut self.conn().await, &user).await.unwrap()
     }
 
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
@@ -75,6 +68,22 @@ impl TestApp {
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {
         self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    /// Creates a user with `role` and returns their access token.
+    pub async fn token_for(&self, username: &str, role: Role) -> String {
+        self.create_user(username, role).await;
+        self.login_ok(username).await["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Any method with a bearer token and an optional JSON body.
+    pub async fn call(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> reqwest::Response {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let mut request = self.client.request(method, self.url(path)).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.unwrap()
     }
 }
 
@@ -98,6 +107,8 @@ impl TestAppBuilder {
         let db = TestDatabase::new();
         let url = self.database_url.take().unwrap_or_else(|| db.url().to_owned());
         self.vars.insert("DATABASE_URL".into(), url.clone());
+        // Replays are theft at once unless a test asks for the multi-tab grace period.
+        self.vars.entry("REFRESH_REUSE_GRACE_SECONDS".into()).or_insert_with(|| "0".into());
         self.vars.entry("SECRET_KEY".into()).or_insert_with(|| "test-secret-key-test-secret-key-0123".into());
         let config = Config::from_vars(&self.vars).expect("valid test configuration");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();

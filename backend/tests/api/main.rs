@@ -7,3 +7,7 @@ mod database;
 mod health;
 mod helpers;
 mod http;
+mod org;
+mod permissions;
+mod sessions;
+mod users;

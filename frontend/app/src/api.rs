@@ -38,6 +38,18 @@ pub enum ApiFailure {
 }
 
 impl ApiFailure {
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiFailure::Api { status: 401, .. })
+    }
+
+    /// Problems per field, for forms (codes from `shared::validation::FieldProblem`).
+    pub fn fields(&self) -> shared::FieldErrors {
+        match self {
+            ApiFailure::Api { body, .. } => body.fields.clone(),
+            ApiFailure::Network => Default::default(),
+        }
+    }
+
     pub fn message(&self) -> Msg {
         match self {
             ApiFailure::Network => Msg::ServerUnreachable,
@@ -85,11 +97,62 @@ pub async fn post<B: Serialize, R: DeserializeOwned>(
     body: &B,
     token: Option<&str>,
 ) -> Result<R, ApiFailure> {
-    let request = with_auth(Request::post(&url(path)), token).json(body).map_err(|_| ApiFailure::Network)?;
-    decode(check(request.send().await).await?).await
+    send(Method::Post, path, Some(body), token).await
 }
 
 /// A POST whose answer has no body (204).
 pub async fn post_empty(path: &str, token: Option<&str>) -> Result<(), ApiFailure> {
     check(with_auth(Request::post(&url(path)), token).send().await).await.map(|_| ())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+fn builder(method: Method, path: &str) -> RequestBuilder {
+    let url = url(path);
+    match method {
+        Method::Get => Request::get(&url),
+        Method::Post => Request::post(&url),
+        Method::Patch => Request::patch(&url),
+        Method::Delete => Request::delete(&url),
+    }
+}
+
+async fn raw<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+) -> Result<Response, ApiFailure> {
+    let request = with_auth(builder(method, path), token);
+    let sent = match body {
+        Some(body) => request.json(body).map_err(|_| ApiFailure::Network)?.send().await,
+        None => request.send().await,
+    };
+    check(sent).await
+}
+
+/// Any call whose answer is JSON.
+pub async fn send<B: Serialize, R: DeserializeOwned>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+) -> Result<R, ApiFailure> {
+    decode(raw(method, path, body, token).await?).await
+}
+
+/// Any call whose answer has no body (204).
+pub async fn send_empty<B: Serialize>(
+    method: Method,
+    path: &str,
+    body: Option<&B>,
+    token: Option<&str>,
+) -> Result<(), ApiFailure> {
+    raw(method, path, body, token).await.map(|_| ())
 }

@@ -66,6 +66,89 @@ messages! {
     Language => "Idioma", "Language";
     MainNavigation => "Navegación principal", "Main navigation";
     PageNotFound => "Página no encontrada.", "Page not found.";
+    MyProfile => "Mi perfil", "My profile";
+    Users => "Usuarios", "Users";
+    Organisation => "Organización", "Organisation";
+    Save => "Guardar", "Save";
+    Saved => "Cambios guardados.", "Changes saved.";
+    Cancel => "Cancelar", "Cancel";
+    Create => "Crear", "Create";
+    Edit => "Editar", "Edit";
+    Search => "Buscar", "Search";
+    SearchUsers => "Buscar por nombre, usuario o correo", "Search by name, username or email";
+    Previous => "Anterior", "Previous";
+    Next => "Siguiente", "Next";
+    PageOf => "Página", "Page";
+    Results => "resultados", "results";
+    NoResults => "No hay resultados.", "No results.";
+    All => "Todos", "All";
+    None => "Ninguno", "None";
+    FirstName => "Nombre", "First name";
+    LastName => "Apellidos", "Last name";
+    Email => "Correo electrónico", "Email";
+    Mobile => "Móvil", "Mobile";
+    Role => "Rol", "Role";
+    RoleAdmin => "Administrador", "Administrator";
+    RoleManager => "Responsable", "Manager";
+    RoleSales => "Comercial", "Sales";
+    RoleViewer => "Consulta", "Viewer";
+    Active => "Activo", "Active";
+    Inactive => "Inactivo", "Inactive";
+    ChatEnabled => "Asistente IA habilitado", "AI assistant enabled";
+    Dealer => "Concesionario", "Dealership";
+    Dealers => "Concesionarios", "Dealerships";
+    Province => "Provincia", "Province";
+    Provinces => "Provincias", "Provinces";
+    JobProfile => "Perfil", "Job profile";
+    JobProfiles => "Perfiles", "Job profiles";
+    Boss => "Responsable directo", "Manager";
+    BirthDate => "Fecha de nacimiento", "Birth date";
+    JoiningDate => "Fecha de alta", "Joining date";
+    LeavingDate => "Fecha de baja", "Leaving date";
+    NewUser => "Nuevo usuario", "New user";
+    EditUser => "Editar usuario", "Edit user";
+    Deactivate => "Desactivar", "Deactivate";
+    ConfirmDeactivate => "¿Desactivar este usuario? No podrá iniciar sesión y se cerrarán sus sesiones.", "Deactivate this user? They will not be able to log in and their sessions will end.";
+    Deactivated => "Usuario desactivado.", "User deactivated.";
+    Team => "Equipo", "Team";
+    NoTeam => "No tiene a nadie a su cargo.", "Nobody reports to this user.";
+    ChangePassword => "Cambiar contraseña", "Change password";
+    CurrentPassword => "Contraseña actual", "Current password";
+    NewPassword => "Nueva contraseña", "New password";
+    ConfirmPassword => "Repite la nueva contraseña", "Repeat the new password";
+    PasswordsDiffer => "Las contraseñas no coinciden", "The passwords do not match";
+    PasswordChanged => "Contraseña cambiada. Se han cerrado tus otras sesiones.", "Password changed. Your other sessions have been closed.";
+    PasswordHint => "Mínimo 10 caracteres; no uses tu usuario ni contraseñas comunes.", "At least 10 characters; avoid your username and common passwords.";
+    ResetPassword => "Establecer contraseña", "Set password";
+    PasswordReset => "Contraseña establecida. Sus sesiones se han cerrado.", "Password set. Their sessions have been closed.";
+    Sessions => "Sesiones activas", "Active sessions";
+    ThisDevice => "Este dispositivo", "This device";
+    LastUsed => "Último uso", "Last used";
+    EndSession => "Cerrar sesión", "End session";
+    Code => "Código", "Code";
+    Name => "Nombre", "Name";
+    Address => "Dirección", "Address";
+    Phone => "Teléfono", "Phone";
+    Description => "Descripción", "Description";
+    Add => "Añadir", "Add";
+    Delete => "Eliminar", "Delete";
+    Forbidden => "No tienes permiso para hacer esto.", "You are not allowed to do this.";
+    NotFound => "No encontrado.", "Not found.";
+    CheckFields => "Revisa los campos marcados.", "Please check the highlighted fields.";
+    ProblemRequired => "Este campo es obligatorio", "This field is required";
+    ProblemInvalid => "Valor no válido", "Invalid value";
+    ProblemTooShort => "Demasiado corto", "Too short";
+    ProblemTooLong => "Demasiado largo", "Too long";
+    ProblemInvalidEmail => "Correo electrónico no válido", "Invalid email address";
+    ProblemAlreadyTaken => "Ya está en uso", "Already in use";
+    ProblemUnknownReference => "No existe", "Does not exist";
+    ProblemSelfReference => "No puede ser el propio usuario", "Cannot be the user themselves";
+    ProblemCycle => "Crearía un ciclo en la jerarquía", "Would create a cycle in the hierarchy";
+    ProblemOnlyDigits => "No puede tener solo números", "Cannot be only digits";
+    ProblemContainsUsername => "No puede contener el usuario", "Cannot contain the username";
+    ProblemTooCommon => "Es demasiado común", "Is too common";
+    ProblemWrongPassword => "La contraseña no es correcta", "The password is not correct";
+    ProblemInUse => "Está en uso y no se puede eliminar", "Is in use and cannot be deleted";
 }
 
 /// The current language, shared through context.
@@ -116,6 +199,9 @@ pub fn use_i18n() -> I18n {
 pub fn error_message(code: ErrorCode) -> Msg {
     match code {
         ErrorCode::InvalidCredentials => Msg::InvalidCredentials,
+        ErrorCode::Forbidden => Msg::Forbidden,
+        ErrorCode::NotFound => Msg::NotFound,
+        ErrorCode::ValidationFailed | ErrorCode::Conflict => Msg::CheckFields,
         ErrorCode::Throttled => Msg::TooManyAttempts,
         ErrorCode::ServiceUnavailable => Msg::ServiceUnavailable,
         ErrorCode::Unauthenticated | ErrorCode::InvalidToken => Msg::SessionExpired,
@@ -125,4 +211,35 @@ pub fn error_message(code: ErrorCode) -> Msg {
 
 fn local_storage() -> Option<web_sys::Storage> {
     window().local_storage().ok().flatten()
+}
+
+/// The message for a field problem code sent by the API.
+pub fn problem_message(code: &str) -> Msg {
+    use shared::FieldProblem::*;
+    match shared::FieldProblem::parse(code) {
+        Some(Required) => Msg::ProblemRequired,
+        Some(TooShort) => Msg::ProblemTooShort,
+        Some(TooLong) => Msg::ProblemTooLong,
+        Some(InvalidEmail) => Msg::ProblemInvalidEmail,
+        Some(AlreadyTaken) => Msg::ProblemAlreadyTaken,
+        Some(UnknownReference) => Msg::ProblemUnknownReference,
+        Some(SelfReference) => Msg::ProblemSelfReference,
+        Some(Cycle) => Msg::ProblemCycle,
+        Some(OnlyDigits) => Msg::ProblemOnlyDigits,
+        Some(ContainsUsername) => Msg::ProblemContainsUsername,
+        Some(TooCommon) => Msg::ProblemTooCommon,
+        Some(WrongPassword) => Msg::ProblemWrongPassword,
+        Some(InUse) => Msg::ProblemInUse,
+        Some(Invalid) | None => Msg::ProblemInvalid,
+    }
+}
+
+pub fn role_name(role: shared::users::Role) -> Msg {
+    use shared::users::Role;
+    match role {
+        Role::Admin => Msg::RoleAdmin,
+        Role::Manager => Msg::RoleManager,
+        Role::Sales => Msg::RoleSales,
+        Role::Viewer => Msg::RoleViewer,
+    }
 }

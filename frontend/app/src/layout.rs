@@ -6,6 +6,8 @@ use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 
+use shared::Permission;
+
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::session::{AuthState, use_session};
 
@@ -27,12 +29,22 @@ pub fn ProtectedLayout() -> impl IntoView {
     });
 
     move || match session.state() {
-        AuthState::LoggedIn { user, .. } => view! {
+        AuthState::LoggedIn { user, .. } => {
+            let role = user.role;
+            view! {
             <div class="shell">
                 <aside class="sidebar">
                     <div class="brand">{move || i18n.t(Msg::AppName)}</div>
                     <nav aria-label=move || i18n.t(Msg::MainNavigation)>
                         <A href="/" exact=true>{move || i18n.t(Msg::Dashboard)}</A>
+                        // Only what the role allows; the API checks again on every call.
+                        <Show when=move || role.can(Permission::ViewTeam)>
+                            <A href="/users">{move || i18n.t(Msg::Users)}</A>
+                        </Show>
+                        <Show when=move || role.can(Permission::ManageOrganisation)>
+                            <A href="/organisation">{move || i18n.t(Msg::Organisation)}</A>
+                        </Show>
+                        <A href="/profile">{move || i18n.t(Msg::MyProfile)}</A>
                     </nav>
                 </aside>
                 <div class="main">
@@ -48,8 +60,9 @@ pub fn ProtectedLayout() -> impl IntoView {
                     </main>
                 </div>
             </div>
+            }
+            .into_any()
         }
-        .into_any(),
         _ => view! { <div class="loading" aria-busy="true">{move || i18n.t(Msg::Loading)}</div> }.into_any(),
     }
 }

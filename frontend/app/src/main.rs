@@ -1,6 +1,7 @@
 //! The DealaAI single-page app: Leptos (client-side rendering), built by Trunk.
 
 mod api;
+mod components;
 mod i18n;
 mod layout;
 mod pages;
@@ -27,6 +28,11 @@ fn App() -> impl IntoView {
                 <Route path=path!("/login") view=pages::login::LoginPage />
                 <ParentRoute path=path!("") view=layout::ProtectedLayout>
                     <Route path=path!("") view=pages::dashboard::DashboardPage />
+                    <Route path=path!("/profile") view=pages::profile::ProfilePage />
+                    <Route path=path!("/users") view=pages::users::UsersPage />
+                    <Route path=path!("/users/new") view=pages::users::UserFormPage />
+                    <Route path=path!("/users/:id") view=pages::users::UserFormPage />
+                    <Route path=path!("/organisation") view=pages::organisation::OrganisationPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -9,7 +9,10 @@ use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::users::User;
 use std::time::Duration;
 
-use crate::api::{self, ApiFailure};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::api::{self, ApiFailure, Method};
 use crate::i18n::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -67,13 +70,76 @@ impl Session {
     }
 
     /// Trades the refresh cookie for a new access token. False if the session is over.
+    /// If another tab refreshed a moment ago, the cookie we sent was already rotated; the
+    /// browser now holds the new one, so one retry after a short pause succeeds.
     pub async fn refresh(self) -> bool {
-        match api::post::<_, TokenResponse>("/auth/refresh", &RefreshRequest::default(), None).await {
-            Ok(tokens) => {
-                self.accept(tokens);
-                true
+        for attempt in 0..2 {
+            match api::post::<_, TokenResponse>("/auth/refresh", &RefreshRequest::default(), None).await {
+                Ok(tokens) => {
+                    self.accept(tokens);
+                    return true;
+                }
+                Err(_) if attempt == 0 => sleep(Duration::from_millis(400)).await,
+                Err(_) => {}
             }
-            Err(_) => false,
+        }
+        false
+    }
+
+    pub fn token(self) -> Option<String> {
+        match self.state.get_untracked() {
+            AuthState::LoggedIn { access_token, .. } => Some(access_token),
+            _ => None,
+        }
+    }
+
+    /// Shows a changed profile without waiting for the next refresh.
+    pub fn set_user(self, user: User) {
+        self.state.update(|state| {
+            if let AuthState::LoggedIn { user: current, .. } = state {
+                *current = user;
+            }
+        });
+    }
+
+    /// An authenticated API call. An expired access token is refreshed once and the call
+    /// repeated; if the session is over, the app returns to the login page with a message.
+    pub async fn api<B: Serialize, R: DeserializeOwned>(
+        self,
+        method: Method,
+        path: &str,
+        body: Option<&B>,
+    ) -> Result<R, ApiFailure> {
+        match api::send(method, path, body, self.token().as_deref()).await {
+            Err(failure) if failure.is_unauthorized() => {
+                self.recover(failure).await?;
+                api::send(method, path, body, self.token().as_deref()).await
+            }
+            other => other,
+        }
+    }
+
+    /// Like [`Session::api`] for answers without a body.
+    pub async fn api_empty<B: Serialize>(self, method: Method, path: &str, body: Option<&B>) -> Result<(), ApiFailure> {
+        match api::send_empty(method, path, body, self.token().as_deref()).await {
+            Err(failure) if failure.is_unauthorized() => {
+                self.recover(failure).await?;
+                api::send_empty(method, path, body, self.token().as_deref()).await
+            }
+            other => other,
+        }
+    }
+
+    pub async fn get<R: DeserializeOwned>(self, path: &str) -> Result<R, ApiFailure> {
+        self.api::<(), R>(Method::Get, path, None).await
+    }
+
+    async fn recover(self, failure: ApiFailure) -> Result<(), ApiFailure> {
+        if self.refresh().await {
+            Ok(())
+        } else {
+            self.set_anonymous(Some(Msg::SessionExpired));
+            Err(failure)
         }
     }
 

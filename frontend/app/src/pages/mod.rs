@@ -1,2 +1,5 @@
 pub mod dashboard;
 pub mod login;
+pub mod organisation;
+pub mod profile;
+pub mod users;

@@ -1,0 +1,214 @@
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use serde::Deserialize;
+use shared::org::{Dealer, DealerInput};
+use shared::validation::check_email;
+use shared::{ErrorBody, FieldProblem, Page, Permission};
+
+use super::{REFERENCE_PAGE_SIZE, text_field};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::pagination::PageParams;
+use crate::db::schema::{dealers, provinces, users};
+use crate::error::{ApiError, ApiResult, Problems};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = dealers, check_for_backend(diesel::pg::Pg))]
+struct DealerRow {
+    id: i64,
+    name: String,
+    address: String,
+    phone: String,
+    email: String,
+    province_id: Option<i64>,
+    is_active: bool,
+}
+
+impl From<DealerRow> for Dealer {
+    fn from(r: DealerRow) -> Self {
+        Dealer {
+            id: r.id,
+            name: r.name,
+            address: r.address,
+            phone: r.phone,
+            email: r.email,
+            province_id: r.province_id,
+            is_active: r.is_active,
+        }
+    }
+}
+
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = dealers)]
+struct DealerChanges {
+    name: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    province_id: Option<Option<i64>>,
+    is_active: Option<bool>,
+}
+
+async fn validate(
+    conn: &mut diesel_async::AsyncPgConnection,
+    input: DealerInput,
+    creating: bool,
+) -> ApiResult<DealerChanges> {
+    let mut problems = Problems::default();
+    let name = text_field(&mut problems, "name", input.name, creating, 200);
+    let address = text_field(&mut problems, "address", input.address, false, 300);
+    let phone = text_field(&mut problems, "phone", input.phone, false, 30);
+    let email = text_field(&mut problems, "email", input.email, false, 254);
+    if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
+        problems.check("email", check_email(email));
+    }
+    if let Some(Some(province_id)) = input.province_id {
+        let exists: bool =
+            diesel::select(diesel::dsl::exists(provinces::table.find(province_id))).get_result(conn).await?;
+        if !exists {
+            problems.add("province_id", FieldProblem::UnknownReference);
+        }
+    }
+    problems.into_result()?;
+    Ok(DealerChanges { name, address, phone, email, province_id: input.province_id, is_active: input.is_active })
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DealerListParams {
+    pub page: Option<i64>,
+    pub page_size: Option<i64>,
+    pub province_id: Option<i64>,
+    pub active: Option<bool>,
+}
+
+/// Dealerships, by name.
+#[utoipa::path(
+    get, path = "/api/dealers", tag = "organisation", security(("bearer" = [])),
+    params(DealerListParams),
+    responses((status = 200, body = Page<Dealer>), (status = 401, body = ErrorBody))
+)]
+#[get("")]
+pub async fn list_dealers(
+    state: web::Data<AppState>,
+    _caller: CurrentUser,
+    params: web::Query<DealerListParams>,
+) -> ApiResult<web::Json<Page<Dealer>>> {
+    let params = params.into_inner();
+    let page = PageParams { page: params.page, page_size: params.page_size }.resolve(REFERENCE_PAGE_SIZE)?;
+    let filtered = || {
+        let mut query = dealers::table.into_boxed();
+        if let Some(id) = params.province_id {
+            query = query.filter(dealers::province_id.eq(id));
+        }
+        if let Some(active) = params.active {
+            query = query.filter(dealers::is_active.eq(active));
+        }
+        query
+    };
+    let mut conn = state.pool.get().await?;
+    let total = filtered().count().get_result(&mut conn).await?;
+    let rows: Vec<DealerRow> = filtered()
+        .select(DealerRow::as_select())
+        .order((dealers::name.asc(), dealers::id.asc()))
+        .limit(page.page_size)
+        .offset(page.offset())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(page.page_of(rows.into_iter().map(Dealer::from).collect(), total)))
+}
+
+#[utoipa::path(
+    get, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    responses((status = 200, body = Dealer), (status = 404, body = ErrorBody))
+)]
+#[get("/{id}")]
+pub async fn get_dealer(
+    state: web::Data<AppState>,
+    _caller: CurrentUser,
+    id: web::Path<i64>,
+) -> ApiResult<web::Json<Dealer>> {
+    let mut conn = state.pool.get().await?;
+    let row: Option<DealerRow> =
+        dealers::table.find(id.into_inner()).select(DealerRow::as_select()).first(&mut conn).await.optional()?;
+    Ok(web::Json(row.ok_or(ApiError::NotFound("dealer"))?.into()))
+}
+
+#[utoipa::path(
+    post, path = "/api/dealers", tag = "organisation", security(("bearer" = [])),
+    request_body = DealerInput,
+    responses((status = 201, body = Dealer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[post("")]
+pub async fn create_dealer(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    body: web::Json<DealerInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageOrganisation)?;
+    let mut conn = state.pool.get().await?;
+    let values = validate(&mut conn, body.into_inner(), true).await?;
+    let row: DealerRow = diesel::insert_into(dealers::table)
+        .values(&values)
+        .returning(DealerRow::as_returning())
+        .get_result(&mut conn)
+        .await?;
+    Ok(HttpResponse::Created().json(Dealer::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    request_body = DealerInput,
+    responses((status = 200, body = Dealer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[patch("/{id}")]
+pub async fn update_dealer(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<DealerInput>,
+) -> ApiResult<web::Json<Dealer>> {
+    caller.require(Permission::ManageOrganisation)?;
+    let mut conn = state.pool.get().await?;
+    let changes = validate(&mut conn, body.into_inner(), false).await?;
+    let id = id.into_inner();
+    let row: Option<DealerRow> = match diesel::update(dealers::table.find(id))
+        .set(&changes)
+        .returning(DealerRow::as_returning())
+        .get_result(&mut conn)
+        .await
+    {
+        Err(diesel::result::Error::QueryBuilderError(_)) => {
+            // Nothing to change.
+            dealers::table.find(id).select(DealerRow::as_select()).first(&mut conn).await.optional()?
+        }
+        other => other.optional()?,
+    };
+    Ok(web::Json(row.ok_or(ApiError::NotFound("dealer"))?.into()))
+}
+
+/// Delete a dealership nobody refers to; otherwise 409 (deactivate it instead).
+#[utoipa::path(
+    delete, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+#[delete("/{id}")]
+pub async fn delete_dealer(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageOrganisation)?;
+    let mut conn = state.pool.get().await?;
+    let id = id.into_inner();
+    let in_use: bool =
+        diesel::select(diesel::dsl::exists(users::table.filter(users::dealer_id.eq(id)))).get_result(&mut conn).await?;
+    if in_use {
+        return Err(ApiError::InUse("dealer"));
+    }
+    match diesel::delete(dealers::table.find(id)).execute(&mut conn).await? {
+        0 => Err(ApiError::NotFound("dealer")),
+        _ => Ok(HttpResponse::NoContent().finish()),
+    }
+}

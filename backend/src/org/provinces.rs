@@ -1,0 +1,145 @@
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use shared::org::{Province, ProvinceInput};
+use shared::{ErrorBody, Page, Permission};
+
+use super::{REFERENCE_PAGE_SIZE, text_field};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::pagination::PageParams;
+use crate::db::schema::provinces;
+use crate::error::{ApiError, ApiResult, Problems};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = provinces, check_for_backend(diesel::pg::Pg))]
+struct ProvinceRow {
+    id: i64,
+    code: String,
+    name: String,
+}
+
+impl From<ProvinceRow> for Province {
+    fn from(row: ProvinceRow) -> Self {
+        Province { id: row.id, code: row.code, name: row.name }
+    }
+}
+
+#[derive(AsChangeset, Insertable)]
+#[diesel(table_name = provinces)]
+struct ProvinceChanges {
+    code: Option<String>,
+    name: Option<String>,
+}
+
+fn validate(input: ProvinceInput, creating: bool) -> ApiResult<ProvinceChanges> {
+    let mut problems = Problems::default();
+    let code = text_field(&mut problems, "code", input.code, creating, 10);
+    let name = text_field(&mut problems, "name", input.name, creating, 100);
+    problems.into_result()?;
+    Ok(ProvinceChanges { code, name })
+}
+
+/// All provinces, by name.
+#[utoipa::path(
+    get, path = "/api/provinces", tag = "organisation", security(("bearer" = [])),
+    params(PageParams),
+    responses((status = 200, body = Page<Province>), (status = 401, body = ErrorBody))
+)]
+#[get("")]
+pub async fn list_provinces(
+    state: web::Data<AppState>,
+    _caller: CurrentUser,
+    page: web::Query<PageParams>,
+) -> ApiResult<web::Json<Page<Province>>> {
+    let page = page.into_inner().resolve(REFERENCE_PAGE_SIZE)?;
+    let mut conn = state.pool.get().await?;
+    let total = provinces::table.count().get_result(&mut conn).await?;
+    let rows: Vec<ProvinceRow> = provinces::table
+        .select(ProvinceRow::as_select())
+        .order(provinces::name.asc())
+        .limit(page.page_size)
+        .offset(page.offset())
+        .load(&mut conn)
+        .await?;
+    Ok(web::Json(page.page_of(rows.into_iter().map(Province::from).collect(), total)))
+}
+
+#[utoipa::path(
+    post, path = "/api/provinces", tag = "organisation", security(("bearer" = [])),
+    request_body = ProvinceInput,
+    responses((status = 201, body = Province), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[post("")]
+pub async fn create_province(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    body: web::Json<ProvinceInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageOrganisation)?;
+    let values = validate(body.into_inner(), true)?;
+    let mut conn = state.pool.get().await?;
+    let row: ProvinceRow = diesel::insert_into(provinces::table)
+        .values(&values)
+        .returning(ProvinceRow::as_returning())
+        .get_result(&mut conn)
+        .await?;
+    Ok(HttpResponse::Created().json(Province::from(row)))
+}
+
+#[utoipa::path(
+    patch, path = "/api/provinces/{id}", tag = "organisation", security(("bearer" = [])),
+    request_body = ProvinceInput,
+    responses((status = 200, body = Province), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[patch("/{id}")]
+pub async fn update_province(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    id: web::Path<i64>,
+    body: web::Json<ProvinceInput>,
+) -> ApiResult<web::Json<Province>> {
+    caller.require(Permission::ManageOrganisation)?;
+    let changes = validate(body.into_inner(), false)?;
+    let mut conn = state.pool.get().await?;
+    let id = id.into_inner();
+    let row: Option<ProvinceRow> = if changes.code.is_none() && changes.name.is_none() {
+        provinces::table.find(id).select(ProvinceRow::as_select()).first(&mut conn).await.optional()?
+    } else {
+        diesel::update(provinces::table.find(id))
+            .set(&changes)
+            .returning(ProvinceRow::as_returning())
+            .get_result(&mut conn)
+            .await
+            .optional()?
+    };
+    Ok(web::Json(row.ok_or(ApiError::NotFound("province"))?.into()))
+}
+
+/// Delete a province; refused with 409 while dealerships or users refer to it.
+#[utoipa::path(
+    delete, path = "/api/provinces/{id}", tag = "organisation", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
+)]
+#[delete("/{id}")]
+pub async fn delete_province(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    id: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageOrganisation)?;
+    let mut conn = state.pool.get().await?;
+    let id = id.into_inner();
+    let in_use: bool = diesel::select(diesel::dsl::exists(
+        crate::db::schema::users::table.filter(crate::db::schema::users::province_id.eq(id)),
+    ))
+    .get_result(&mut conn)
+    .await?;
+    if in_use {
+        return Err(ApiError::InUse("province"));
+    }
+    match diesel::delete(provinces::table.find(id)).execute(&mut conn).await? {
+        0 => Err(ApiError::NotFound("province")),
+        _ => Ok(HttpResponse::NoContent().finish()),
+    }
+}

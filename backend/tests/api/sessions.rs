@@ -1,0 +1,166 @@
+//! Sessions a user can see and end, throttling, password changes.
+
+use serde_json::{Value, json};
+use shared::users::Role;
+
+use crate::helpers::{PASSWORD, TestApp, assert_error};
+
+#[actix_web::test]
+async fn a_user_lists_and_revokes_their_own_sessions() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    let laptop = app.login_ok("maria").await;
+    let phone = app.login_ok("maria").await;
+    let laptop_token = laptop["access_token"].as_str().unwrap();
+
+    let sessions: Vec<Value> = app.get_with_token("/api/auth/sessions", laptop_token).await.json().await.unwrap();
+    assert_eq!(sessions.len(), 2);
+    assert_eq!(sessions.iter().filter(|s| s["current"] == true).count(), 1);
+    let other = sessions.iter().find(|s| s["current"] == false).unwrap()["id"].as_i64().unwrap();
+
+    let revoke = app.call("DELETE", &format!("/api/auth/sessions/{other}"), laptop_token, None).await;
+    assert_eq!(revoke.status(), 204);
+    let phone_me = app.get_with_token("/api/auth/me", phone["access_token"].as_str().unwrap()).await;
+    assert_error(phone_me, 401, "invalid_token").await;
+    assert_eq!(app.get_with_token("/api/auth/me", laptop_token).await.status(), 200);
+
+    // Someone else's session is not yours to end.
+    let intruder = app.token_for("pedro", Role::Admin).await;
+    let laptop_session = sessions.iter().find(|s| s["current"] == true).unwrap()["id"].as_i64().unwrap();
+    let response = app.call("DELETE", &format!("/api/auth/sessions/{laptop_session}"), &intruder, None).await;
+    assert_error(response, 404, "not_found").await;
+}
+
+#[actix_web::test]
+async fn logout_all_ends_every_session() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    let first = app.login_ok("maria").await;
+    let second = app.login_ok("maria").await;
+    let response = app.call("POST", "/api/auth/logout-all", first["access_token"].as_str().unwrap(), None).await;
+    assert_eq!(response.status(), 204);
+    for tokens in [&first, &second] {
+        assert_error(
+            app.get_with_token("/api/auth/me", tokens["access_token"].as_str().unwrap()).await,
+            401,
+            "invalid_token",
+        )
+        .await;
+        let refresh = app.post_json("/api/auth/refresh", &json!({"refresh_token": tokens["refresh_token"]})).await;
+        assert_error(refresh, 401, "invalid_token").await;
+    }
+}
+
+#[actix_web::test]
+async fn five_failures_for_a_username_throttle_it_with_retry_after() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    for _ in 0..5 {
+        assert_error(app.login("maria", "wrong-password").await, 401, "invalid_credentials").await;
+    }
+    let throttled = app.login("maria", PASSWORD).await;
+    let retry_after: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&retry_after), "{retry_after}");
+    assert_error(throttled, 429, "throttled").await;
+    // Unknown usernames are throttled the same way (no hint that they do not exist).
+    for _ in 0..5 {
+        app.login("ghost", "x").await;
+    }
+    assert_error(app.login("ghost", "x").await, 429, "throttled").await;
+    // Other users are not affected by maria's counter.
+    app.create_user("pedro", Role::Sales).await;
+    assert_eq!(app.login("pedro", PASSWORD).await.status(), 200);
+}
+
+#[actix_web::test]
+async fn a_successful_login_resets_the_username_counter() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    for _ in 0..4 {
+        app.login("maria", "wrong-password").await;
+    }
+    assert_eq!(app.login("maria", PASSWORD).await.status(), 200);
+    for _ in 0..4 {
+        app.login("maria", "wrong-password").await;
+    }
+    assert_eq!(app.login("maria", PASSWORD).await.status(), 200, "the counter started again");
+}
+
+#[actix_web::test]
+async fn twenty_failures_from_one_address_throttle_it() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    for i in 0..20 {
+        app.login(&format!("user{i}"), "wrong").await;
+    }
+    assert_error(app.login("maria", PASSWORD).await, 429, "throttled").await;
+}
+
+#[actix_web::test]
+async fn throttling_is_shared_by_every_replica() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    // A second server process on the same database: another replica.
+    let replica = crate::helpers::TestApp::builder().database_url(app.db.url().to_owned()).spawn().await;
+    for _ in 0..5 {
+        replica.login("maria", "wrong-password").await;
+    }
+    assert_error(app.login("maria", PASSWORD).await, 429, "throttled").await;
+}
+
+#[actix_web::test]
+async fn changing_the_password_checks_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    let here = app.login_ok("maria").await;
+    let elsewhere = app.login_ok("maria").await;
+    let token = here["access_token"].as_str().unwrap();
+
+    let wrong = json!({"current_password": "nope", "new_password": "a-brand-new-passphrase"});
+    let body =
+        assert_error(app.call("POST", "/api/auth/password", token, Some(&wrong)).await, 422, "validation_failed").await;
+    assert_eq!(body["fields"]["current_password"], json!(["wrong_password"]));
+
+    let weak = json!({"current_password": PASSWORD, "new_password": "123"});
+    let body =
+        assert_error(app.call("POST", "/api/auth/password", token, Some(&weak)).await, 422, "validation_failed").await;
+    assert_eq!(body["fields"]["new_password"], json!(["too_short", "only_digits"]));
+
+    let good = json!({"current_password": PASSWORD, "new_password": "a-brand-new-passphrase"});
+    assert_eq!(app.call("POST", "/api/auth/password", token, Some(&good)).await.status(), 204);
+
+    assert_eq!(app.get_with_token("/api/auth/me", token).await.status(), 200, "this session stays");
+    let other = app.get_with_token("/api/auth/me", elsewhere["access_token"].as_str().unwrap()).await;
+    assert_error(other, 401, "invalid_token").await;
+    assert_error(app.login("maria", PASSWORD).await, 401, "invalid_credentials").await;
+    assert_eq!(app.login("maria", "a-brand-new-passphrase").await.status(), 200);
+}
+
+#[actix_web::test]
+async fn users_edit_their_own_contact_fields_only() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("maria", Role::Viewer).await;
+    let changes =
+        json!({"first_name": "María", "last_name": "López", "mobile": "+34 600 111 222", "email": "maria@grupo.es"});
+    let response = app.call("PATCH", "/api/auth/me", &token, Some(&changes)).await;
+    assert_eq!(response.status(), 200);
+    let me: Value = response.json().await.unwrap();
+    assert_eq!((me["first_name"].as_str(), me["mobile"].as_str()), (Some("María"), Some("+34 600 111 222")));
+
+    // Role is not a contact field: it is ignored, not applied.
+    let escalate = json!({"role": "admin"});
+    let me: Value = app.call("PATCH", "/api/auth/me", &token, Some(&escalate)).await.json().await.unwrap();
+    assert_eq!(me["role"], "viewer");
+
+    let bad = json!({"email": "not-an-email", "mobile": "call me"});
+    let body =
+        assert_error(app.call("PATCH", "/api/auth/me", &token, Some(&bad)).await, 422, "validation_failed").await;
+    assert_eq!(body["fields"]["email"], json!(["invalid_email"]));
+    assert_eq!(body["fields"]["mobile"], json!(["invalid"]));
+
+    app.create_user("pedro", Role::Viewer).await;
+    let taken = json!({"email": "PEDRO@example.com"});
+    let body =
+        assert_error(app.call("PATCH", "/api/auth/me", &token, Some(&taken)).await, 422, "validation_failed").await;
+    assert_eq!(body["fields"]["email"], json!(["already_taken"]));
+}

@@ -1,0 +1,187 @@
+//! Field problems are stable codes (the UI translates them); the same checks run in the
+//! browser, for instant feedback, and in the backend, which decides.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldProblem {
+    Required,
+    Invalid,
+    TooShort,
+    TooLong,
+    InvalidEmail,
+    AlreadyTaken,
+    /// A referenced record (dealer, boss...) does not exist.
+    UnknownReference,
+    SelfReference,
+    Cycle,
+    OnlyDigits,
+    ContainsUsername,
+    TooCommon,
+    WrongPassword,
+    /// The record is still referenced and cannot be deleted.
+    InUse,
+}
+
+impl FieldProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Required => "required",
+            Self::Invalid => "invalid",
+            Self::TooShort => "too_short",
+            Self::TooLong => "too_long",
+            Self::InvalidEmail => "invalid_email",
+            Self::AlreadyTaken => "already_taken",
+            Self::UnknownReference => "unknown_reference",
+            Self::SelfReference => "self_reference",
+            Self::Cycle => "cycle",
+            Self::OnlyDigits => "only_digits",
+            Self::ContainsUsername => "contains_username",
+            Self::TooCommon => "too_common",
+            Self::WrongPassword => "wrong_password",
+            Self::InUse => "in_use",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        use FieldProblem::*;
+        [
+            Required,
+            Invalid,
+            TooShort,
+            TooLong,
+            InvalidEmail,
+            AlreadyTaken,
+            UnknownReference,
+            SelfReference,
+            Cycle,
+            OnlyDigits,
+            ContainsUsername,
+            TooCommon,
+            WrongPassword,
+            InUse,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == code)
+    }
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Letters, digits and `.`, `_`, `-`, `@`; 3 to 150 characters.
+pub fn check_username(username: &str) -> Option<FieldProblem> {
+    let username = username.trim();
+    if username.is_empty() {
+        Some(FieldProblem::Required)
+    } else if username.chars().count() < 3 {
+        Some(FieldProblem::TooShort)
+    } else if username.chars().count() > 150 {
+        Some(FieldProblem::TooLong)
+    } else if !username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')) {
+        Some(FieldProblem::Invalid)
+    } else {
+        None
+    }
+}
+
+/// A pragmatic check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn check_email(email: &str) -> Option<FieldProblem> {
+    let email = email.trim();
+    if email.is_empty() {
+        return Some(FieldProblem::Required);
+    }
+    if email.len() > 254 {
+        return Some(FieldProblem::TooLong);
+    }
+    let valid = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    (!valid).then_some(FieldProblem::InvalidEmail)
+}
+
+/// Every rule a new password breaks.
+pub fn check_password(password: &str, username: &str) -> Vec<FieldProblem> {
+    const COMMON: [&str; 12] = [
+        "password",
+        "password1",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "qwerty123",
+        "admin123",
+        "admin1234",
+        "contraseña",
+        "iloveyou",
+        "11111111",
+        "abc12345",
+    ];
+    let mut problems = Vec::new();
+    let length = password.chars().count();
+    if length < MIN_PASSWORD_CHARS {
+        problems.push(FieldProblem::TooShort);
+    }
+    if length > MAX_PASSWORD_CHARS {
+        problems.push(FieldProblem::TooLong);
+    }
+    if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
+        problems.push(FieldProblem::OnlyDigits);
+    }
+    let username = username.trim().to_lowercase();
+    if username.len() >= 3 && password.to_lowercase().contains(&username) {
+        problems.push(FieldProblem::ContainsUsername);
+    }
+    if COMMON.contains(&password.to_lowercase().as_str()) {
+        problems.push(FieldProblem::TooCommon);
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(check_username("maria.lopez"), None);
+        assert_eq!(check_username(""), Some(FieldProblem::Required));
+        assert_eq!(check_username("ab"), Some(FieldProblem::TooShort));
+        assert_eq!(check_username("maria lopez"), Some(FieldProblem::Invalid));
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(check_email("ana@grupo.es"), None);
+        for bad in ["ana", "ana@", "@grupo.es", "ana@grupo", "ana@@grupo.es", "a na@grupo.es", "ana@grupo.es."] {
+            assert_eq!(check_email(bad), Some(FieldProblem::InvalidEmail), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(check_password("s3cure-enough-pass", "maria").is_empty());
+        assert_eq!(check_password("1234567", "maria"), vec![FieldProblem::TooShort, FieldProblem::OnlyDigits]);
+        assert_eq!(check_password("maria-2026-xyz", "maria"), vec![FieldProblem::ContainsUsername]);
+        assert!(check_password("admin123", "x").contains(&FieldProblem::TooCommon));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        assert_eq!(FieldProblem::parse("already_taken"), Some(FieldProblem::AlreadyTaken));
+        assert_eq!(FieldProblem::parse("nope"), None);
+    }
+}

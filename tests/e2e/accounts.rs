@@ -1,0 +1,83 @@
+use anyhow::Result;
+use dealaai_e2e::{Browser, Stack};
+use fantoccini::Locator;
+
+async fn log_in(b: &Browser, base: &str, username: &str, password: &str) -> Result<()> {
+    b.client.goto(&format!("{base}/login")).await?;
+    b.fill("#username", username).await?;
+    b.fill("#password", password).await?;
+    b.click("button[type=submit]").await?;
+    b.wait_for_path("/").await?;
+    Ok(())
+}
+
+async fn nav_links(b: &Browser) -> Result<Vec<String>> {
+    b.text_of(".sidebar nav a").await?;
+    let mut texts = Vec::new();
+    for link in b.client.find_all(Locator::Css(".sidebar nav a")).await? {
+        texts.push(link.text().await?);
+    }
+    Ok(texts)
+}
+
+/// An admin creates a sales user; that user logs in in a fresh browser, sees only what the
+/// role allows, changes their password, and logs out.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<()> {
+    let stack = Stack::start().await?;
+    let base = &stack.frontend_url;
+
+    let admin = Browser::start().await?;
+    log_in(&admin, base, "admin", "admin123").await?;
+    assert_eq!(nav_links(&admin).await?, ["Panel", "Usuarios", "Organización", "Mi perfil"]);
+    admin.click(".sidebar nav a[href='/users']").await?;
+    admin.click("#new-user").await?;
+    admin.wait_for_path("/users/new").await?;
+
+    // Invalid input first: the problems show next to their fields, in Spanish.
+    admin.fill("#username", "ab").await?;
+    admin.fill("#email", "no-es-un-correo").await?;
+    admin.fill("#password", "123").await?;
+    admin.click("#user-form button[type=submit]").await?;
+    assert_eq!(admin.text_of(".field-error[data-field='email']").await?, "Correo electrónico no válido");
+    assert_eq!(admin.text_of(".field-error[data-field='username']").await?, "Demasiado corto");
+
+    admin.fill("#username", "lucia").await?;
+    admin.fill("#email", "lucia@grupo.es").await?;
+    admin.fill("#password", "una-clave-bien-larga").await?;
+    admin.fill("#first_name", "Lucía").await?;
+    admin.fill("#last_name", "Martín").await?;
+    admin.click("#user-form button[type=submit]").await?;
+    admin.wait_for_path("/users").await?;
+    admin.fill("#user-search", "lucia").await?;
+    assert_eq!(admin.text_of("table.users tbody tr td.username").await?, "lucia");
+    admin.close().await?;
+
+    // A fresh browser: the new sales user sees no administration.
+    let user = Browser::start().await?;
+    log_in(&user, base, "lucia", "una-clave-bien-larga").await?;
+    assert_eq!(user.text_of(".topbar .user-name").await?, "Lucía Martín");
+    assert_eq!(nav_links(&user).await?, ["Panel", "Mi perfil"]);
+
+    user.click(".sidebar nav a[href='/profile']").await?;
+    user.fill("#current_password", "una-clave-bien-larga").await?;
+    user.fill("#new_password", "otra-clave-aun-mas-larga").await?;
+    user.fill("#confirm_password", "otra-clave-aun-mas-larga").await?;
+    user.click("#password-form button[type=submit]").await?;
+    assert_eq!(
+        user.text_of("#password-form .notice").await?,
+        "Contraseña cambiada. Se han cerrado tus otras sesiones."
+    );
+
+    user.click("button.logout").await?;
+    user.wait_for_path("/login").await?;
+    user.fill("#username", "lucia").await?;
+    user.fill("#password", "una-clave-bien-larga").await?;
+    user.click("button[type=submit]").await?;
+    assert_eq!(user.text_of(".form-error").await?, "Usuario o contraseña incorrectos.", "the old password is gone");
+    user.fill("#password", "otra-clave-aun-mas-larga").await?;
+    user.click("button[type=submit]").await?;
+    user.wait_for_path("/").await?;
+    user.close().await?;
+    Ok(())
+}
