@@ -77,7 +77,8 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     assert_eq!(user.text_of(".form-error").await?, "Usuario o contraseña incorrectos.", "the old password is gone");
     user.fill("#password", "otra-clave-aun-mas-larga").await?;
     user.click("button[type=submit]").await?;
-    user.wait_for_path("/").await?;
+    // Back where they were when they logged out.
+    user.wait_for_path("/profile").await?;
     user.close().await?;
     Ok(())
 }

@@ -73,15 +73,12 @@ messages! {
     Saved => "Cambios guardados.", "Changes saved.";
     Cancel => "Cancelar", "Cancel";
     Create => "Crear", "Create";
-    Edit => "Editar", "Edit";
-    Search => "Buscar", "Search";
     SearchUsers => "Buscar por nombre, usuario o correo", "Search by name, username or email";
     Previous => "Anterior", "Previous";
     Next => "Siguiente", "Next";
     PageOf => "Página", "Page";
     Results => "resultados", "results";
     NoResults => "No hay resultados.", "No results.";
-    All => "Todos", "All";
     None => "Ninguno", "None";
     FirstName => "Nombre", "First name";
     LastName => "Apellidos", "Last name";
@@ -109,7 +106,6 @@ messages! {
     EditUser => "Editar usuario", "Edit user";
     Deactivate => "Desactivar", "Deactivate";
     ConfirmDeactivate => "¿Desactivar este usuario? No podrá iniciar sesión y se cerrarán sus sesiones.", "Deactivate this user? They will not be able to log in and their sessions will end.";
-    Deactivated => "Usuario desactivado.", "User deactivated.";
     Team => "Equipo", "Team";
     NoTeam => "No tiene a nadie a su cargo.", "Nobody reports to this user.";
     ChangePassword => "Cambiar contraseña", "Change password";
@@ -127,11 +123,8 @@ messages! {
     EndSession => "Cerrar sesión", "End session";
     Code => "Código", "Code";
     Name => "Nombre", "Name";
-    Address => "Dirección", "Address";
     Phone => "Teléfono", "Phone";
-    Description => "Descripción", "Description";
     Add => "Añadir", "Add";
-    Delete => "Eliminar", "Delete";
     Forbidden => "No tienes permiso para hacer esto.", "You are not allowed to do this.";
     NotFound => "No encontrado.", "Not found.";
     CheckFields => "Revisa los campos marcados.", "Please check the highlighted fields.";
