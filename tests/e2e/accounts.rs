@@ -1,4 +1,4 @@
-use anyhow::Result;
+use anyhow::{Context, Result};
 use dealaai_e2e::{Browser, Stack};
 use fantoccini::Locator;
 
@@ -80,5 +80,42 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     // Back where they were when they logged out.
     user.wait_for_path("/profile").await?;
     user.close().await?;
+    Ok(())
+}
+
+/// An admin adds a dealership, renames it and deletes it from the organisation screen.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_manages_dealerships() -> Result<()> {
+    let stack = Stack::start().await?;
+    let b = Browser::start().await?;
+    log_in(&b, &stack.frontend_url, "admin", "admin123").await?;
+    b.click(".sidebar nav a[href='/organisation']").await?;
+
+    b.click("#dealer-form button[type=submit]").await?;
+    assert_eq!(b.text_of(".field-error[data-field='name']").await.context("error text")?, "Este campo es obligatorio");
+
+    b.fill("#dealer_name", "Motor Norte").await?;
+    b.fill("#dealer_phone", "944 000 000").await?;
+    b.click("#dealer-form button[type=submit]").await?;
+    assert_eq!(b.text_of("table.dealers tbody tr td").await.context("new row")?, "Motor Norte");
+
+    b.click("table.dealers tbody tr .row-actions button").await?;
+    b.fill("#dealer_name", "Motor Norte Bilbao").await?;
+    b.click("#dealer-form button[type=submit]").await?;
+    b.client
+        .wait()
+        .at_most(std::time::Duration::from_secs(10))
+        .for_element(Locator::XPath("//table[contains(@class,'dealers')]//td[text()='Motor Norte Bilbao']"))
+        .await
+        .context("renamed row")?;
+
+    b.click("table.dealers tbody tr .row-actions button:nth-child(2)").await?;
+    b.client.accept_alert().await?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !b.client.find_all(Locator::Css("table.dealers tbody tr")).await?.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "the dealership was not deleted");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    b.close().await?;
     Ok(())
 }

@@ -79,7 +79,11 @@ fn build_all() -> Result<()> {
             .current_dir(workspace_root().join("frontend/app")),
     )?;
     process::step("building the backend and the frontend server");
-    process::run(process::cargo().args(["build", "-p", "dealaai", "-p", "dealaai-frontend-server"]))
+    process::run(process::cargo().args(["build", "-p", "dealaai", "-p", "dealaai-frontend-server"]))?;
+    process::step("precompressing the web app (brotli, gzip)");
+    process::run(
+        process::command(target_dir().join("debug/dealaai-frontend-server")).arg("precompress").arg(dist_dir()),
+    )
 }
 
 /// Formatting and clippy, for the native crates and for the wasm app.

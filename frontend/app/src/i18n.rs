@@ -125,6 +125,9 @@ messages! {
     Name => "Nombre", "Name";
     Phone => "Teléfono", "Phone";
     Add => "Añadir", "Add";
+    Edit => "Editar", "Edit";
+    Delete => "Eliminar", "Delete";
+    ConfirmDelete => "¿Eliminar este registro?", "Delete this record?";
     Forbidden => "No tienes permiso para hacer esto.", "You are not allowed to do this.";
     NotFound => "No encontrado.", "Not found.";
     CheckFields => "Revisa los campos marcados.", "Please check the highlighted fields.";

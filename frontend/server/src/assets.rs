@@ -1,5 +1,7 @@
-//! The built SPA, loaded into memory at start-up with gzip and brotli variants made once,
-//! so every response is a memory copy in the encoding the browser prefers.
+//! The built SPA, held in memory with its gzip and brotli variants, so every response is a
+//! memory copy in the encoding the browser prefers. The variants are made at build time
+//! (`dealaai-frontend-server precompress DIR`, maximum compression); files without them are
+//! compressed at start-up with faster settings.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -45,37 +47,78 @@ fn load_dir(root: &Path, dir: &Path, files: &mut HashMap<String, Asset>) -> anyh
             load_dir(root, &path, files)?;
             continue;
         }
+        if is_variant(&path) {
+            continue;
+        }
         let bytes = std::fs::read(&path)?;
         let relative = path.strip_prefix(root)?.to_string_lossy().replace('\\', "/");
         let content_type = mime_guess::from_path(&path).first_or_octet_stream().essence_str().to_owned();
-        let compressible = bytes.len() > 512
-            && (content_type.starts_with("text/")
-                || ["application/javascript", "application/wasm", "application/json", "image/svg+xml"]
-                    .contains(&content_type.as_str()));
+        let compressible = is_compressible(&content_type, bytes.len());
+        let prebuilt = |extension: &str| std::fs::read(variant_path(&path, extension)).ok().map(Bytes::from);
         let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let (gzip, brotli) = match (prebuilt("gz"), prebuilt("br")) {
+            (Some(gz), Some(br)) => (Some(gz), Some(br)),
+            _ if compressible => (Some(gzip(&bytes, 6)?), Some(brotli(&bytes, 5)?)),
+            _ => (None, None),
+        };
         files.insert(
             format!("/{relative}"),
-            Asset {
-                gzip: compressible.then(|| gzip(&bytes)).transpose()?,
-                brotli: compressible.then(|| brotli(&bytes)).transpose()?,
-                immutable: has_content_hash(file_name),
-                content_type,
-                identity: Bytes::from(bytes),
-            },
+            Asset { gzip, brotli, immutable: has_content_hash(file_name), content_type, identity: Bytes::from(bytes) },
         );
     }
     Ok(())
 }
 
-fn gzip(bytes: &[u8]) -> std::io::Result<Bytes> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+fn is_compressible(content_type: &str, size: usize) -> bool {
+    size > 512
+        && (content_type.starts_with("text/")
+            || ["application/javascript", "application/wasm", "application/json", "image/svg+xml"]
+                .contains(&content_type))
+}
+
+fn is_variant(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("gz" | "br"))
+}
+
+fn variant_path(path: &Path, extension: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(format!(".{extension}"));
+    name.into()
+}
+
+/// Writes `file.gz` and `file.br` beside every compressible file of `dist`, at maximum
+/// compression: done once per build so the server starts instantly.
+pub fn precompress(dir: &Path) -> anyhow::Result<usize> {
+    let mut written = 0;
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            written += precompress(&path)?;
+            continue;
+        }
+        if is_variant(&path) {
+            continue;
+        }
+        let bytes = std::fs::read(&path)?;
+        let content_type = mime_guess::from_path(&path).first_or_octet_stream();
+        if is_compressible(content_type.essence_str(), bytes.len()) {
+            std::fs::write(variant_path(&path, "gz"), gzip(&bytes, 9)?)?;
+            std::fs::write(variant_path(&path, "br"), brotli(&bytes, 11)?)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}
+
+fn gzip(bytes: &[u8], level: u32) -> std::io::Result<Bytes> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     encoder.write_all(bytes)?;
     encoder.finish().map(Bytes::from)
 }
 
-fn brotli(bytes: &[u8]) -> std::io::Result<Bytes> {
+fn brotli(bytes: &[u8], quality: i32) -> std::io::Result<Bytes> {
     let mut out = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    let params = brotli::enc::BrotliEncoderParams { quality, ..Default::default() };
     brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
     Ok(Bytes::from(out))
 }

@@ -61,6 +61,16 @@ async fn main() -> anyhow::Result<()> {
         builder.init()
     }
 
+    // `dealaai-frontend-server precompress DIR`: a build step, not the server.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [command, dir] = args.as_slice()
+        && command == "precompress"
+    {
+        let count = assets::precompress(std::path::Path::new(dir))?;
+        println!("precompressed {count} file(s) in {dir}");
+        return Ok(());
+    }
+
     let settings = Settings::from_env()?;
     let assets = Arc::new(Assets::load(&settings.dist)?);
     tracing::info!(files = assets.len(), dist = %settings.dist.display(), "loaded the SPA");

@@ -23,22 +23,25 @@ fn Problems(errors: RwSignal<FieldErrors>, id: &'static str) -> impl IntoView {
     }
 }
 
+/// `id` is the element's id; `field` the API field whose problems it shows (default: `id`).
 #[component]
 pub fn TextField(
     id: &'static str,
     label: Msg,
     value: RwSignal<String>,
     errors: RwSignal<FieldErrors>,
+    #[prop(optional)] field: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let field = field.unwrap_or(id);
     view! {
         <div class="field">
             <label for=id>{move || i18n.t(label)}</label>
             <input id=id name=id type=kind autocomplete=autocomplete bind:value=value
-                aria-invalid=move || (!problems_of(errors, id).is_empty()).to_string() />
-            <Problems errors id />
+                aria-invalid=move || (!problems_of(errors, field).is_empty()).to_string() />
+            <Problems errors id=field />
         </div>
     }
 }
@@ -52,13 +55,15 @@ pub fn SelectField(
     errors: RwSignal<FieldErrors>,
     options: Signal<Vec<(String, String)>>,
     #[prop(optional)] empty: Option<Msg>,
+    #[prop(optional)] field: Option<&'static str>,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let field = field.unwrap_or(id);
     view! {
         <div class="field">
             <label for=id>{move || i18n.t(label)}</label>
             <select id=id name=id on:change=move |ev| value.set(event_target_value(&ev)) prop:value=move || value.get()
-                aria-invalid=move || (!problems_of(errors, id).is_empty()).to_string()>
+                aria-invalid=move || (!problems_of(errors, field).is_empty()).to_string()>
                 {empty.map(|msg| view! { <option value="">{move || i18n.t(msg)}</option> })}
                 {move || {
                     options
@@ -71,7 +76,7 @@ pub fn SelectField(
                         .collect_view()
                 }}
             </select>
-            <Problems errors id />
+            <Problems errors id=field />
         </div>
     }
 }

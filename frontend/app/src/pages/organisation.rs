@@ -34,6 +34,26 @@ pub fn OrganisationPage() -> impl IntoView {
     let province_name = move |id: Option<i64>| {
         provinces.with(|all| id.and_then(|id| all.iter().find(|p| p.id == id)).map(|p| p.name.clone()))
     };
+    let editing_dealer = RwSignal::new(None::<Dealer>);
+    let editing_profile = RwSignal::new(None::<JobProfile>);
+    let editing_province = RwSignal::new(None::<Province>);
+    let error = RwSignal::new(None);
+    // Deleting is refused by the API while something still refers to the record.
+    let remove = move |path: String| {
+        if !window().confirm_with_message(i18n.t(Msg::ConfirmDelete)).unwrap_or(false) {
+            return;
+        }
+        spawn_local(async move {
+            match session.api_empty::<()>(Method::Delete, &path, None).await {
+                Ok(()) => error.set(None),
+                Err(failure) => {
+                    let in_use = failure.fields().values().flatten().any(|code| code == "in_use");
+                    error.set(Some(Err(if in_use { Msg::ProblemInUse } else { failure.message() })));
+                }
+            }
+            reload();
+        });
+    };
     let toggle_dealer = move |dealer: Dealer| {
         spawn_local(async move {
             let body = DealerInput { is_active: Some(!dealer.is_active), ..Default::default() };
@@ -45,6 +65,7 @@ pub fn OrganisationPage() -> impl IntoView {
     view! {
         <section class="page">
             <h1>{move || i18n.t(Msg::Organisation)}</h1>
+            <FormStatus status=error />
             <section class="card">
                 <h2>{move || i18n.t(Msg::Dealers)}</h2>
                 <table class="table dealers">
@@ -54,10 +75,12 @@ pub fn OrganisationPage() -> impl IntoView {
                             <th>{move || i18n.t(Msg::Province)}</th>
                             <th>{move || i18n.t(Msg::Phone)}</th>
                             <th>{move || i18n.t(Msg::Active)}</th>
+                            <th></th>
                         </tr>
                     </thead>
                     <tbody>
-                        <For each=move || dealers.get() key=|d| (d.id, d.is_active) let:dealer>
+                        // Keyed by content, so an edited row re-renders.
+                        <For each=move || dealers.get() key=|d| format!("{d:?}") let:dealer>
                             <tr>
                                 <td>{dealer.name.clone()}</td>
                                 <td>{province_name(dealer.province_id)}</td>
@@ -70,38 +93,68 @@ pub fn OrganisationPage() -> impl IntoView {
                                         {move || i18n.t(if dealer.is_active { Msg::Active } else { Msg::Inactive })}
                                     </button>
                                 </td>
+                                <td class="row-actions">
+                                    <button class="button secondary small" on:click={
+                                        let dealer = dealer.clone();
+                                        move |_| editing_dealer.set(Some(dealer.clone()))
+                                    }>{move || i18n.t(Msg::Edit)}</button>
+                                    <button class="button secondary small" on:click=move |_| remove(format!("/dealers/{}", dealer.id))>
+                                        {move || i18n.t(Msg::Delete)}
+                                    </button>
+                                </td>
                             </tr>
                         </For>
                     </tbody>
                 </table>
-                <NewDealerForm provinces on_created=reload />
+                <DealerForm provinces editing=editing_dealer on_saved=reload />
             </section>
             <div class="cards">
                 <section class="card">
                     <h2>{move || i18n.t(Msg::JobProfiles)}</h2>
                     <ul class="plain">
-                        <For each=move || profiles.get() key=|p| p.id let:profile>
-                            <li><strong>{profile.code.clone()}</strong> " · " {profile.name.clone()}</li>
+                        <For each=move || profiles.get() key=|p| format!("{p:?}") let:profile>
+                            <li>
+                                <strong>{profile.code.clone()}</strong> " · " {profile.name.clone()}
+                                <span class="row-actions">
+                                    <button class="button secondary small" on:click={
+                                        let profile = profile.clone();
+                                        move |_| editing_profile.set(Some(profile.clone()))
+                                    }>{move || i18n.t(Msg::Edit)}</button>
+                                    <button class="button secondary small" on:click=move |_| remove(format!("/profiles/{}", profile.id))>
+                                        {move || i18n.t(Msg::Delete)}
+                                    </button>
+                                </span>
+                            </li>
                         </For>
                     </ul>
-                    <NewProfileForm on_created=reload />
+                    <ProfileForm editing=editing_profile on_saved=reload />
                 </section>
                 <section class="card">
                     <h2>{move || i18n.t(Msg::Provinces)}</h2>
                     <ul class="plain columns">
-                        <For each=move || provinces.get() key=|p| p.id let:province>
-                            <li>{province.code.clone()} " · " {province.name.clone()}</li>
+                        <For each=move || provinces.get() key=|p| format!("{p:?}") let:province>
+                            <li>
+                                <button class="link" on:click={
+                                    let province = province.clone();
+                                    move |_| editing_province.set(Some(province.clone()))
+                                }>{province.code.clone()} " · " {province.name.clone()}</button>
+                            </li>
                         </For>
                     </ul>
-                    <NewProvinceForm on_created=reload />
+                    <ProvinceForm editing=editing_province on_saved=reload />
                 </section>
             </div>
         </section>
     }
 }
 
+/// Adds a dealership, or edits the one in `editing`.
 #[component]
-fn NewDealerForm(provinces: RwSignal<Vec<Province>>, on_created: impl Fn() + Copy + 'static) -> impl IntoView {
+fn DealerForm(
+    provinces: RwSignal<Vec<Province>>,
+    editing: RwSignal<Option<Dealer>>,
+    on_saved: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let name = RwSignal::new(String::new());
@@ -112,6 +165,14 @@ fn NewDealerForm(provinces: RwSignal<Vec<Province>>, on_created: impl Fn() + Cop
     let status = RwSignal::new(None);
     let options =
         Signal::derive(move || provinces.get().into_iter().map(|p| (p.id.to_string(), p.name)).collect::<Vec<_>>());
+    Effect::new(move |_| {
+        let dealer = editing.get();
+        name.set(dealer.as_ref().map(|d| d.name.clone()).unwrap_or_default());
+        phone.set(dealer.as_ref().map(|d| d.phone.clone()).unwrap_or_default());
+        email.set(dealer.as_ref().map(|d| d.email.clone()).unwrap_or_default());
+        province_id.set(dealer.and_then(|d| d.province_id).map(|id| id.to_string()).unwrap_or_default());
+        errors.set(FieldErrors::new());
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = DealerInput {
@@ -121,15 +182,17 @@ fn NewDealerForm(provinces: RwSignal<Vec<Province>>, on_created: impl Fn() + Cop
             province_id: Some(parse_id(&province_id.get_untracked())),
             ..Default::default()
         };
+        let target = editing.get_untracked().map(|d| d.id);
         spawn_local(async move {
-            match session.api::<_, Dealer>(Method::Post, "/dealers", Some(&body)).await {
+            let result = match target {
+                Some(id) => session.api::<_, Dealer>(Method::Patch, &format!("/dealers/{id}"), Some(&body)).await,
+                None => session.api::<_, Dealer>(Method::Post, "/dealers", Some(&body)).await,
+            };
+            match result {
                 Ok(_) => {
-                    for field in [name, phone, email, province_id] {
-                        field.set(String::new());
-                    }
-                    errors.set(FieldErrors::new());
+                    editing.set(None);
                     status.set(Some(Ok(Msg::Saved)));
-                    on_created();
+                    on_saved();
                 }
                 Err(failure) => {
                     errors.set(failure.fields());
@@ -140,24 +203,38 @@ fn NewDealerForm(provinces: RwSignal<Vec<Province>>, on_created: impl Fn() + Cop
     };
     view! {
         <form class="form inline" id="dealer-form" on:submit=submit novalidate=true>
-            <TextField id="dealer_name" label=Msg::Name value=name errors />
-            <TextField id="dealer_phone" label=Msg::Phone value=phone errors kind="tel" />
-            <TextField id="dealer_email" label=Msg::Email value=email errors kind="email" />
-            <SelectField id="dealer_province" label=Msg::Province value=province_id errors options empty=Msg::None />
+            <TextField id="dealer_name" field="name" label=Msg::Name value=name errors />
+            <TextField id="dealer_phone" field="phone" label=Msg::Phone value=phone errors kind="tel" />
+            <TextField id="dealer_email" field="email" label=Msg::Email value=email errors kind="email" />
+            <SelectField id="dealer_province" field="province_id" label=Msg::Province value=province_id errors options
+                empty=Msg::None />
             <FormStatus status />
-            <button class="button primary" type="submit">{move || i18n.t(Msg::Add)}</button>
+            <button class="button primary" type="submit">
+                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
+            </button>
+            <Show when=move || editing.with(Option::is_some)>
+                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
+                    {move || i18n.t(Msg::Cancel)}
+                </button>
+            </Show>
         </form>
     }
 }
 
 #[component]
-fn NewProfileForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
+fn ProfileForm(editing: RwSignal<Option<JobProfile>>, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let status = RwSignal::new(None);
+    Effect::new(move |_| {
+        let profile = editing.get();
+        code.set(profile.as_ref().map(|p| p.code.clone()).unwrap_or_default());
+        name.set(profile.map(|p| p.name).unwrap_or_default());
+        errors.set(FieldErrors::new());
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = JobProfileInput {
@@ -165,14 +242,17 @@ fn NewProfileForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
             name: Some(name.get_untracked()),
             ..Default::default()
         };
+        let target = editing.get_untracked().map(|p| p.id);
         spawn_local(async move {
-            match session.api::<_, JobProfile>(Method::Post, "/profiles", Some(&body)).await {
+            let result = match target {
+                Some(id) => session.api::<_, JobProfile>(Method::Patch, &format!("/profiles/{id}"), Some(&body)).await,
+                None => session.api::<_, JobProfile>(Method::Post, "/profiles", Some(&body)).await,
+            };
+            match result {
                 Ok(_) => {
-                    code.set(String::new());
-                    name.set(String::new());
-                    errors.set(FieldErrors::new());
+                    editing.set(None);
                     status.set(None);
-                    on_created();
+                    on_saved();
                 }
                 Err(failure) => {
                     errors.set(failure.fields());
@@ -183,33 +263,49 @@ fn NewProfileForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
     };
     view! {
         <form class="form inline" on:submit=submit novalidate=true>
-            <TextField id="code" label=Msg::Code value=code errors />
-            <TextField id="name" label=Msg::Name value=name errors />
+            <TextField id="profile_code" field="code" label=Msg::Code value=code errors />
+            <TextField id="profile_name" field="name" label=Msg::Name value=name errors />
             <FormStatus status />
-            <button class="button secondary" type="submit">{move || i18n.t(Msg::Add)}</button>
+            <button class="button secondary" type="submit">
+                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
+            </button>
+            <Show when=move || editing.with(Option::is_some)>
+                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
+                    {move || i18n.t(Msg::Cancel)}
+                </button>
+            </Show>
         </form>
     }
 }
 
 #[component]
-fn NewProvinceForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
+fn ProvinceForm(editing: RwSignal<Option<Province>>, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let status = RwSignal::new(None);
+    Effect::new(move |_| {
+        let province = editing.get();
+        code.set(province.as_ref().map(|p| p.code.clone()).unwrap_or_default());
+        name.set(province.map(|p| p.name).unwrap_or_default());
+        errors.set(FieldErrors::new());
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = ProvinceInput { code: Some(code.get_untracked()), name: Some(name.get_untracked()) };
+        let target = editing.get_untracked().map(|p| p.id);
         spawn_local(async move {
-            match session.api::<_, Province>(Method::Post, "/provinces", Some(&body)).await {
+            let result = match target {
+                Some(id) => session.api::<_, Province>(Method::Patch, &format!("/provinces/{id}"), Some(&body)).await,
+                None => session.api::<_, Province>(Method::Post, "/provinces", Some(&body)).await,
+            };
+            match result {
                 Ok(_) => {
-                    code.set(String::new());
-                    name.set(String::new());
-                    errors.set(FieldErrors::new());
+                    editing.set(None);
                     status.set(None);
-                    on_created();
+                    on_saved();
                 }
                 Err(failure) => {
                     errors.set(failure.fields());
@@ -220,10 +316,17 @@ fn NewProvinceForm(on_created: impl Fn() + Copy + 'static) -> impl IntoView {
     };
     view! {
         <form class="form inline" on:submit=submit novalidate=true>
-            <TextField id="code" label=Msg::Code value=code errors />
-            <TextField id="name" label=Msg::Name value=name errors />
+            <TextField id="province_code" field="code" label=Msg::Code value=code errors />
+            <TextField id="province_name" field="name" label=Msg::Name value=name errors />
             <FormStatus status />
-            <button class="button secondary" type="submit">{move || i18n.t(Msg::Add)}</button>
+            <button class="button secondary" type="submit">
+                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
+            </button>
+            <Show when=move || editing.with(Option::is_some)>
+                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
+                    {move || i18n.t(Msg::Cancel)}
+                </button>
+            </Show>
         </form>
     }
 }
