@@ -51,6 +51,16 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     admin.wait_for_path("/users").await?;
     admin.fill("#user-search", "lucia").await?;
     assert_eq!(admin.text_of("table.users tbody tr td.username").await?, "lucia");
+    // Filters combine with the search: no administrator is called lucia.
+    admin
+        .client
+        .execute(
+            "const s = document.querySelector('#role-filter'); s.value = 'admin'; \
+             s.dispatchEvent(new Event('change', {bubbles: true}));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(admin.text_of(".empty-state").await?, "No hay resultados.");
     admin.close().await?;
 
     // A fresh browser: the new sales user sees no administration.

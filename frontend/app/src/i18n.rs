@@ -125,6 +125,7 @@ messages! {
     Name => "Nombre", "Name";
     Phone => "Teléfono", "Phone";
     Add => "Añadir", "Add";
+    All => "Todos", "All";
     Edit => "Editar", "Edit";
     Delete => "Eliminar", "Delete";
     ConfirmDelete => "¿Eliminar este registro?", "Delete this record?";

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::org::{Dealer, DealerInput, JobProfile, JobProfileInput, Province, ProvinceInput};
+use shared::org::{Dealer, DealerInput, JobProfile, Province};
 use shared::{FieldErrors, Page};
 
 use crate::api::Method;
@@ -35,8 +35,8 @@ pub fn OrganisationPage() -> impl IntoView {
         provinces.with(|all| id.and_then(|id| all.iter().find(|p| p.id == id)).map(|p| p.name.clone()))
     };
     let editing_dealer = RwSignal::new(None::<Dealer>);
-    let editing_profile = RwSignal::new(None::<JobProfile>);
-    let editing_province = RwSignal::new(None::<Province>);
+    let editing_profile = RwSignal::new(None::<CodeName>);
+    let editing_province = RwSignal::new(None::<CodeName>);
     let error = RwSignal::new(None);
     // Deleting is refused by the API while something still refers to the record.
     let remove = move |path: String| {
@@ -118,7 +118,13 @@ pub fn OrganisationPage() -> impl IntoView {
                                 <span class="row-actions">
                                     <button class="button secondary small" on:click={
                                         let profile = profile.clone();
-                                        move |_| editing_profile.set(Some(profile.clone()))
+                                        move |_| {
+                                            editing_profile.set(Some(CodeName {
+                                                id: profile.id,
+                                                code: profile.code.clone(),
+                                                name: profile.name.clone(),
+                                            }))
+                                        }
                                     }>{move || i18n.t(Msg::Edit)}</button>
                                     <button class="button secondary small" on:click=move |_| remove(format!("/profiles/{}", profile.id))>
                                         {move || i18n.t(Msg::Delete)}
@@ -127,7 +133,8 @@ pub fn OrganisationPage() -> impl IntoView {
                             </li>
                         </For>
                     </ul>
-                    <ProfileForm editing=editing_profile on_saved=reload />
+                    <CodeNameForm path="/profiles" code_id="profile_code" name_id="profile_name" editing=editing_profile
+                        on_saved=reload />
                 </section>
                 <section class="card">
                     <h2>{move || i18n.t(Msg::Provinces)}</h2>
@@ -136,12 +143,19 @@ pub fn OrganisationPage() -> impl IntoView {
                             <li>
                                 <button class="link" on:click={
                                     let province = province.clone();
-                                    move |_| editing_province.set(Some(province.clone()))
+                                    move |_| {
+                                        editing_province.set(Some(CodeName {
+                                            id: province.id,
+                                            code: province.code.clone(),
+                                            name: province.name.clone(),
+                                        }))
+                                    }
                                 }>{province.code.clone()} " · " {province.name.clone()}</button>
                             </li>
                         </For>
                     </ul>
-                    <ProvinceForm editing=editing_province on_saved=reload />
+                    <CodeNameForm path="/provinces" code_id="province_code" name_id="province_name" editing=editing_province
+                        on_saved=reload />
                 </section>
             </div>
         </section>
@@ -221,65 +235,24 @@ fn DealerForm(
     }
 }
 
-#[component]
-fn ProfileForm(editing: RwSignal<Option<JobProfile>>, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
-    let i18n = use_i18n();
-    let session = use_session();
-    let code = RwSignal::new(String::new());
-    let name = RwSignal::new(String::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
-    Effect::new(move |_| {
-        let profile = editing.get();
-        code.set(profile.as_ref().map(|p| p.code.clone()).unwrap_or_default());
-        name.set(profile.map(|p| p.name).unwrap_or_default());
-        errors.set(FieldErrors::new());
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let body = JobProfileInput {
-            code: Some(code.get_untracked()),
-            name: Some(name.get_untracked()),
-            ..Default::default()
-        };
-        let target = editing.get_untracked().map(|p| p.id);
-        spawn_local(async move {
-            let result = match target {
-                Some(id) => session.api::<_, JobProfile>(Method::Patch, &format!("/profiles/{id}"), Some(&body)).await,
-                None => session.api::<_, JobProfile>(Method::Post, "/profiles", Some(&body)).await,
-            };
-            match result {
-                Ok(_) => {
-                    editing.set(None);
-                    status.set(None);
-                    on_saved();
-                }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
-    };
-    view! {
-        <form class="form inline" on:submit=submit novalidate=true>
-            <TextField id="profile_code" field="code" label=Msg::Code value=code errors />
-            <TextField id="profile_name" field="name" label=Msg::Name value=name errors />
-            <FormStatus status />
-            <button class="button secondary" type="submit">
-                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
-            </button>
-            <Show when=move || editing.with(Option::is_some)>
-                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
-                    {move || i18n.t(Msg::Cancel)}
-                </button>
-            </Show>
-        </form>
-    }
+/// A reference record edited as a code and a name (job profiles, provinces).
+#[derive(Debug, Clone, PartialEq)]
+struct CodeName {
+    id: i64,
+    code: String,
+    name: String,
 }
 
+/// Adds a record under `path` (`/profiles`, `/provinces`), or edits the one in `editing`.
 #[component]
-fn ProvinceForm(editing: RwSignal<Option<Province>>, on_saved: impl Fn() + Copy + 'static) -> impl IntoView {
+fn CodeNameForm(
+    path: &'static str,
+    /// Element ids, unique on the page (the API's field names are `code` and `name` for both).
+    code_id: &'static str,
+    name_id: &'static str,
+    editing: RwSignal<Option<CodeName>>,
+    on_saved: impl Fn() + Copy + 'static,
+) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let code = RwSignal::new(String::new());
@@ -287,19 +260,21 @@ fn ProvinceForm(editing: RwSignal<Option<Province>>, on_saved: impl Fn() + Copy 
     let errors = RwSignal::new(FieldErrors::new());
     let status = RwSignal::new(None);
     Effect::new(move |_| {
-        let province = editing.get();
-        code.set(province.as_ref().map(|p| p.code.clone()).unwrap_or_default());
-        name.set(province.map(|p| p.name).unwrap_or_default());
+        let record = editing.get();
+        code.set(record.as_ref().map(|r| r.code.clone()).unwrap_or_default());
+        name.set(record.map(|r| r.name).unwrap_or_default());
         errors.set(FieldErrors::new());
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = ProvinceInput { code: Some(code.get_untracked()), name: Some(name.get_untracked()) };
-        let target = editing.get_untracked().map(|p| p.id);
+        let body = serde_json::json!({"code": code.get_untracked(), "name": name.get_untracked()});
+        let target = editing.get_untracked().map(|r| r.id);
         spawn_local(async move {
             let result = match target {
-                Some(id) => session.api::<_, Province>(Method::Patch, &format!("/provinces/{id}"), Some(&body)).await,
-                None => session.api::<_, Province>(Method::Post, "/provinces", Some(&body)).await,
+                Some(id) => {
+                    session.api::<_, serde_json::Value>(Method::Patch, &format!("{path}/{id}"), Some(&body)).await
+                }
+                None => session.api::<_, serde_json::Value>(Method::Post, path, Some(&body)).await,
             };
             match result {
                 Ok(_) => {
@@ -316,8 +291,8 @@ fn ProvinceForm(editing: RwSignal<Option<Province>>, on_saved: impl Fn() + Copy 
     };
     view! {
         <form class="form inline" on:submit=submit novalidate=true>
-            <TextField id="province_code" field="code" label=Msg::Code value=code errors />
-            <TextField id="province_name" field="name" label=Msg::Name value=name errors />
+            <TextField id=code_id field="code" label=Msg::Code value=code errors />
+            <TextField id=name_id field="name" label=Msg::Name value=name errors />
             <FormStatus status />
             <button class="button secondary" type="submit">
                 {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}

@@ -22,11 +22,18 @@ pub fn UsersPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let search = RwSignal::new(String::new());
+    let role_filter = RwSignal::new(String::new());
+    let active_filter = RwSignal::new(String::new());
     let page = RwSignal::new(1_i64);
     let result = RwSignal::new(None::<Result<Page<User>, ApiFailure>>);
 
     Effect::new(move |_| {
-        let path = format!("/users?page={}&page_size={PAGE_SIZE}&q={}", page.get(), encode(search.get().trim()));
+        let mut path = format!("/users?page={}&page_size={PAGE_SIZE}&q={}", page.get(), encode(search.get().trim()));
+        for (name, value) in [("role", role_filter.get()), ("active", active_filter.get())] {
+            if !value.is_empty() {
+                path.push_str(&format!("&{name}={value}"));
+            }
+        }
         spawn_local(async move { result.set(Some(session.get::<Page<User>>(&path).await)) });
     });
     let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p| p.total).unwrap_or(0));
@@ -41,8 +48,28 @@ pub fn UsersPage() -> impl IntoView {
                     {move || i18n.t(Msg::NewUser)}
                 </button>
             </div>
-            <input class="search" type="search" id="user-search" placeholder=move || i18n.t(Msg::SearchUsers)
-                on:input=move |ev| { search.set(event_target_value(&ev)); page.set(1); } />
+            <div class="filters">
+                <input class="search" type="search" id="user-search" placeholder=move || i18n.t(Msg::SearchUsers)
+                    on:input=move |ev| { search.set(event_target_value(&ev)); page.set(1); } />
+                <label>
+                    <span class="visually-hidden">{move || i18n.t(Msg::Role)}</span>
+                    <select id="role-filter" on:change=move |ev| { role_filter.set(event_target_value(&ev)); page.set(1); }>
+                        <option value="">{move || format!("{}: {}", i18n.t(Msg::Role), i18n.t(Msg::All))}</option>
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| view! { <option value=r.as_str()>{move || i18n.t(role_name(r))}</option> })
+                            .collect_view()}
+                    </select>
+                </label>
+                <label>
+                    <span class="visually-hidden">{move || i18n.t(Msg::Active)}</span>
+                    <select id="active-filter" on:change=move |ev| { active_filter.set(event_target_value(&ev)); page.set(1); }>
+                        <option value="">{move || i18n.t(Msg::All)}</option>
+                        <option value="true">{move || i18n.t(Msg::Active)}</option>
+                        <option value="false">{move || i18n.t(Msg::Inactive)}</option>
+                    </select>
+                </label>
+            </div>
             {move || match result.get() {
                 None => view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(failure)) => {
