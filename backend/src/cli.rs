@@ -31,7 +31,7 @@ pub enum Command {
     /// Apply pending database migrations.
     Migrate,
     /// Create an administrator account (asks for the details unless given).
-    Createsuperuser(CreateSuperuserArgs),
+    Createsuperuser(AccountArgs),
     /// Manage user accounts.
     Users {
         #[command(subcommand)]
@@ -46,14 +46,14 @@ pub enum UsersCommand {
     /// Create an account with any role.
     Create {
         #[command(flatten)]
-        account: CreateSuperuserArgs,
+        account: AccountArgs,
         #[arg(long, default_value = "viewer")]
         role: shared::users::Role,
     },
 }
 
 #[derive(Debug, clap::Args)]
-pub struct CreateSuperuserArgs {
+pub struct AccountArgs {
     #[arg(long)]
     pub username: Option<String>,
     #[arg(long)]
@@ -108,7 +108,7 @@ async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {
     AsyncPgConnection::establish(&config.database_url).await.context("connecting to the database")
 }
 
-async fn create_user(config: &Config, args: CreateSuperuserArgs, role: Role) -> anyhow::Result<()> {
+async fn create_user(config: &Config, args: AccountArgs, role: Role) -> anyhow::Result<()> {
     let interactive = !args.password_stdin && std::io::stdin().is_terminal();
     let username = match args.username {
         Some(u) => u,

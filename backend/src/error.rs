@@ -146,6 +146,17 @@ impl Problems {
         }
     }
 
+    /// A new password: required, then every strength rule it breaks.
+    pub fn check_new_password(&mut self, field: &str, password: &str, username: &str) {
+        if password.is_empty() {
+            self.add(field, FieldProblem::Required);
+            return;
+        }
+        for problem in shared::validation::check_password(password, username) {
+            self.add(field, problem);
+        }
+    }
+
     pub fn into_result(self) -> ApiResult<()> {
         if self.0.is_empty() { Ok(()) } else { Err(ApiError::Validation(self.0)) }
     }

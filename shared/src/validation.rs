@@ -24,6 +24,23 @@ pub enum FieldProblem {
 }
 
 impl FieldProblem {
+    pub const ALL: [FieldProblem; 14] = [
+        Self::Required,
+        Self::Invalid,
+        Self::TooShort,
+        Self::TooLong,
+        Self::InvalidEmail,
+        Self::AlreadyTaken,
+        Self::UnknownReference,
+        Self::SelfReference,
+        Self::Cycle,
+        Self::OnlyDigits,
+        Self::ContainsUsername,
+        Self::TooCommon,
+        Self::WrongPassword,
+        Self::InUse,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Required => "required",
@@ -44,25 +61,7 @@ impl FieldProblem {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        use FieldProblem::*;
-        [
-            Required,
-            Invalid,
-            TooShort,
-            TooLong,
-            InvalidEmail,
-            AlreadyTaken,
-            UnknownReference,
-            SelfReference,
-            Cycle,
-            OnlyDigits,
-            ContainsUsername,
-            TooCommon,
-            WrongPassword,
-            InUse,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == code)
+        Self::ALL.into_iter().find(|p| p.as_str() == code)
     }
 }
 
@@ -183,5 +182,8 @@ mod tests {
     fn codes_round_trip() {
         assert_eq!(FieldProblem::parse("already_taken"), Some(FieldProblem::AlreadyTaken));
         assert_eq!(FieldProblem::parse("nope"), None);
+        for problem in FieldProblem::ALL {
+            assert_eq!(FieldProblem::parse(problem.as_str()), Some(problem));
+        }
     }
 }

@@ -1,5 +1,3 @@
-use std::time::Duration;
-
 use anyhow::Result;
 use dealaai_e2e::{Browser, Stack};
 
@@ -45,7 +43,6 @@ async fn the_demo_admin_logs_in_reloads_and_logs_out() -> Result<()> {
     // The backend stops cleanly on SIGTERM (what Docker sends).
     let status = stack.backend.take().unwrap().terminate()?;
     assert!(status.success(), "backend exited with {status}");
-    tokio::time::sleep(Duration::from_millis(10)).await;
     Ok(())
 }
 

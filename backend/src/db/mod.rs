@@ -44,6 +44,12 @@ pub fn run_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(|m| m.to_string()).collect())
 }
 
+/// diesel refuses an UPDATE whose changeset sets nothing; for a PATCH that changes nothing the
+/// answer is simply the current row, so callers fetch it instead.
+pub fn is_empty_changeset(error: &diesel::result::Error) -> bool {
+    matches!(error, diesel::result::Error::QueryBuilderError(inner) if inner.is::<diesel::result::EmptyChangeset>())
+}
+
 pub async fn run_migrations_async(database_url: &str) -> anyhow::Result<Vec<String>> {
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || run_migrations(&url)).await?

@@ -179,8 +179,7 @@ pub async fn update_dealer(
         .get_result(&mut conn)
         .await
     {
-        Err(diesel::result::Error::QueryBuilderError(_)) => {
-            // Nothing to change.
+        Err(error) if crate::db::is_empty_changeset(&error) => {
             dealers::table.find(id).select(DealerRow::as_select()).first(&mut conn).await.optional()?
         }
         other => other.optional()?,

@@ -114,7 +114,7 @@ pub async fn update_profile(
         .get_result(&mut conn)
         .await
     {
-        Err(diesel::result::Error::QueryBuilderError(_)) => {
+        Err(error) if crate::db::is_empty_changeset(&error) => {
             job_profiles::table.find(id).select(ProfileRow::as_select()).first(&mut conn).await.optional()?
         }
         other => other.optional()?,

@@ -103,15 +103,16 @@ pub async fn update_province(
     let changes = validate(body.into_inner(), false)?;
     let mut conn = state.pool.get().await?;
     let id = id.into_inner();
-    let row: Option<ProvinceRow> = if changes.code.is_none() && changes.name.is_none() {
-        provinces::table.find(id).select(ProvinceRow::as_select()).first(&mut conn).await.optional()?
-    } else {
-        diesel::update(provinces::table.find(id))
-            .set(&changes)
-            .returning(ProvinceRow::as_returning())
-            .get_result(&mut conn)
-            .await
-            .optional()?
+    let row: Option<ProvinceRow> = match diesel::update(provinces::table.find(id))
+        .set(&changes)
+        .returning(ProvinceRow::as_returning())
+        .get_result(&mut conn)
+        .await
+    {
+        Err(error) if crate::db::is_empty_changeset(&error) => {
+            provinces::table.find(id).select(ProvinceRow::as_select()).first(&mut conn).await.optional()?
+        }
+        other => other.optional()?,
     };
     Ok(web::Json(row.ok_or(ApiError::NotFound("province"))?.into()))
 }

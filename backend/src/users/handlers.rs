@@ -3,7 +3,6 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::Deserialize;
 use shared::users::{Role, SetPasswordRequest, User, UserInput};
-use shared::validation::check_password;
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::input::{validate_changes, validate_new_user};
@@ -323,12 +322,7 @@ pub async fn replace_password(
     keep_session: Option<i64>,
 ) -> ApiResult<()> {
     let mut problems = Problems::default();
-    if new_password.is_empty() {
-        problems.add("new_password", FieldProblem::Required);
-    }
-    for problem in check_password(&new_password, &user.username).into_iter().filter(|_| !new_password.is_empty()) {
-        problems.add("new_password", problem);
-    }
+    problems.check_new_password("new_password", &new_password, &user.username);
     problems.into_result()?;
     let hash = password::hash(new_password).await?;
     let changes = UserChanges { password_hash: Some(hash), ..Default::default() };

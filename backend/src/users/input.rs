@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::FieldProblem;
 use shared::users::{ProfileInput, Role, UserInput};
-use shared::validation::{check_email, check_password, check_username};
+use shared::validation::{check_email, check_username};
 
 use super::queries::{self, UserChanges};
 use crate::db::schema::{dealers, job_profiles, provinces, users};
@@ -106,12 +106,7 @@ pub async fn validate_new_user(conn: &mut AsyncPgConnection, input: UserInput) -
     let password = input.password.unwrap_or_default();
     problems.check("username", check_username(&username));
     problems.check("email", check_email(&email));
-    if password.is_empty() {
-        problems.add("password", FieldProblem::Required);
-    }
-    for problem in check_password(&password, &username).into_iter().filter(|_| !password.is_empty()) {
-        problems.add("password", problem);
-    }
+    problems.check_new_password("password", &password, &username);
     check_name(&mut problems, "first_name", &input.first_name);
     check_name(&mut problems, "last_name", &input.last_name);
     check_mobile(&mut problems, &input.mobile);

@@ -117,45 +117,6 @@ pub struct UserChanges {
     pub password_hash: Option<String>,
 }
 
-impl UserChanges {
-    pub fn is_empty(&self) -> bool {
-        let UserChanges {
-            username,
-            email,
-            first_name,
-            last_name,
-            role,
-            is_active,
-            chat_enabled,
-            job_profile_id,
-            boss_id,
-            dealer_id,
-            province_id,
-            mobile,
-            birth_date,
-            joining_date,
-            leaving_date,
-            password_hash,
-        } = self;
-        username.is_none()
-            && email.is_none()
-            && first_name.is_none()
-            && last_name.is_none()
-            && role.is_none()
-            && is_active.is_none()
-            && chat_enabled.is_none()
-            && job_profile_id.is_none()
-            && boss_id.is_none()
-            && dealer_id.is_none()
-            && province_id.is_none()
-            && mobile.is_none()
-            && birth_date.is_none()
-            && joining_date.is_none()
-            && leaving_date.is_none()
-            && password_hash.is_none()
-    }
-}
-
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 pub async fn find_by_username(conn: &mut AsyncPgConnection, username: &str) -> QueryResult<Option<UserRow>> {
@@ -192,11 +153,14 @@ pub async fn try_insert(conn: &mut AsyncPgConnection, user: &NewUser<'_>) -> Que
     diesel::insert_into(users::table).values(user).returning(UserRow::as_returning()).get_result(conn).await
 }
 
+/// Applies `changes`; with nothing to change, returns the row as it is.
 pub async fn update(conn: &mut AsyncPgConnection, id: i64, changes: &UserChanges) -> QueryResult<UserRow> {
-    if changes.is_empty() {
-        return users::table.find(id).select(UserRow::as_select()).first(conn).await;
+    match diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn).await {
+        Err(error) if crate::db::is_empty_changeset(&error) => {
+            users::table.find(id).select(UserRow::as_select()).first(conn).await
+        }
+        other => other,
     }
-    diesel::update(users::table.find(id)).set(changes).returning(UserRow::as_returning()).get_result(conn).await
 }
 
 #[derive(QueryableByName)]

@@ -82,6 +82,9 @@ async fn admins_manage_provinces_and_profiles() {
         .await
         .unwrap();
     assert_eq!(renamed["name"], "Araba/Álava");
+    let unchanged = app.call("PATCH", "/api/provinces/1", &admin, Some(&json!({}))).await;
+    assert_eq!(unchanged.status(), 200, "a PATCH that changes nothing returns the row");
+    assert_eq!(unchanged.json::<Value>().await.unwrap()["name"], "Araba/Álava");
 
     let profile =
         app.call("POST", "/api/profiles", &admin, Some(&json!({"code": "jv", "name": "Jefe de ventas"}))).await;
