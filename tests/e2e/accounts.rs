@@ -12,12 +12,7 @@ async fn log_in(b: &Browser, base: &str, username: &str, password: &str) -> Resu
 }
 
 async fn nav_links(b: &Browser) -> Result<Vec<String>> {
-    b.text_of(".sidebar nav a").await?;
-    let mut texts = Vec::new();
-    for link in b.client.find_all(Locator::Css(".sidebar nav a")).await? {
-        texts.push(link.text().await?);
-    }
-    Ok(texts)
+    b.texts_of(".sidebar nav a").await
 }
 
 /// An admin creates a sales user; that user logs in in a fresh browser, sees only what the
@@ -50,7 +45,7 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     admin.click("#user-form button[type=submit]").await?;
     admin.wait_for_path("/users").await?;
     admin.fill("#user-search", "lucia").await?;
-    assert_eq!(admin.text_of("table.users tbody tr td.username").await?, "lucia");
+    admin.wait_for_text("table.users tbody tr td.username", "lucia").await?;
     // Filters combine with the search: no administrator is called lucia.
     admin
         .client
@@ -107,7 +102,7 @@ async fn an_admin_manages_dealerships() -> Result<()> {
     b.fill("#dealer_name", "Motor Norte").await?;
     b.fill("#dealer_phone", "944 000 000").await?;
     b.click("#dealer-form button[type=submit]").await?;
-    assert_eq!(b.text_of("table.dealers tbody tr td").await.context("new row")?, "Motor Norte");
+    b.wait_for_text("table.dealers tbody tr td", "Motor Norte").await?;
 
     b.click("table.dealers tbody tr .row-actions button").await?;
     b.fill("#dealer_name", "Motor Norte Bilbao").await?;

@@ -189,23 +189,65 @@ impl Browser {
         Ok(())
     }
 
+    /// Finds `css` and acts on it, again if the app re-rendered the element in between
+    /// (WebDriver's "stale element reference"): reactive pages replace nodes at any time.
+    async fn with_element<T, F, Fut>(&self, css: &str, action: F) -> Result<T>
+    where
+        F: Fn(fantoccini::elements::Element) -> Fut,
+        Fut: std::future::Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
+            match action(element).await {
+                Ok(value) => return Ok(value),
+                Err(error) if Instant::now() < deadline && is_stale(&error) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await
+                }
+                Err(error) => return Err(error).with_context(|| format!("acting on `{css}`")),
+            }
+        }
+    }
+
     /// Waits for an element and returns its text.
     pub async fn text_of(&self, css: &str) -> Result<String> {
-        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
-        Ok(element.text().await?)
+        self.with_element(css, |element| async move { element.text().await }).await
+    }
+
+    /// Waits until the first element matching `css` reads `expected` (lists refresh as the
+    /// user types, so an earlier answer may be on screen first); fails with the last text.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = self.text_of(css).await?;
+            if text == expected {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("`{css}` reads {text:?}, expected {expected:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The texts of every element matching `css`, read in one go in the page.
+    pub async fn texts_of(&self, css: &str) -> Result<Vec<String>> {
+        self.text_of(css).await?;
+        let script = "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.trim());";
+        let value = self.client.execute(script, vec![serde_json::json!(css)]).await?;
+        Ok(serde_json::from_value(value)?)
     }
 
     pub async fn fill(&self, css: &str, value: &str) -> Result<()> {
-        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
-        element.clear().await?;
-        element.send_keys(value).await?;
-        Ok(())
+        self.with_element(css, |element| async move {
+            element.clear().await?;
+            element.send_keys(value).await
+        })
+        .await
     }
 
     pub async fn click(&self, css: &str) -> Result<()> {
-        let element = self.client.wait().at_most(Duration::from_secs(15)).for_element(Locator::Css(css)).await?;
-        element.click().await?;
-        Ok(())
+        self.with_element(css, |element| async move { element.click().await }).await
     }
 
     /// Waits until the current URL's path is `path`.
@@ -230,6 +272,10 @@ impl Drop for Browser {
         // the profile directory names this test's browser processes.
         let _ = Command::new("pkill").arg("-f").arg(self._profile.0.as_os_str()).status();
     }
+}
+
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    error.to_string().contains("stale element")
 }
 
 pub struct TempDir(pub PathBuf);
