@@ -8,6 +8,7 @@ pub mod org;
 pub mod pagination;
 pub mod patch;
 pub mod permissions;
+pub mod stock;
 pub mod users;
 pub mod validation;
 

@@ -21,10 +21,12 @@ pub enum FieldProblem {
     WrongPassword,
     /// The record is still referenced and cannot be deleted.
     InUse,
+    /// The value already appeared earlier in the same input (an imported file).
+    Duplicate,
 }
 
 impl FieldProblem {
-    pub const ALL: [FieldProblem; 14] = [
+    pub const ALL: [FieldProblem; 15] = [
         Self::Required,
         Self::Invalid,
         Self::TooShort,
@@ -39,6 +41,7 @@ impl FieldProblem {
         Self::TooCommon,
         Self::WrongPassword,
         Self::InUse,
+        Self::Duplicate,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +60,7 @@ impl FieldProblem {
             Self::TooCommon => "too_common",
             Self::WrongPassword => "wrong_password",
             Self::InUse => "in_use",
+            Self::Duplicate => "duplicate",
         }
     }
 

@@ -146,6 +146,7 @@ messages! {
     ProblemTooCommon => "Es demasiado común", "Is too common";
     ProblemWrongPassword => "La contraseña no es correcta", "The password is not correct";
     ProblemInUse => "Está en uso y no se puede eliminar", "Is in use and cannot be deleted";
+    ProblemDuplicate => "Repetido en el mismo archivo", "Repeated in the same file";
 }
 
 /// The current language, shared through context.
@@ -227,6 +228,7 @@ pub fn problem_message(code: &str) -> Msg {
         Some(TooCommon) => Msg::ProblemTooCommon,
         Some(WrongPassword) => Msg::ProblemWrongPassword,
         Some(InUse) => Msg::ProblemInUse,
+        Some(Duplicate) => Msg::ProblemDuplicate,
         Some(Invalid) | None => Msg::ProblemInvalid,
     }
 }

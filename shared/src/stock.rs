@@ -1,0 +1,673 @@
+//! Vehicles in stock: the record, its inputs, the list query, facets, history and import report.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::FieldProblem;
+
+/// An amount of euros, held as whole cents: money is never a float. In JSON it is a decimal
+/// string with two decimals (`"15990.00"`), as the earlier API's decimal fields were; it is
+/// read from such a string or from a JSON number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money(pub i64);
+
+impl Money {
+    pub fn from_euros(euros: i64) -> Self {
+        Money(euros * 100)
+    }
+
+    pub fn cents(self) -> i64 {
+        self.0
+    }
+
+    /// Parses `15990`, `15990.5`, `15990,50`, `15.990,50` (Spanish) or `15,990.50`.
+    /// At most two decimals; no sign other than a leading `-`.
+    pub fn parse(text: &str) -> Option<Money> {
+        let text: String = text.trim().chars().filter(|c| !matches!(c, ' ' | '€' | '\u{a0}')).collect();
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.as_str()),
+        };
+        if digits.is_empty() {
+            return None;
+        }
+        // The last `.` or `,` is the decimal mark when one or two digits follow it.
+        let (whole, fraction) = match digits.rfind(['.', ',']) {
+            Some(at) if digits.len() - at - 1 <= 2 => (&digits[..at], &digits[at + 1..]),
+            _ => (digits, ""),
+        };
+        // Thousands separators, if any, split the whole part into groups of three.
+        let groups: Vec<&str> = whole.split(['.', ',']).collect();
+        if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+            return None;
+        }
+        let whole = groups.concat();
+        if whole.is_empty() && fraction.is_empty()
+            || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
+        {
+            return None;
+        }
+        let euros: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let cents: i64 = match fraction.len() {
+            0 => 0,
+            1 => fraction.parse::<i64>().ok()? * 10,
+            _ => fraction.parse().ok()?,
+        };
+        let total = euros.checked_mul(100)?.checked_add(cents)?;
+        Some(Money(if negative { -total } else { total }))
+    }
+
+    /// Whole euros, rounded towards zero (for display where cents do not matter).
+    pub fn euros(self) -> i64 {
+        self.0 / 100
+    }
+
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        let abs = self.0.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+    }
+}
+
+impl FromStr for Money {
+    type Err = FieldProblem;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Money::parse(s).ok_or(FieldProblem::Invalid)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an amount of euros with at most two decimals")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Money, E> {
+                Money::parse(v).ok_or_else(|| E::custom("invalid amount"))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Money, E> {
+                v.checked_mul(100).map(Money).ok_or_else(|| E::custom("amount out of range"))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Money, E> {
+                i64::try_from(v).map_err(|_| E::custom("amount out of range")).and_then(|v| self.visit_i64(v))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Money, E> {
+                // JSON numbers such as 15990.5 arrive as floats; go through their shortest text.
+                Money::parse(&v.to_string()).ok_or_else(|| E::custom("invalid amount"))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^-?\d+\.\d{2}$"))
+            .description(Some("Euros with two decimals, as a string"))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {}
+
+/// Declares a closed set of values stored and sent as short text codes.
+macro_rules! code_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        pub enum $name {
+            $(#[serde(rename = $code)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $code),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = FieldProblem;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL.iter().copied().find(|v| v.as_str().eq_ignore_ascii_case(s.trim())).ok_or(FieldProblem::Invalid)
+            }
+        }
+    };
+}
+
+code_enum!(
+    Fuel {
+        Petrol = "petrol",
+        Diesel = "diesel",
+        Hybrid = "hybrid",
+        PluginHybrid = "plugin_hybrid",
+        Electric = "electric",
+        Lpg = "lpg",
+        Cng = "cng",
+        Other = "other",
+    }
+);
+
+code_enum!(Transmission { Manual = "manual", Automatic = "automatic" });
+
+code_enum!(
+    /// VO used, VN new, KM0 zero-kilometre, demo cars.
+    StockType {
+        Vo = "VO",
+        Vn = "VN",
+        Km0 = "KM0",
+        Demo = "DEMO",
+    }
+);
+
+code_enum!(
+    VehicleStatus {
+        Available = "available",
+        InPreparation = "in_preparation",
+        InTransit = "in_transit",
+        Sold = "sold",
+    }
+);
+
+/// A VIN: 17 characters, digits and capital letters except I, O and Q.
+pub fn is_valid_vin(vin: &str) -> bool {
+    vin.len() == 17 && vin.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'O' | b'Q')))
+}
+
+/// Older records carry shorter or odd identifiers; they are kept (and flagged as legacy) when
+/// they are at least plausible: 5 to 30 letters, digits or dashes.
+pub fn is_acceptable_legacy_vin(vin: &str) -> bool {
+    (5..=30).contains(&vin.len()) && vin.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// Uppercase, no spaces or dashes: `1234 abc` and `1234-ABC` are the same plate.
+pub fn normalize_plate(plate: &str) -> String {
+    plate.chars().filter(|c| !c.is_whitespace() && *c != '-').flat_map(char::to_uppercase).collect()
+}
+
+/// A vehicle as the API shows it. Derived values are computed when read, never stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Vehicle {
+    pub vin: String,
+    /// The VIN does not follow the 17-character rule (an imported older record).
+    pub legacy_vin: bool,
+    pub plate: Option<String>,
+    pub brand: String,
+    pub model: String,
+    pub version: Option<String>,
+    pub registration_year: Option<i32>,
+    pub registration_date: Option<NaiveDate>,
+    pub reception_date: NaiveDate,
+    pub mileage_km: i32,
+    pub colour: Option<String>,
+    pub fuel: Option<Fuel>,
+    pub transmission: Option<Transmission>,
+    pub power_cv: Option<i32>,
+    pub vehicle_type: Option<String>,
+    pub stock_type: StockType,
+    pub status: VehicleStatus,
+    pub reserved: bool,
+    pub reserved_at: Option<DateTime<Utc>>,
+    pub published: bool,
+    pub listing_url: Option<String>,
+    pub dealer_id: Option<i64>,
+    pub dealer_name: Option<String>,
+    pub province_id: Option<i64>,
+    pub province_code: Option<String>,
+    pub province_name: Option<String>,
+    pub location: Option<String>,
+    pub purchase_price: Option<Money>,
+    pub total_cost: Option<Money>,
+    pub sale_price: Money,
+    pub previous_price: Option<Money>,
+    pub description: Option<String>,
+    pub online_visits: i32,
+    pub online_calls: i32,
+    pub online_leads: i32,
+    /// Days since reception, today.
+    pub days_in_stock: i32,
+    /// Sale price minus total cost (or purchase price when there is no total cost).
+    pub estimated_margin: Option<Money>,
+    /// `sale_price - previous_price`: negative after a price drop.
+    pub price_difference: Option<Money>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Vehicle {
+    /// Margin as a percentage of the sale price, one decimal.
+    pub fn margin_percent(&self) -> Option<f64> {
+        let margin = self.estimated_margin?;
+        (self.sale_price.0 > 0).then(|| (margin.0 as f64 * 1000.0 / self.sale_price.0 as f64).round() / 10.0)
+    }
+}
+
+/// Create (`POST`, where `vin`, `brand`, `model`, `stock_type` and `sale_price` are required) and
+/// change (`PATCH`: absent fields stay, `null` clears a nullable one).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct VehicleInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vin: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub plate: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub version: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub registration_year: Option<Option<i32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub registration_date: Option<Option<NaiveDate>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reception_date: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mileage_km: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub colour: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub fuel: Option<Option<Fuel>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub transmission: Option<Option<Transmission>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub power_cv: Option<Option<i32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub vehicle_type: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_type: Option<StockType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<VehicleStatus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub listing_url: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub dealer_id: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub province_id: Option<Option<i64>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub location: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub purchase_price: Option<Option<Money>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub total_cost: Option<Option<Money>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sale_price: Option<Money>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "nullable")]
+    pub description: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_visits: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_calls: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_leads: Option<i32>,
+}
+
+/// `Option<Option<T>>` in both directions: absent / `null` / value.
+mod nullable {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, serializer: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(serializer),
+            None => serializer.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<Option<T>>, D::Error> {
+        crate::patch::double_option(deserializer)
+    }
+}
+
+/// The columns the list can be sorted by (`sort=-sale_price,mileage_km`).
+pub const SORT_FIELDS: &[&str] = &[
+    "vin",
+    "plate",
+    "brand",
+    "model",
+    "registration_year",
+    "reception_date",
+    "days_in_stock",
+    "mileage_km",
+    "power_cv",
+    "sale_price",
+    "estimated_margin",
+    "price_difference",
+    "updated_at",
+];
+
+/// The list's filters, sort and page: one struct that the SPA writes into its URL and into
+/// API query strings, and that the backend reads (and validates field by field).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StockQuery {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub q: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub brand: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dealer_id: Option<String>,
+    /// A province's INE code (`28` is Madrid).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transmission: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stock_type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reserved: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_max: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub km_min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub km_max: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year_max: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_in_stock_min: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_in_stock_max: Option<String>,
+    /// Comma-separated sort fields from [`SORT_FIELDS`], `-` for descending.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sort: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<String>,
+}
+
+impl StockQuery {
+    /// The filter parameters only (not sort or page), as `(name, value)` pairs that are set.
+    pub fn filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("q", &self.q),
+            ("brand", &self.brand),
+            ("model", &self.model),
+            ("dealer_id", &self.dealer_id),
+            ("province", &self.province),
+            ("fuel", &self.fuel),
+            ("transmission", &self.transmission),
+            ("stock_type", &self.stock_type),
+            ("status", &self.status),
+            ("reserved", &self.reserved),
+            ("published", &self.published),
+            ("price_min", &self.price_min),
+            ("price_max", &self.price_max),
+            ("km_min", &self.km_min),
+            ("km_max", &self.km_max),
+            ("year_min", &self.year_min),
+            ("year_max", &self.year_max),
+            ("days_in_stock_min", &self.days_in_stock_min),
+            ("days_in_stock_max", &self.days_in_stock_max),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
+        .collect()
+    }
+
+    /// Clears one filter by its parameter name (for the "chips" of active filters).
+    pub fn clear(&mut self, name: &str) {
+        let slot = match name {
+            "q" => &mut self.q,
+            "brand" => &mut self.brand,
+            "model" => &mut self.model,
+            "dealer_id" => &mut self.dealer_id,
+            "province" => &mut self.province,
+            "fuel" => &mut self.fuel,
+            "transmission" => &mut self.transmission,
+            "stock_type" => &mut self.stock_type,
+            "status" => &mut self.status,
+            "reserved" => &mut self.reserved,
+            "published" => &mut self.published,
+            "price_min" => &mut self.price_min,
+            "price_max" => &mut self.price_max,
+            "km_min" => &mut self.km_min,
+            "km_max" => &mut self.km_max,
+            "year_min" => &mut self.year_min,
+            "year_max" => &mut self.year_max,
+            "days_in_stock_min" => &mut self.days_in_stock_min,
+            "days_in_stock_max" => &mut self.days_in_stock_max,
+            "sort" => &mut self.sort,
+            "page" => &mut self.page,
+            "page_size" => &mut self.page_size,
+            _ => return,
+        };
+        *slot = None;
+        if name == "brand" {
+            self.model = None;
+        }
+    }
+}
+
+/// One value of a filter with how many vehicles have it (given the other active filters).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FacetValue {
+    /// What goes into the filter parameter (a brand, a province code, a dealer id...).
+    pub value: String,
+    /// What to show (a province's or dealer's name; otherwise the value).
+    pub label: String,
+    pub count: i64,
+}
+
+/// The values for the filter dropdowns; each list honours every active filter but its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StockFacets {
+    pub brands: Vec<FacetValue>,
+    /// Only when a brand is chosen: its models.
+    pub models: Vec<FacetValue>,
+    pub fuels: Vec<FacetValue>,
+    pub provinces: Vec<FacetValue>,
+    pub dealers: Vec<FacetValue>,
+    pub stock_types: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PriceChange {
+    pub changed_at: DateTime<Utc>,
+    pub old_price: Option<Money>,
+    pub new_price: Money,
+    /// The username of who changed it (absent for changes by the system or deleted users).
+    pub changed_by: Option<String>,
+}
+
+/// The vehicle as the daily snapshot saw it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VehicleSnapshot {
+    pub snapshot_date: NaiveDate,
+    pub sale_price: Money,
+    pub status: VehicleStatus,
+    pub reserved: bool,
+    pub published: bool,
+    pub mileage_km: i32,
+    pub days_in_stock: i32,
+}
+
+/// Who created, changed or deleted the vehicle, and which fields changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VehicleChange {
+    pub changed_at: DateTime<Utc>,
+    /// `create`, `update` or `delete`.
+    pub action: String,
+    pub changed_by: Option<String>,
+    /// The names of the fields that changed (for updates).
+    pub fields: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct VehicleHistory {
+    /// Newest first.
+    pub price_changes: Vec<PriceChange>,
+    /// Newest first.
+    pub snapshots: Vec<VehicleSnapshot>,
+    /// Newest first.
+    pub changes: Vec<VehicleChange>,
+}
+
+/// How an import treats invalid rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportMode {
+    /// One invalid row and nothing is written.
+    #[default]
+    AllOrNothing,
+    /// Write the valid rows, report the others.
+    SkipInvalid,
+}
+
+/// One rejected row: its line number in the file (the header is line 1), the field and the problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RejectedRow {
+    pub row: u64,
+    pub vin: Option<String>,
+    /// The column (in the API's English name), or `row` for the row as a whole.
+    pub field: String,
+    /// A [`FieldProblem`] code, or `duplicate` (the VIN already appeared in the file).
+    pub problem: String,
+    /// English detail (the value that failed, the earlier row...).
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportReport {
+    pub mode: ImportMode,
+    /// Data rows read (the header not counted).
+    pub rows: u64,
+    pub created: u64,
+    pub updated: u64,
+    /// Up to 1,000 of the rejected rows, in file order; `rejected_total` counts them all.
+    pub rejected: Vec<RejectedRow>,
+    pub rejected_total: u64,
+    /// Whether anything was written (false when all-or-nothing met an invalid row).
+    pub committed: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_parses_spanish_and_english_notation() {
+        assert_eq!(Money::parse("15990"), Some(Money(1_599_000)));
+        assert_eq!(Money::parse("15.990,50"), Some(Money(1_599_050)));
+        assert_eq!(Money::parse("15,990.50"), Some(Money(1_599_050)));
+        assert_eq!(Money::parse("15990,5"), Some(Money(1_599_050)));
+        assert_eq!(Money::parse("15.990"), Some(Money(1_599_000)));
+        assert_eq!(Money::parse(" 1 200 € "), Some(Money(120_000)));
+        assert_eq!(Money::parse("-3.5"), Some(Money(-350)));
+        for bad in ["", "abc", "1.2.3,456", "12e3", "--1", "1,234x"] {
+            assert_eq!(Money::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn money_is_a_two_decimal_string_in_json() {
+        assert_eq!(serde_json::to_string(&Money(1_599_050)).unwrap(), r#""15990.50""#);
+        assert_eq!(serde_json::to_string(&Money(-5)).unwrap(), r#""-0.05""#);
+        for json in [r#""15990.50""#, "15990.5"] {
+            assert_eq!(serde_json::from_str::<Money>(json).unwrap(), Money(1_599_050));
+        }
+        assert_eq!(serde_json::from_str::<Money>("100").unwrap(), Money(10_000));
+        assert!(serde_json::from_str::<Money>("true").is_err());
+    }
+
+    #[test]
+    fn vins_follow_the_iso_rule() {
+        assert!(is_valid_vin("VSSZZZ6JZ9R123456"));
+        assert!(!is_valid_vin("VSSZZZ6JZ9R12345"));
+        assert!(!is_valid_vin("VSSZZZ6JZ9R12345O"));
+        assert!(!is_valid_vin("vsszzz6jz9r123456"));
+        assert!(is_acceptable_legacy_vin("AB-1234"));
+        assert!(!is_acceptable_legacy_vin("AB 1234"));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for fuel in Fuel::ALL {
+            assert_eq!(fuel.as_str().parse::<Fuel>(), Ok(*fuel));
+        }
+        assert_eq!("km0".parse::<StockType>(), Ok(StockType::Km0));
+        assert_eq!(serde_json::to_string(&StockType::Vo).unwrap(), r#""VO""#);
+    }
+
+    #[test]
+    fn a_patch_tells_absent_from_null() {
+        let patch: VehicleInput = serde_json::from_str(r#"{"plate":null,"sale_price":"100"}"#).unwrap();
+        assert_eq!(patch.plate, Some(None));
+        assert_eq!(patch.colour, None);
+        assert_eq!(patch.sale_price, Some(Money(10_000)));
+        assert!(serde_json::from_str::<VehicleInput>(r#"{"wheels":4}"#).is_err());
+        let back = serde_json::to_string(&patch).unwrap();
+        assert_eq!(back, r#"{"plate":null,"sale_price":"100.00"}"#);
+    }
+
+    #[test]
+    fn clearing_the_brand_clears_its_model() {
+        let mut query = StockQuery { brand: Some("SEAT".into()), model: Some("Ibiza".into()), ..Default::default() };
+        assert_eq!(query.filters(), vec![("brand", "SEAT"), ("model", "Ibiza")]);
+        query.clear("brand");
+        assert!(query.filters().is_empty());
+    }
+}
