@@ -72,13 +72,25 @@ async fn check(response: Result<Response, gloo_net::Error>) -> Result<Response, 
     if response.ok() {
         return Ok(response);
     }
-    let status = response.status();
-    let body = response.json::<ErrorBody>().await.unwrap_or_else(|_| ErrorBody {
-        error: if status == 503 { ErrorCode::ServiceUnavailable } else { ErrorCode::Unknown },
-        message: response.status_text(),
-        fields: Default::default(),
-    });
-    Err(ApiFailure::Api { status, body })
+    Err(failure(response).await)
+}
+
+/// What an error answer means: its body is the one error shape, when it can be read.
+pub async fn failure(response: Response) -> ApiFailure {
+    let text = response.text().await.unwrap_or_default();
+    ApiFailure::from_text(response.status(), &response.status_text(), &text)
+}
+
+impl ApiFailure {
+    /// An error answer whose body the caller has already read as text.
+    pub fn from_text(status: u16, status_text: &str, text: &str) -> ApiFailure {
+        let body = serde_json::from_str::<ErrorBody>(text).unwrap_or_else(|_| ErrorBody {
+            error: if status == 503 { ErrorCode::ServiceUnavailable } else { ErrorCode::Unknown },
+            message: status_text.to_owned(),
+            fields: Default::default(),
+        });
+        ApiFailure::Api { status, body }
+    }
 }
 
 async fn decode<R: DeserializeOwned>(response: Response) -> Result<R, ApiFailure> {
@@ -155,4 +167,29 @@ pub async fn send_empty<B: Serialize>(
     token: Option<&str>,
 ) -> Result<(), ApiFailure> {
     raw(method, path, body, token).await.map(|_| ())
+}
+
+/// A request body sent as it is (a file), with its content type.
+#[derive(Clone)]
+pub struct RawBody {
+    pub content_type: &'static str,
+    pub data: wasm_bindgen::JsValue,
+}
+
+/// A call whose answer the caller reads itself, whatever its status (files in and out).
+/// Only an unreachable server is an error here.
+pub async fn fetch(
+    method: Method,
+    path: &str,
+    body: Option<RawBody>,
+    token: Option<&str>,
+) -> Result<Response, ApiFailure> {
+    let request = with_auth(builder(method, path), token);
+    let sent = match body {
+        Some(RawBody { content_type, data }) => {
+            request.header("Content-Type", content_type).body(data).map_err(|_| ApiFailure::Network)?.send().await
+        }
+        None => request.send().await,
+    };
+    sent.map_err(|_| ApiFailure::Network)
 }

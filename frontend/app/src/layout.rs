@@ -37,6 +37,12 @@ pub fn ProtectedLayout() -> impl IntoView {
                     <div class="brand">{move || i18n.t(Msg::AppName)}</div>
                     <nav aria-label=move || i18n.t(Msg::MainNavigation)>
                         <A href="/" exact=true>{move || i18n.t(Msg::Dashboard)}</A>
+                        <Show when=move || role.can(Permission::ReadStock)>
+                            <A href="/stock" exact=true>{move || i18n.t(Msg::Stock)}</A>
+                        </Show>
+                        <Show when=move || role.can(Permission::WriteStock)>
+                            <A href="/stock/import">{move || i18n.t(Msg::Import)}</A>
+                        </Show>
                         // Only what the role allows; the API checks again on every call.
                         <Show when=move || role.can(Permission::ViewTeam)>
                             <A href="/users">{move || i18n.t(Msg::Users)}</A>

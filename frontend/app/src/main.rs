@@ -2,6 +2,7 @@
 
 mod api;
 mod components;
+mod format;
 mod i18n;
 mod layout;
 mod pages;
@@ -33,6 +34,10 @@ fn App() -> impl IntoView {
                     <Route path=path!("/users/new") view=pages::users::UserFormPage />
                     <Route path=path!("/users/:id") view=pages::users::UserFormPage />
                     <Route path=path!("/organisation") view=pages::organisation::OrganisationPage />
+                    <Route path=path!("/stock") view=pages::stock::StockPage />
+                    <Route path=path!("/stock/new") view=pages::stock::NewVehiclePage />
+                    <Route path=path!("/stock/import") view=pages::stock::ImportPage />
+                    <Route path=path!("/stock/:vin") view=pages::stock::VehiclePage />
                 </ParentRoute>
             </Routes>
         </Router>

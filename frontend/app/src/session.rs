@@ -2,6 +2,7 @@
 //! HttpOnly cookie the script never sees. On start-up (and so after a reload) the app asks
 //! for a fresh access token with that cookie, and it refreshes again shortly before expiry.
 
+use gloo_net::http::Response;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -12,7 +13,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::api::{self, ApiFailure, Method};
+use crate::api::{self, ApiFailure, Method, RawBody};
 use crate::i18n::Msg;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +129,17 @@ impl Session {
             }
             other => other,
         }
+    }
+
+    /// Like [`Session::api`] for answers the caller reads itself (downloads, uploads): the
+    /// response whatever its status, after one refresh if the access token had expired.
+    pub async fn fetch(self, method: Method, path: &str, body: Option<RawBody>) -> Result<Response, ApiFailure> {
+        let response = api::fetch(method, path, body.clone(), self.token().as_deref()).await?;
+        if response.status() != 401 {
+            return Ok(response);
+        }
+        self.recover(api::failure(response).await).await?;
+        api::fetch(method, path, body, self.token().as_deref()).await
     }
 
     pub async fn get<R: DeserializeOwned>(self, path: &str) -> Result<R, ApiFailure> {

@@ -46,6 +46,26 @@ pub fn TextField(
     }
 }
 
+/// Longer text (a description); like [`TextField`] otherwise.
+#[component]
+pub fn TextAreaField(
+    id: &'static str,
+    label: Msg,
+    value: RwSignal<String>,
+    errors: RwSignal<FieldErrors>,
+    #[prop(default = 4)] rows: u32,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <div class="field wide">
+            <label for=id>{move || i18n.t(label)}</label>
+            <textarea id=id name=id rows=rows bind:value=value
+                aria-invalid=move || (!problems_of(errors, id).is_empty()).to_string()></textarea>
+            <Problems errors id />
+        </div>
+    }
+}
+
 /// A select over `(value, label)` options; the empty value means "none".
 #[component]
 pub fn SelectField(

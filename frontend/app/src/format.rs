@@ -1,0 +1,82 @@
+//! Numbers, money and dates as each language writes them: `15.990 €`, `123.456 km` and
+//! `31/12/2024` in Spanish; `€15,990`, `123,456 km` and `2024-12-31` in English.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use shared::stock::Money;
+
+use crate::i18n::Lang;
+
+fn thousands_separator(lang: Lang) -> char {
+    match lang {
+        Lang::Es => '.',
+        Lang::En => ',',
+    }
+}
+
+fn decimal_mark(lang: Lang) -> char {
+    match lang {
+        Lang::Es => ',',
+        Lang::En => '.',
+    }
+}
+
+/// A whole number with its digits grouped in threes: `1.234.567` (es), `1,234,567` (en).
+pub fn integer(value: i64, lang: Lang) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        text.push('-');
+    }
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            text.push(thousands_separator(lang));
+        }
+        text.push(digit);
+    }
+    text
+}
+
+/// Euros without cents unless there are some: `15.990 €`, `15.990,50 €` (es), `€15,990` (en).
+pub fn money(amount: Money, lang: Lang) -> String {
+    let sign = if amount.cents() < 0 { "-" } else { "" };
+    let cents = amount.cents().unsigned_abs();
+    let euros = integer((cents / 100) as i64, lang);
+    let number = match cents % 100 {
+        0 => euros,
+        fraction => format!("{euros}{}{fraction:02}", decimal_mark(lang)),
+    };
+    match lang {
+        Lang::Es => format!("{sign}{number} €"),
+        Lang::En => format!("{sign}€{number}"),
+    }
+}
+
+pub fn kilometres(km: i32, lang: Lang) -> String {
+    format!("{} km", integer(km.into(), lang))
+}
+
+/// One decimal: `12,5 %` (es), `12.5%` (en).
+pub fn percent(value: f64, lang: Lang) -> String {
+    let number = format!("{value:.1}");
+    match lang {
+        Lang::Es => format!("{} %", number.replace('.', ",")),
+        Lang::En => format!("{number}%"),
+    }
+}
+
+pub fn date(day: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Es => day.format("%d/%m/%Y").to_string(),
+        Lang::En => day.format("%Y-%m-%d").to_string(),
+    }
+}
+
+/// In the browser's time zone (chrono has no time zone database in wasm, the browser does).
+pub fn date_time(at: DateTime<Utc>, lang: Lang) -> String {
+    let js_date = web_sys::js_sys::Date::new(&(at.timestamp_millis() as f64).into());
+    let local = at.naive_utc() - Duration::minutes(js_date.get_timezone_offset() as i64);
+    match lang {
+        Lang::Es => local.format("%d/%m/%Y %H:%M").to_string(),
+        Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}

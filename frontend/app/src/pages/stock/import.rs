@@ -1,0 +1,212 @@
+//! `/stock/import`: upload a CSV file and read the report (what was created, updated, and
+//! which rows were rejected and why).
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde::Deserialize;
+use shared::Permission;
+use shared::stock::{ImportMode, ImportReport};
+
+use super::allowed;
+use super::labels::field_label;
+use crate::api::{ApiFailure, Method, RawBody};
+use crate::format;
+use crate::i18n::{Msg, problem_message, use_i18n};
+use crate::session::{Session, use_session};
+
+/// All-or-nothing answers 422 with the report when it met invalid rows (nothing written).
+#[derive(Deserialize)]
+struct RefusedImport {
+    report: ImportReport,
+}
+
+async fn upload(session: Session, mode: ImportMode, file: web_sys::File) -> Result<ImportReport, ApiFailure> {
+    let mode = match mode {
+        ImportMode::AllOrNothing => "all_or_nothing",
+        ImportMode::SkipInvalid => "skip_invalid",
+    };
+    let body = RawBody { content_type: "text/csv", data: file.into() };
+    let response = session.fetch(Method::Post, &format!("/stock/import?mode={mode}"), Some(body)).await?;
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        return serde_json::from_str(&text).map_err(|_| ApiFailure::from_text(status, "unreadable response", ""));
+    }
+    match serde_json::from_str::<RefusedImport>(&text) {
+        Ok(refused) if status == 422 => Ok(refused.report),
+        _ => Err(ApiFailure::from_text(status, &response.status_text(), &text)),
+    }
+}
+
+#[component]
+pub fn ImportPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let file_input = NodeRef::<Input>::new();
+    let mode = RwSignal::new(ImportMode::AllOrNothing);
+    let busy = RwSignal::new(false);
+    let report = RwSignal::new(None::<ImportReport>);
+    let failure = RwSignal::new(None::<ApiFailure>);
+    let no_file = RwSignal::new(false);
+
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let file = file_input.get_untracked().and_then(|input| input.files()).and_then(|files| files.get(0));
+        no_file.set(file.is_none());
+        let Some(file) = file else { return };
+        busy.set(true);
+        report.set(None);
+        failure.set(None);
+        let mode = mode.get_untracked();
+        spawn_local(async move {
+            match upload(session, mode, file).await {
+                Ok(answer) => report.set(Some(answer)),
+                Err(error) => failure.set(Some(error)),
+            }
+            busy.set(false);
+        });
+    };
+    let mode_choice = move |value: ImportMode, id: &'static str, label: Msg| {
+        view! {
+            <label class="radio">
+                <input type="radio" name="mode" id=id value=id prop:checked=move || mode.get() == value
+                    on:change=move |_| mode.set(value) />
+                {move || i18n.t(label)}
+            </label>
+        }
+    };
+
+    if !allowed(session, Permission::WriteStock) {
+        return view! { <p class="form-error">{move || i18n.t(Msg::Forbidden)}</p> }.into_any();
+    }
+    view! {
+        <section class="page import-page">
+            <div class="page-header">
+                <h1>{move || i18n.t(Msg::ImportStock)}</h1>
+                <a class="button secondary" href="/stock">{move || i18n.t(Msg::BackToStock)}</a>
+            </div>
+            <div class="card import-help">
+                <p>{move || i18n.t(Msg::ImportHelp)}</p>
+                <p class="hint">{move || i18n.t(Msg::ImportColumns)}</p>
+            </div>
+            <form class="card form" id="import-form" on:submit=submit>
+                <div class="field">
+                    <label for="import-file">{move || i18n.t(Msg::CsvFile)}</label>
+                    <input type="file" id="import-file" name="file" accept=".csv,text/csv" node_ref=file_input
+                        aria-invalid=move || no_file.get().to_string() />
+                    <Show when=move || no_file.get()>
+                        <p class="field-error">{move || i18n.t(Msg::ChooseFile)}</p>
+                    </Show>
+                </div>
+                <fieldset class="import-mode">
+                    <legend>{move || i18n.t(Msg::IfInvalidRows)}</legend>
+                    {mode_choice(ImportMode::AllOrNothing, "all_or_nothing", Msg::ModeAllOrNothing)}
+                    {mode_choice(ImportMode::SkipInvalid, "skip_invalid", Msg::ModeSkipInvalid)}
+                </fieldset>
+                <div class="form-actions">
+                    <button class="button primary" type="submit" id="import-upload" disabled=move || busy.get()>
+                        {move || i18n.t(if busy.get() { Msg::Importing } else { Msg::UploadImport })}
+                    </button>
+                </div>
+                {move || failure.get().map(|failure| view! { <ImportFailure failure /> })}
+            </form>
+            {move || report.get().map(|report| view! { <ImportReportView report /> })}
+        </section>
+    }
+    .into_any()
+}
+
+/// Why the file was refused as a whole: not readable text, or required columns missing.
+#[component]
+fn ImportFailure(failure: ApiFailure) -> impl IntoView {
+    let i18n = use_i18n();
+    let fields = failure.fields();
+    let (msg, detail) = if fields.contains_key("columns") {
+        // The API's message names the missing columns.
+        let detail = match &failure {
+            ApiFailure::Api { body, .. } => Some(body.message.clone()),
+            ApiFailure::Network => None,
+        };
+        (Msg::ImportMissingColumns, detail)
+    } else if fields.contains_key("file") {
+        (Msg::ImportUnreadableFile, None)
+    } else {
+        (failure.message(), None)
+    };
+    view! {
+        <div class="form-error import-error" role="alert">
+            <p>{move || i18n.t(msg)}</p>
+            {detail.map(|detail| view! { <p class="detail">{detail}</p> })}
+        </div>
+    }
+}
+
+#[component]
+fn ImportReportView(report: ImportReport) -> impl IntoView {
+    let i18n = use_i18n();
+    let outcome = if report.committed { Msg::ImportCommitted } else { Msg::ImportNothingWritten };
+    let shown = report.rejected.len() as u64;
+    let total_rejected = report.rejected_total;
+    let stat = move |key: &'static str, label: Msg, value: u64| {
+        view! {
+            <div class="stat">
+                <dt>{move || i18n.t(label)}</dt>
+                <dd data-stat=key>{move || format::integer(value as i64, i18n.lang())}</dd>
+            </div>
+        }
+    };
+    let rows = report.rejected;
+    view! {
+        <section class="card import-report" data-committed=report.committed.to_string()>
+            <h2>{move || i18n.t(Msg::ImportReport)}</h2>
+            <p class=if report.committed { "notice" } else { "form-error" } role="status">{move || i18n.t(outcome)}</p>
+            <dl class="import-summary">
+                {stat("rows", Msg::RowsRead, report.rows)}
+                {stat("created", Msg::RowsCreated, report.created)}
+                {stat("updated", Msg::RowsUpdated, report.updated)}
+                {stat("rejected", Msg::RowsRejected, total_rejected)}
+            </dl>
+            {(!rows.is_empty()).then(|| {
+                let body = move || {
+                    let lang = i18n.lang();
+                    rows.iter()
+                        .map(|row| {
+                            let field = field_label(&row.field).map_or(row.field.as_str(), |msg| msg.text(lang)).to_owned();
+                            view! {
+                                <tr data-row=row.row>
+                                    <td class="numeric">{row.row}</td>
+                                    <td>{row.vin.clone().unwrap_or_default()}</td>
+                                    <td data-column=row.field.clone()>{field}</td>
+                                    <td data-problem=row.problem.clone()>{problem_message(&row.problem).text(lang)}</td>
+                                    <td class="detail">{row.detail.clone()}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()
+                };
+                view! {
+                    <h3>{move || i18n.t(Msg::RejectedRows)}</h3>
+                    {(total_rejected > shown).then(|| view! {
+                        <p class="hint">
+                            {move || format!("{} {} / {}", i18n.t(Msg::Showing), format::integer(shown as i64, i18n.lang()),
+                                format::integer(total_rejected as i64, i18n.lang()))}
+                        </p>
+                    })}
+                    <table class="table rejected-rows">
+                        <thead>
+                            <tr>
+                                <th>{move || i18n.t(Msg::Row)}</th>
+                                <th>{move || i18n.t(Msg::Vin)}</th>
+                                <th>{move || i18n.t(Msg::Field)}</th>
+                                <th>{move || i18n.t(Msg::Problem)}</th>
+                                <th>{move || i18n.t(Msg::Detail)}</th>
+                            </tr>
+                        </thead>
+                        <tbody>{body}</tbody>
+                    </table>
+                }
+            })}
+        </section>
+    }
+}

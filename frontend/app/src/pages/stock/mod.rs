@@ -1,0 +1,32 @@
+//! The vehicle stock: the list with its filters (`/stock`), one vehicle with its history
+//! (`/stock/:vin`), creating one (`/stock/new`) and importing a CSV file (`/stock/import`).
+
+mod columns;
+mod detail;
+mod export;
+mod filters;
+mod form;
+mod import;
+mod labels;
+mod query;
+mod table;
+
+pub use detail::VehiclePage;
+pub use form::NewVehiclePage;
+pub use import::ImportPage;
+pub use table::StockPage;
+
+use shared::Permission;
+
+use crate::layout::encode;
+use crate::session::Session;
+
+/// Whether the logged-in user may do this (the API checks again on every call).
+fn allowed(session: Session, permission: Permission) -> bool {
+    session.user().is_some_and(|user| user.role.can(permission))
+}
+
+/// The API path and SPA route of one vehicle.
+fn vehicle_path(vin: &str) -> String {
+    format!("/stock/{}", encode(vin))
+}

@@ -1,0 +1,133 @@
+//! The list's whole state (filters, sort, page, page size) lives in the URL's query string,
+//! so a view can be bookmarked and shared and the browser's back and forward buttons work.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+use serde_json::{Map, Value};
+use shared::stock::{SORT_FIELDS, StockQuery};
+
+use crate::layout::encode;
+
+/// What the API sorts by when the URL says nothing: newest arrivals first.
+const DEFAULT_SORT: &str = "-reception_date";
+
+/// `brand=SEAT&page=2...`: every parameter that is set, field by field (through serde, so the
+/// names are exactly the ones the backend reads).
+pub fn to_query_string(query: &StockQuery) -> String {
+    let Ok(Value::Object(fields)) = serde_json::to_value(query) else { return String::new() };
+    fields
+        .into_iter()
+        .filter_map(|(name, value)| match value {
+            Value::String(value) if !value.trim().is_empty() => Some(format!("{name}={}", encode(&value))),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// The reverse of [`to_query_string`]; parameters the list does not know are ignored.
+fn from_params(params: &ParamsMap) -> StockQuery {
+    let fields: Map<String, Value> =
+        params.latest_values().map(|(name, value)| (name.to_string(), Value::String(value.to_owned()))).collect();
+    serde_json::from_value(Value::Object(fields)).unwrap_or_default()
+}
+
+/// Only the filters: what the facets and the export depend on besides the sort.
+pub fn without_paging(query: &StockQuery) -> StockQuery {
+    StockQuery { page: None, page_size: None, ..query.clone() }
+}
+
+/// One sort key: a field from [`SORT_FIELDS`] and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: &'static str,
+    pub descending: bool,
+}
+
+/// `-sale_price,mileage_km` into keys; unknown fields are dropped, nothing means the default.
+pub fn sort_keys(sort: Option<&str>) -> Vec<SortKey> {
+    let keys: Vec<SortKey> = sort
+        .unwrap_or(DEFAULT_SORT)
+        .split(',')
+        .filter_map(|part| {
+            let part = part.trim();
+            let (name, descending) = match part.strip_prefix('-') {
+                Some(name) => (name, true),
+                None => (part, false),
+            };
+            SORT_FIELDS.iter().find(|field| **field == name).map(|field| SortKey { field, descending })
+        })
+        .collect();
+    if keys.is_empty() && sort.is_some() { sort_keys(None) } else { keys }
+}
+
+fn sort_param(keys: &[SortKey]) -> String {
+    keys.iter()
+        .map(|key| format!("{}{}", if key.descending { "-" } else { "" }, key.field))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// A click on a column header sorts by that column alone, or flips it when it already leads;
+/// with `add` (shift-click) the column becomes (or flips as) one more key after the others.
+pub fn sort_after_click(current: &[SortKey], field: &'static str, add: bool) -> String {
+    let existing = current.iter().position(|key| key.field == field);
+    let keys = match (add, existing) {
+        (true, Some(at)) => {
+            let mut keys = current.to_vec();
+            keys[at].descending = !keys[at].descending;
+            keys
+        }
+        (true, None) => {
+            let mut keys = current.to_vec();
+            keys.push(SortKey { field, descending: false });
+            keys
+        }
+        (false, Some(0)) => vec![SortKey { field, descending: !current[0].descending }],
+        (false, _) => vec![SortKey { field, descending: false }],
+    };
+    sort_param(&keys)
+}
+
+/// Reads the list's state from the URL and writes changes back into it (a new history entry),
+/// which is what reloads the list.
+#[derive(Clone, Copy)]
+pub struct StockUrl {
+    pub query: Memo<StockQuery>,
+    navigate: Callback<String>,
+}
+
+impl StockUrl {
+    pub fn new() -> Self {
+        let params = use_query_map();
+        let navigate = use_navigate();
+        StockUrl {
+            query: Memo::new(move |_| params.with(from_params)),
+            navigate: Callback::new(move |path: String| navigate(&path, NavigateOptions::default())),
+        }
+    }
+
+    pub fn update(self, change: impl FnOnce(&mut StockQuery)) {
+        let mut next = self.query.get_untracked();
+        change(&mut next);
+        self.navigate.run(format!("/stock?{}", to_query_string(&next)));
+    }
+
+    /// A changed filter shows its results from the first page.
+    pub fn set_filter(self, slot: Slot, value: String) {
+        self.update(|query| {
+            *slot(query) = Some(value).filter(|v| !v.trim().is_empty());
+            query.page = None;
+        });
+    }
+
+    /// The current value of one parameter (reactive).
+    pub fn value(self, slot: Slot) -> String {
+        self.query.with(|query| slot(&mut query.clone()).clone().unwrap_or_default())
+    }
+}
+
+/// Picks one parameter out of the query: `|q| &mut q.brand`.
+pub type Slot = fn(&mut StockQuery) -> &mut Option<String>;

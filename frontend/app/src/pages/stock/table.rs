@@ -1,0 +1,410 @@
+//! `/stock`: the paginated, sortable, filterable vehicle list.
+
+use leptos::ev::KeyboardEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use shared::pagination::DEFAULT_PAGE_SIZE;
+use shared::stock::{StockFacets, StockQuery, Vehicle};
+use shared::{Page, Permission};
+use wasm_bindgen::JsCast;
+
+use super::columns::{self, COLUMNS, default_columns};
+use super::export::ExportButtons;
+use super::filters::{ActiveFilters, FilterPanel, SearchBox};
+use super::labels::field_label;
+use super::query::{SortKey, StockUrl, sort_after_click, sort_keys, to_query_string, without_paging};
+use super::{allowed, vehicle_path};
+use crate::api::ApiFailure;
+use crate::format;
+use crate::i18n::{Msg, local_storage, use_i18n};
+use crate::session::use_session;
+
+const PAGE_SIZES: [i64; 3] = [25, 50, 100];
+
+#[component]
+pub fn StockPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let navigate = use_navigate();
+    let url = StockUrl::new();
+    let result = RwSignal::new(None::<Result<Page<Vehicle>, ApiFailure>>);
+    let loading = RwSignal::new(false);
+    let facets = RwSignal::new(StockFacets::default());
+    let prefs = TablePrefs::load(session.user().map(|user| user.id));
+
+    // Each answer carries a ticket: a slow earlier answer must not replace a newer one.
+    let latest = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let path = format!("/stock?{}", to_query_string(&url.query.get()));
+        latest.update_value(|ticket| *ticket += 1);
+        let ticket = latest.get_value();
+        loading.set(true);
+        spawn_local(async move {
+            let answer = session.get::<Page<Vehicle>>(&path).await;
+            if latest.try_get_value() == Some(ticket) {
+                result.set(Some(answer));
+                loading.set(false);
+            }
+        });
+    });
+    // Facets depend on the filters only, not on the page or the sort.
+    let filters = Memo::new(move |_| url.query.with(|q| StockQuery { sort: None, ..without_paging(q) }));
+    Effect::new(move |_| {
+        let path = format!("/stock/facets?{}", to_query_string(&filters.get()));
+        spawn_local(async move {
+            if let Ok(answer) = session.get::<StockFacets>(&path).await {
+                facets.set(answer);
+            }
+        });
+    });
+
+    let invalid = Signal::derive(move || {
+        result.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).map(ApiFailure::fields).unwrap_or_default())
+    });
+    let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|page| page.total));
+    let can_write = allowed(session, Permission::WriteStock);
+    let go = move |path: &'static str| {
+        let navigate = navigate.clone();
+        move |_| navigate(path, Default::default())
+    };
+
+    view! {
+        <section class="page stock-page">
+            <div class="page-header">
+                <div class="title">
+                    <h1>{move || i18n.t(Msg::Stock)}</h1>
+                    {move || total().map(|total| view! { <TotalCount total /> })}
+                </div>
+                <div class="page-actions">
+                    <ExportButtons url />
+                    <Show when=move || can_write>
+                        <button class="button secondary" id="import-stock" on:click=go("/stock/import")>
+                            {move || i18n.t(Msg::Import)}
+                        </button>
+                        <button class="button primary" id="new-vehicle" on:click=go("/stock/new")>
+                            {move || i18n.t(Msg::NewVehicle)}
+                        </button>
+                    </Show>
+                </div>
+            </div>
+            <SearchBox url />
+            <FilterPanel url facets invalid />
+            <ActiveFilters url facets />
+            <div class="table-toolbar">
+                <ColumnChooser prefs />
+                <DensityToggle prefs />
+                <PageSizeSelect url />
+            </div>
+            <div class="stock-results" class:busy=move || loading.get() aria-busy=move || loading.get().to_string()>
+                {move || match result.get() {
+                    None => view! { <p class="muted stock-loading">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
+                    Some(Err(failure)) => view! { <LoadError failure /> }.into_any(),
+                    Some(Ok(page)) if page.items.is_empty() => {
+                        view! { <p class="empty-state">{move || i18n.t(Msg::NoVehiclesMatch)}</p> }.into_any()
+                    }
+                    Some(Ok(page)) => view! { <StockTable url prefs rows=page.items /> }.into_any(),
+                }}
+            </div>
+            {move || {
+                result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|page| (page.page, page.page_size, page.total)))
+                    .map(|(page, page_size, total)| view! { <Pager url page page_size total /> })
+            }}
+        </section>
+    }
+}
+
+/// "1.234 vehículos".
+#[component]
+fn TotalCount(total: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let noun = if total == 1 { Msg::VehicleOne } else { Msg::VehicleMany };
+    view! { <span class="stock-total">{move || format!("{} {}", format::integer(total, i18n.lang()), i18n.t(noun))}</span> }
+}
+
+/// A failed load, translated; a refused filter names the parameters at fault.
+#[component]
+fn LoadError(failure: ApiFailure) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = failure.message();
+    let fields: Vec<String> = failure.fields().into_keys().collect();
+    view! {
+        <div class="form-error" role="alert">
+            <p>{move || i18n.t(message)}</p>
+            {(!fields.is_empty()).then(|| {
+                let names = move || {
+                    fields
+                        .iter()
+                        .map(|name| field_label(name).map_or(name.as_str(), |msg| i18n.t(msg)).to_owned())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                view! { <p>{move || i18n.t(Msg::InvalidFilters)} " " {names}</p> }
+            })}
+        </div>
+    }
+}
+
+/// Which columns show and how dense the rows are, remembered per user in this browser.
+#[derive(Clone, Copy)]
+struct TablePrefs {
+    columns: RwSignal<Vec<&'static str>>,
+    compact: RwSignal<bool>,
+}
+
+impl TablePrefs {
+    fn load(user_id: Option<i64>) -> Self {
+        let user = user_id.map(|id| id.to_string()).unwrap_or_default();
+        let columns_key = format!("dealaai.stock.columns.{user}");
+        let density_key = format!("dealaai.stock.density.{user}");
+        let saved = |key: &str| local_storage().and_then(|storage| storage.get_item(key).ok().flatten());
+        let columns = saved(&columns_key)
+            .map(|text| text.split(',').filter_map(columns::find).map(|column| column.key).collect::<Vec<_>>())
+            .filter(|columns| !columns.is_empty())
+            .unwrap_or_else(default_columns);
+        let prefs = TablePrefs {
+            columns: RwSignal::new(columns),
+            compact: RwSignal::new(saved(&density_key).as_deref() == Some("compact")),
+        };
+        Effect::new(move |_| {
+            if let Some(storage) = local_storage() {
+                let _ = storage.set_item(&columns_key, &prefs.columns.get().join(","));
+                let _ = storage.set_item(&density_key, if prefs.compact.get() { "compact" } else { "comfortable" });
+            }
+        });
+        prefs
+    }
+
+    fn shown(self, key: &str) -> bool {
+        self.columns.with(|columns| columns.contains(&key))
+    }
+
+    /// Shows or hides a column; the last one stays.
+    fn toggle(self, key: &'static str) {
+        self.columns.update(|columns| match columns.iter().position(|c| *c == key) {
+            Some(at) if columns.len() > 1 => {
+                columns.remove(at);
+            }
+            Some(_) => {}
+            None => columns.push(key),
+        });
+    }
+}
+
+#[component]
+fn ColumnChooser(prefs: TablePrefs) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <details class="column-chooser">
+            <summary class="button secondary small">{move || i18n.t(Msg::Columns)}</summary>
+            <div class="column-list card">
+                {COLUMNS
+                    .iter()
+                    .map(|column| {
+                        let key = column.key;
+                        let label = column.label;
+                        view! {
+                            <label>
+                                <input type="checkbox" name="column" value=key prop:checked=move || prefs.shown(key)
+                                    on:change=move |_| prefs.toggle(key) />
+                                {move || i18n.t(label)}
+                            </label>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </details>
+    }
+}
+
+#[component]
+fn DensityToggle(prefs: TablePrefs) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <button type="button" class="button secondary small density-toggle"
+            data-density=move || if prefs.compact.get() { "compact" } else { "comfortable" }
+            aria-pressed=move || prefs.compact.get().to_string() on:click=move |_| prefs.compact.update(|c| *c = !*c)>
+            {move || i18n.t(if prefs.compact.get() { Msg::DensityComfortable } else { Msg::DensityCompact })}
+        </button>
+    }
+}
+
+#[component]
+fn PageSizeSelect(url: StockUrl) -> impl IntoView {
+    let i18n = use_i18n();
+    let current = move || url.value(|q| &mut q.page_size).parse().unwrap_or(DEFAULT_PAGE_SIZE);
+    view! {
+        <label class="page-size">
+            {move || i18n.t(Msg::PageSize)}
+            <select name="page_size" prop:value=move || current().to_string()
+                on:change=move |ev| {
+                    let size = event_target_value(&ev);
+                    url.update(|q| {
+                        q.page_size = Some(size);
+                        q.page = None;
+                    });
+                }>
+                {PAGE_SIZES
+                    .map(|size| view! { <option value=size.to_string() selected=move || current() == size>{size}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// "▲" / "▼", with the key's position when the list is sorted by several columns.
+fn sort_indicator(keys: &[SortKey], field: &str) -> String {
+    match keys.iter().position(|key| key.field == field) {
+        Some(at) => {
+            let arrow = if keys[at].descending { "▼" } else { "▲" };
+            if keys.len() > 1 { format!("{arrow}{}", at + 1) } else { arrow.to_owned() }
+        }
+        None => String::new(),
+    }
+}
+
+#[component]
+fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>) -> impl IntoView {
+    let i18n = use_i18n();
+    let navigate = use_navigate();
+    let open = Callback::new(move |vin: String| navigate(&vehicle_path(&vin), Default::default()));
+    let shown = move || COLUMNS.iter().filter(|column| prefs.shown(column.key)).collect::<Vec<_>>();
+    let keys = move || url.query.with(|q| sort_keys(q.sort.as_deref()));
+
+    let header = move || {
+        shown()
+            .into_iter()
+            .map(|column| {
+                let key = column.key;
+                let label = column.label;
+                let aria_sort = move || match keys().iter().find(|k| k.field == key) {
+                    Some(k) if k.descending => "descending",
+                    Some(_) => "ascending",
+                    None => "none",
+                };
+                let sort = move |ev: leptos::ev::MouseEvent| {
+                    let sort = sort_after_click(&keys(), key, ev.shift_key());
+                    url.update(|q| {
+                        q.sort = Some(sort);
+                        q.page = None;
+                    });
+                };
+                let class = if column.numeric { "numeric" } else { "" };
+                if column.sortable {
+                    view! {
+                        <th class=class aria-sort=aria_sort>
+                            <button type="button" class="sort" data-sort=key title=move || i18n.t(Msg::SortHint) on:click=sort>
+                                {move || i18n.t(label)}
+                                <span class="sort-indicator">{move || sort_indicator(&keys(), key)}</span>
+                            </button>
+                        </th>
+                    }
+                    .into_any()
+                } else {
+                    view! { <th class=class>{move || i18n.t(label)}</th> }.into_any()
+                }
+            })
+            .collect_view()
+    };
+
+    let body = move || {
+        let lang = i18n.lang();
+        let shown = shown();
+        rows.iter()
+            .map(|vehicle| {
+                let vin = vehicle.vin.clone();
+                let on_click = {
+                    let vin = vin.clone();
+                    move |_| open.run(vin.clone())
+                };
+                let on_key = {
+                    let vin = vin.clone();
+                    move |ev: KeyboardEvent| row_key(ev, || open.run(vin.clone()))
+                };
+                let cells = shown
+                    .iter()
+                    .map(|column| {
+                        let class = if column.numeric { "numeric" } else { "" };
+                        view! { <td class=class data-column=column.key>{columns::cell(column.key, vehicle, lang)}</td> }
+                    })
+                    .collect_view();
+                view! {
+                    <tr class="clickable" tabindex="0" data-vin=vin class:reserved=vehicle.reserved
+                        on:click=on_click on:keydown=on_key>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <table class="table stock-table" class:compact=move || prefs.compact.get()>
+            <thead><tr>{header}</tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}
+
+/// ArrowUp / ArrowDown move between rows, Enter opens the focused one.
+fn row_key(ev: KeyboardEvent, open: impl FnOnce()) {
+    let step = match ev.key().as_str() {
+        "Enter" => return open(),
+        "ArrowDown" => web_sys::Element::next_element_sibling,
+        "ArrowUp" => web_sys::Element::previous_element_sibling,
+        _ => return,
+    };
+    ev.prevent_default();
+    let row =
+        ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).and_then(|t| t.closest("tr").ok().flatten());
+    if let Some(next) = row.and_then(|row| step(&row)).and_then(|next| next.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = next.focus();
+    }
+}
+
+/// Page numbers around the current one, the first and the last; `None` is a gap.
+fn page_numbers(current: i64, last: i64) -> Vec<Option<i64>> {
+    let mut pages = Vec::new();
+    for page in 1..=last {
+        if page == 1 || page == last || (page - current).abs() <= 2 {
+            pages.push(Some(page));
+        } else if pages.last() != Some(&None) {
+            pages.push(None);
+        }
+    }
+    pages
+}
+
+#[component]
+fn Pager(url: StockUrl, page: i64, page_size: i64, total: i64) -> impl IntoView {
+    let i18n = use_i18n();
+    let last = ((total + page_size - 1) / page_size.max(1)).max(1);
+    let go = move |target: i64| {
+        move |_| {
+            url.update(|q| q.page = (target > 1).then(|| target.to_string()));
+        }
+    };
+    view! {
+        <nav class="pager" aria-label=move || i18n.t(Msg::Pages)>
+            <button class="button secondary small" data-page="previous" disabled=page <= 1 on:click=go(page - 1)>
+                {move || i18n.t(Msg::Previous)}
+            </button>
+            {page_numbers(page, last)
+                .into_iter()
+                .map(|number| match number {
+                    Some(number) => view! {
+                        <button class="button small page-number" class:secondary=number != page class:primary=number == page
+                            data-page=number aria-current=(number == page).then_some("page") on:click=go(number)>
+                            {number}
+                        </button>
+                    }
+                    .into_any(),
+                    None => view! { <span class="gap">"…"</span> }.into_any(),
+                })
+                .collect_view()}
+            <button class="button secondary small" data-page="next" disabled=page >= last on:click=go(page + 1)>
+                {move || i18n.t(Msg::Next)}
+            </button>
+        </nav>
+    }
+}
