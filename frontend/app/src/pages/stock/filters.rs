@@ -115,6 +115,7 @@ pub fn FilterPanel(url: StockUrl, facets: RwSignal<StockFacets>, invalid: Signal
     }
 }
 
+/// Every filter parameter has a label; the search box's is the fallback.
 fn label_of(name: &str) -> Msg {
     field_label(name).unwrap_or(Msg::Search)
 }

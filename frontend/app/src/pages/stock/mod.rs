@@ -16,14 +16,16 @@ pub use form::NewVehiclePage;
 pub use import::ImportPage;
 pub use table::StockPage;
 
+use leptos::prelude::untrack;
 use shared::Permission;
 
 use crate::layout::encode;
 use crate::session::Session;
 
 /// Whether the logged-in user may do this (the API checks again on every call).
+/// Read once when a page is built: the layout renders pages only for a logged-in user.
 fn allowed(session: Session, permission: Permission) -> bool {
-    session.user().is_some_and(|user| user.role.can(permission))
+    untrack(|| session.user()).is_some_and(|user| user.role.can(permission))
 }
 
 /// The API path and SPA route of one vehicle.

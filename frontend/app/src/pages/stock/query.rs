@@ -27,6 +27,14 @@ pub fn to_query_string(query: &StockQuery) -> String {
         .join("&")
 }
 
+/// `path?query`, or just `path` when nothing is set.
+pub fn with_query(path: &str, query: &StockQuery) -> String {
+    match to_query_string(query) {
+        query if query.is_empty() => path.to_owned(),
+        query => format!("{path}?{query}"),
+    }
+}
+
 /// The reverse of [`to_query_string`]; parameters the list does not know are ignored.
 fn from_params(params: &ParamsMap) -> StockQuery {
     let fields: Map<String, Value> =
@@ -112,13 +120,17 @@ impl StockUrl {
     pub fn update(self, change: impl FnOnce(&mut StockQuery)) {
         let mut next = self.query.get_untracked();
         change(&mut next);
-        self.navigate.run(format!("/stock?{}", to_query_string(&next)));
+        self.navigate.run(with_query("/stock", &next));
     }
 
-    /// A changed filter shows its results from the first page.
+    /// A changed filter shows its results from the first page; a model belongs to its brand.
     pub fn set_filter(self, slot: Slot, value: String) {
         self.update(|query| {
+            let brand = query.brand.clone();
             *slot(query) = Some(value).filter(|v| !v.trim().is_empty());
+            if query.brand != brand {
+                query.model = None;
+            }
             query.page = None;
         });
     }

@@ -13,7 +13,7 @@ use super::columns::{self, COLUMNS, default_columns};
 use super::export::ExportButtons;
 use super::filters::{ActiveFilters, FilterPanel, SearchBox};
 use super::labels::field_label;
-use super::query::{SortKey, StockUrl, sort_after_click, sort_keys, to_query_string, without_paging};
+use super::query::{SortKey, StockUrl, sort_after_click, sort_keys, with_query, without_paging};
 use super::{allowed, vehicle_path};
 use crate::api::ApiFailure;
 use crate::format;
@@ -31,12 +31,12 @@ pub fn StockPage() -> impl IntoView {
     let result = RwSignal::new(None::<Result<Page<Vehicle>, ApiFailure>>);
     let loading = RwSignal::new(false);
     let facets = RwSignal::new(StockFacets::default());
-    let prefs = TablePrefs::load(session.user().map(|user| user.id));
+    let prefs = TablePrefs::load(untrack(|| session.user()).map(|user| user.id));
 
     // Each answer carries a ticket: a slow earlier answer must not replace a newer one.
     let latest = StoredValue::new(0_u64);
     Effect::new(move |_| {
-        let path = format!("/stock?{}", to_query_string(&url.query.get()));
+        let path = with_query("/stock", &url.query.get());
         latest.update_value(|ticket| *ticket += 1);
         let ticket = latest.get_value();
         loading.set(true);
@@ -51,7 +51,7 @@ pub fn StockPage() -> impl IntoView {
     // Facets depend on the filters only, not on the page or the sort.
     let filters = Memo::new(move |_| url.query.with(|q| StockQuery { sort: None, ..without_paging(q) }));
     Effect::new(move |_| {
-        let path = format!("/stock/facets?{}", to_query_string(&filters.get()));
+        let path = with_query("/stock/facets", &filters.get());
         spawn_local(async move {
             if let Ok(answer) = session.get::<StockFacets>(&path).await {
                 facets.set(answer);
