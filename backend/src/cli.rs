@@ -10,12 +10,13 @@ use diesel_async::AsyncPgConnection;
 
 use crate::app::{self, AppState};
 use shared::FieldProblem;
+use shared::stock::ImportMode;
 use shared::users::Role;
 use shared::validation::{check_email, check_password, check_username};
 
 use crate::auth::password;
 use crate::config::Config;
-use crate::{db, telemetry, users};
+use crate::{db, stock, telemetry, users};
 
 #[derive(Debug, Parser)]
 #[command(name = "dealaai", version, about = "DealaAI stock management: API server and admin commands")]
@@ -37,8 +38,34 @@ pub enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
-    /// Load demo data for development; refuses to run in production.
-    Seed,
+    /// Load demo data for development (an admin, dealerships, vehicles); refused in production.
+    Seed(SeedArgs),
+    /// Import vehicles from a CSV file (the same rules as `POST /api/stock/import`).
+    Import {
+        file: std::path::PathBuf,
+        /// Load the valid rows and report the others, instead of all-or-nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Take today's stock snapshot now (once per day; a second run does nothing).
+    Snapshot {
+        /// The day to record, `YYYY-MM-DD` (default: today in TIME_ZONE).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    /// How many demo vehicles to generate.
+    #[arg(long, default_value_t = 0)]
+    pub vehicles: u64,
+    /// The generator's seed: the same seed gives the same stock.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Days of daily snapshots to back-fill (and some price changes), for trends.
+    #[arg(long, default_value_t = 0)]
+    pub history_days: u32,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,7 +114,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Createsuperuser(args) => create_user(&config, args, Role::Admin).await,
         Command::Users { command: UsersCommand::Create { account, role } } => create_user(&config, account, role).await,
-        Command::Seed => seed(&config).await,
+        Command::Seed(args) => seed(&config, args).await,
+        Command::Import { file, skip_invalid } => import(&config, &file, skip_invalid).await,
+        Command::Snapshot { date } => {
+            let date = date.unwrap_or_else(|| config.today());
+            let mut conn = connect(&config).await?;
+            match stock::snapshot::take_snapshot(&mut conn, date).await? {
+                stock::snapshot::SnapshotOutcome::Taken { vehicles } => {
+                    println!("snapshot of {date}: {vehicles} vehicles")
+                }
+                stock::snapshot::SnapshotOutcome::AlreadyTaken => println!("the snapshot of {date} already exists"),
+                stock::snapshot::SnapshotOutcome::Busy => bail!("another process is taking the snapshot right now"),
+            }
+            Ok(())
+        }
     }
 }
 
@@ -99,7 +139,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!(address = %config.bind, env = ?config.env, "serving the API");
     let pool = db::build_pool(&config.database_url, config.database_pool_size)?;
-    app::run(listener, AppState::new(config, pool))?.await?;
+    let state = AppState::new(config, pool);
+    if state.config.snapshot_scheduler {
+        stock::snapshot::spawn_scheduler(state.pool.clone(), state.config.clone());
+    }
+    app::run(listener, state)?.await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -184,7 +228,31 @@ fn prompt(label: &str) -> anyhow::Result<String> {
     Ok(line.trim().to_owned())
 }
 
-async fn seed(config: &Config) -> anyhow::Result<()> {
+async fn import(config: &Config, file: &std::path::Path, skip_invalid: bool) -> anyhow::Result<()> {
+    let reader = tokio::fs::File::open(file).await.with_context(|| format!("opening {}", file.display()))?;
+    let mode = if skip_invalid { ImportMode::SkipInvalid } else { ImportMode::AllOrNothing };
+    let mut conn = connect(config).await?;
+    let report = stock::import::import_csv(&mut conn, reader, mode, None, config.today())
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    for row in &report.rejected {
+        eprintln!("line {}: {} {} {}", row.row, row.field, row.problem, row.detail);
+    }
+    println!(
+        "{} rows: {} created, {} updated, {} rejected{}",
+        report.rows,
+        report.created,
+        report.updated,
+        report.rejected_total,
+        if report.committed { "" } else { " - nothing imported" }
+    );
+    if !report.committed {
+        bail!("the file has invalid rows (use --skip-invalid to load the valid ones)");
+    }
+    Ok(())
+}
+
+async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     if config.is_production() {
         bail!("`dealaai seed` loads demo data and is refused in production");
     }
@@ -201,6 +269,20 @@ async fn seed(config: &Config) -> anyhow::Result<()> {
         println!("demo administrator created: username `{DEMO_ADMIN_USERNAME}`, password `{DEMO_ADMIN_PASSWORD}`");
     } else {
         println!("users already exist: demo administrator not created (existing passwords are never reset)");
+    }
+    if args.vehicles > 0 {
+        let bar = indicatif::ProgressBar::new(args.vehicles).with_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vehicles  {per_sec}  eta {eta}")
+                .expect("valid template"),
+        );
+        let today = config.today();
+        let inserted = stock::seed::insert_vehicles(&mut conn, args.seed, args.vehicles, today, |n| bar.inc(n)).await?;
+        bar.finish();
+        println!("{inserted} demo vehicles added (seed {}; existing VINs left alone)", args.seed);
+        if args.history_days > 0 {
+            stock::seed::backfill_history(&mut conn, args.history_days, today).await?;
+            println!("{} days of snapshots back-filled", args.history_days);
+        }
     }
     Ok(())
 }

@@ -73,6 +73,13 @@ pub struct Config {
     /// tabs, not theft.
     pub refresh_reuse_grace: Duration,
     pub log_format: LogFormat,
+    /// The business's time zone: "today", days in stock and the snapshot time follow it.
+    pub time_zone: chrono_tz::Tz,
+    /// When the daily stock snapshot runs, local time.
+    pub snapshot_time: chrono::NaiveTime,
+    /// Whether this process schedules the daily snapshot (an advisory lock still lets only
+    /// one replica take it).
+    pub snapshot_scheduler: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,11 +163,20 @@ impl Config {
                 get("REFRESH_REUSE_GRACE_SECONDS").unwrap_or("10"),
             )?),
             log_format,
+            time_zone: parse("TIME_ZONE", get("TIME_ZONE").unwrap_or("Europe/Madrid"))?,
+            snapshot_time: chrono::NaiveTime::parse_from_str(get("SNAPSHOT_TIME").unwrap_or("01:00"), "%H:%M")
+                .map_err(|_| ConfigError::Invalid { name: "SNAPSHOT_TIME", reason: "expected HH:MM".to_owned() })?,
+            snapshot_scheduler: parse("SNAPSHOT_SCHEDULER", get("SNAPSHOT_SCHEDULER").unwrap_or("true"))?,
         };
         if config.env == AppEnv::Production {
             config.refuse_insecure_production(get("DEBUG"))?;
         }
         Ok(config)
+    }
+
+    /// Today's date where the dealerships are.
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
     }
 
     pub fn is_production(&self) -> bool {

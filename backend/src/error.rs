@@ -30,6 +30,9 @@ pub enum ApiError {
     InUse(&'static str),
     #[error("validation failed")]
     Validation(FieldErrors),
+    /// One field is wrong in a way worth explaining (which columns a file lacks...).
+    #[error("{message}")]
+    Invalid { field: &'static str, problem: FieldProblem, message: String },
     #[error("request body is too large")]
     PayloadTooLarge,
     #[error("too many attempts, retry later")]
@@ -63,7 +66,7 @@ impl ApiError {
             ApiError::Forbidden => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::Conflict { .. } | ApiError::InUse(_) => ErrorCode::Conflict,
-            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::Validation(_) | ApiError::Invalid { .. } => ErrorCode::ValidationFailed,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             ApiError::Throttled { .. } => ErrorCode::Throttled,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
@@ -85,6 +88,9 @@ impl ApiError {
                 message.clone(),
                 FieldErrors::from([(field.to_string(), vec![FieldProblem::AlreadyTaken.as_str().to_owned()])]),
             ),
+            ApiError::Invalid { field, problem, message } => {
+                (message.clone(), FieldErrors::from([(field.to_string(), vec![problem.as_str().to_owned()])]))
+            }
             ApiError::InUse(_) => (
                 self.to_string(),
                 FieldErrors::from([("id".to_owned(), vec![FieldProblem::InUse.as_str().to_owned()])]),
@@ -105,7 +111,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict { .. } | ApiError::InUse(_) => StatusCode::CONFLICT,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -155,6 +161,14 @@ impl Problems {
         for problem in shared::validation::check_password(password, username) {
             self.add(field, problem);
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_fields(self) -> FieldErrors {
+        self.0
     }
 
     pub fn into_result(self) -> ApiResult<()> {

@@ -1,5 +1,8 @@
 //! DealaAI backend: the REST API (one module per capability) and the `dealaai` CLI.
 
+// diesel's boxed, grouped queries over the 40-column vehicles table nest deep types.
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod auth;
 pub mod cli;
@@ -9,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod openapi;
 pub mod org;
+pub mod stock;
 pub mod telemetry;
 pub mod users;
 

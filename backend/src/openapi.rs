@@ -39,6 +39,15 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::org::routes_doc::create_profile,
         crate::org::routes_doc::update_profile,
         crate::org::routes_doc::delete_profile,
+        crate::stock::routes_doc::list_vehicles,
+        crate::stock::routes_doc::facets,
+        crate::stock::routes_doc::export_vehicles,
+        crate::stock::routes_doc::import_vehicles,
+        crate::stock::routes_doc::create_vehicle,
+        crate::stock::routes_doc::get_vehicle,
+        crate::stock::routes_doc::update_vehicle,
+        crate::stock::routes_doc::delete_vehicle,
+        crate::stock::routes_doc::vehicle_history,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -46,6 +55,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "auth", description = "Login, sessions, token refresh, one's own profile and password"),
         (name = "users", description = "People and their hierarchy"),
         (name = "organisation", description = "Provinces, dealerships and job profiles"),
+        (name = "stock", description = "Vehicles in stock: list, facets, history, import and export"),
     )
 )]
 pub struct ApiDoc;

@@ -1,5 +1,6 @@
 //! Vehicles in stock: the record, its inputs, the list query, facets, history and import report.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -41,12 +42,12 @@ impl Money {
         };
         // Thousands separators, if any, split the whole part into groups of three.
         let groups: Vec<&str> = whole.split(['.', ',']).collect();
-        if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+        if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+        {
             return None;
         }
         let whole = groups.concat();
-        if whole.is_empty() && fraction.is_empty()
-            || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
+        if whole.is_empty() && fraction.is_empty() || !whole.chars().chain(fraction.chars()).all(|c| c.is_ascii_digit())
         {
             return None;
         }
@@ -204,7 +205,8 @@ code_enum!(
 
 /// A VIN: 17 characters, digits and capital letters except I, O and Q.
 pub fn is_valid_vin(vin: &str) -> bool {
-    vin.len() == 17 && vin.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'O' | b'Q')))
+    vin.len() == 17
+        && vin.bytes().all(|b| b.is_ascii_digit() || (b.is_ascii_uppercase() && !matches!(b, b'I' | b'O' | b'Q')))
 }
 
 /// Older records carry shorter or odd identifiers; they are kept (and flagged as legacy) when
@@ -258,6 +260,9 @@ pub struct Vehicle {
     pub online_visits: i32,
     pub online_calls: i32,
     pub online_leads: i32,
+    /// Imported columns that have no field of their own (the earlier system's extras).
+    #[serde(default)]
+    pub extra: BTreeMap<String, String>,
     /// Days since reception, today.
     pub days_in_stock: i32,
     /// Sale price minus total cost (or purchase price when there is no total cost).
@@ -602,6 +607,18 @@ pub struct ImportReport {
     pub rejected_total: u64,
     /// Whether anything was written (false when all-or-nothing met an invalid row).
     pub committed: bool,
+}
+
+/// The 422 answer of an all-or-nothing import that met invalid rows: the usual error shape
+/// plus the report (nothing was written).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportRejected {
+    pub error: crate::ErrorCode,
+    pub message: String,
+    #[serde(default)]
+    pub fields: crate::FieldErrors,
+    pub report: ImportReport,
 }
 
 #[cfg(test)]

@@ -88,6 +88,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vehicles (vin) {
+        vin -> Text,
+        legacy_vin -> Bool,
+        plate -> Nullable<Text>,
+        brand -> Text,
+        model -> Text,
+        version -> Nullable<Text>,
+        registration_year -> Nullable<Int4>,
+        registration_date -> Nullable<Date>,
+        reception_date -> Date,
+        mileage_km -> Int4,
+        colour -> Nullable<Text>,
+        fuel -> Nullable<Text>,
+        transmission -> Nullable<Text>,
+        power_cv -> Nullable<Int4>,
+        vehicle_type -> Nullable<Text>,
+        stock_type -> Text,
+        status -> Text,
+        reserved -> Bool,
+        reserved_at -> Nullable<Timestamptz>,
+        published -> Bool,
+        listing_url -> Nullable<Text>,
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        location -> Nullable<Text>,
+        purchase_price -> Nullable<Int8>,
+        total_cost -> Nullable<Int8>,
+        sale_price -> Int8,
+        previous_price -> Nullable<Int8>,
+        description -> Nullable<Text>,
+        online_visits -> Int4,
+        online_calls -> Int4,
+        online_leads -> Int4,
+        extra -> Jsonb,
+        search_text -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        created_by -> Nullable<Int8>,
+        updated_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    vehicle_price_changes (id) {
+        id -> Int8,
+        vin -> Text,
+        changed_at -> Timestamptz,
+        old_price -> Nullable<Int8>,
+        new_price -> Int8,
+        changed_by -> Nullable<Int8>,
+    }
+}
+
+diesel::table! {
+    vehicle_changes (id) {
+        id -> Int8,
+        vin -> Text,
+        action -> Text,
+        changed_at -> Timestamptz,
+        changed_by -> Nullable<Int8>,
+        fields -> Array<Text>,
+    }
+}
+
+diesel::table! {
+    vehicle_snapshots (vin, snapshot_date) {
+        snapshot_date -> Date,
+        vin -> Text,
+        brand -> Text,
+        model -> Text,
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        stock_type -> Text,
+        status -> Text,
+        fuel -> Nullable<Text>,
+        reserved -> Bool,
+        published -> Bool,
+        mileage_km -> Int4,
+        sale_price -> Int8,
+        total_cost -> Nullable<Int8>,
+        reception_date -> Date,
+    }
+}
+
+diesel::table! {
+    snapshot_runs (snapshot_date) {
+        snapshot_date -> Date,
+        taken_at -> Timestamptz,
+        vehicles -> Int8,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(dealers -> provinces (province_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
@@ -99,5 +192,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     provinces,
     refresh_tokens,
+    snapshot_runs,
     users,
+    vehicle_changes,
+    vehicle_price_changes,
+    vehicle_snapshots,
+    vehicles,
 );

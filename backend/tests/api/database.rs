@@ -77,7 +77,20 @@ async fn the_schema_module_matches_the_migrated_tables() {
             [$(diesel::debug_query::<diesel::pg::Pg, _>(&$table::table.select($table::all_columns)).to_string()),*]
         };
     }
-    let sql = select_all!(users, auth_sessions, refresh_tokens, provinces, dealers, job_profiles, login_failures);
+    let sql = select_all!(
+        users,
+        auth_sessions,
+        refresh_tokens,
+        provinces,
+        dealers,
+        job_profiles,
+        login_failures,
+        vehicles,
+        vehicle_price_changes,
+        vehicle_changes,
+        vehicle_snapshots,
+        snapshot_runs
+    );
     for statement in sql {
         let select_list = statement.split(" FROM ").next().unwrap().trim_start_matches("SELECT ");
         for qualified in select_list.split(", ") {

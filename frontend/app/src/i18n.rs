@@ -255,7 +255,7 @@ messages! {
     ActionDelete => "Baja", "Deleted";
     ImportStock => "Importar stock", "Import stock";
     ImportHelp => "Sube un archivo CSV (UTF-8) con una fila de cabecera. Cada fila crea un vehículo o actualiza el que tenga el mismo VIN.", "Upload a CSV file (UTF-8) with a header row. Each row creates a vehicle or updates the one with the same VIN.";
-    ImportColumns => "Columnas: los nombres en inglés de la API (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer_id, province…) o los anteriores en español (bastidor, matricula, marca, modelo, version, kilometros, precio_venta…). Como al crear un vehículo, son obligatorios el VIN, la marca, el modelo, el tipo de stock y el precio de venta.", "Columns: the API's English names (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer_id, province…) or the earlier Spanish ones (bastidor, matricula, marca, modelo, version, kilometros, precio_venta…). As when creating a vehicle, the VIN, make, model, stock type and sale price are required.";
+    ImportColumns => "Columnas: los nombres en inglés de la API (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) o los anteriores en español (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Obligatorias: vin, brand, model y sale_price (o bastidor, marca, modelo y precio_venta). Separador: coma o punto y coma. Un archivo exportado desde el listado se puede volver a importar.", "Columns: the API's English names (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) or the earlier Spanish ones (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Required: vin, brand, model and sale_price (or bastidor, marca, modelo and precio_venta). Separator: comma or semicolon. A file exported from the list can be imported again.";
     CsvFile => "Archivo CSV", "CSV file";
     ChooseFile => "Elige un archivo CSV.", "Choose a CSV file.";
     IfInvalidRows => "Si hay filas no válidas", "If some rows are invalid";
@@ -267,6 +267,7 @@ messages! {
     ImportCommitted => "Importación completada.", "Import complete.";
     ImportNothingWritten => "No se ha importado nada porque hay filas no válidas. Corrígelas o elige omitir las filas inválidas.", "Nothing was imported because some rows are invalid. Fix them or choose to skip invalid rows.";
     ImportMissingColumns => "Faltan columnas obligatorias en el archivo.", "The file lacks required columns.";
+    ImportDuplicateColumn => "Una columna aparece dos veces en la cabecera.", "A column appears twice in the header.";
     ImportUnreadableFile => "El archivo no se puede leer: guárdalo como CSV en UTF-8.", "The file cannot be read: save it as a UTF-8 CSV.";
     RowsRead => "Filas leídas", "Rows read";
     RowsCreated => "Creados", "Created";

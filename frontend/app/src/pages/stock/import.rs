@@ -5,8 +5,8 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde::Deserialize;
-use shared::Permission;
 use shared::stock::{ImportMode, ImportReport};
+use shared::{FieldProblem, Permission};
 
 use super::allowed;
 use super::labels::field_label;
@@ -117,22 +117,28 @@ pub fn ImportPage() -> impl IntoView {
     .into_any()
 }
 
-/// Why the file was refused as a whole: not readable text, or required columns missing.
+/// Why the file was refused as a whole: not readable text, or a header without the required
+/// columns (or with one twice). The API's English message names the columns or the byte at fault.
 #[component]
 fn ImportFailure(failure: ApiFailure) -> impl IntoView {
     let i18n = use_i18n();
     let fields = failure.fields();
-    let (msg, detail) = if fields.contains_key("columns") {
-        // The API's message names the missing columns.
-        let detail = match &failure {
-            ApiFailure::Api { body, .. } => Some(body.message.clone()),
-            ApiFailure::Network => None,
-        };
-        (Msg::ImportMissingColumns, detail)
+    let has =
+        |field: &str, problem: FieldProblem| fields.get(field).is_some_and(|p| p.iter().any(|p| p == problem.as_str()));
+    let msg = if has("columns", FieldProblem::Duplicate) {
+        Msg::ImportDuplicateColumn
+    } else if fields.contains_key("columns") {
+        Msg::ImportMissingColumns
     } else if fields.contains_key("file") {
-        (Msg::ImportUnreadableFile, None)
+        Msg::ImportUnreadableFile
     } else {
-        (failure.message(), None)
+        failure.message()
+    };
+    let detail = match &failure {
+        ApiFailure::Api { body, .. } if fields.contains_key("columns") || fields.contains_key("file") => {
+            Some(body.message.clone())
+        }
+        _ => None,
     };
     view! {
         <div class="form-error import-error" role="alert">

@@ -1,0 +1,445 @@
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use shared::stock::{
+    FacetValue, PriceChange, StockFacets, StockQuery, Vehicle, VehicleChange, VehicleHistory, VehicleInput,
+    VehicleSnapshot,
+};
+use shared::{ErrorBody, FieldProblem, Page, Permission};
+
+use super::filters::{Facet, StockFilter, apply_sort, parse_sort, reference_names};
+use super::input::{VinRule, overlay, validate};
+use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
+use super::{export, import, set_actor};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::pagination::PageParams;
+use crate::db::schema::{
+    dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicle_snapshots, vehicles,
+};
+use crate::error::{ApiError, ApiResult, Problems};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/stock")
+            .service(list_vehicles)
+            .service(facets)
+            .service(export::export_vehicles)
+            .service(import::import_vehicles)
+            .service(create_vehicle)
+            .service(get_vehicle)
+            .service(update_vehicle)
+            .service(delete_vehicle)
+            .service(vehicle_history),
+    );
+}
+
+/// The filters and sort of the query string, checked together: every bad parameter named.
+pub(super) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<super::filters::SortKey>)> {
+    let mut problems = Problems::default();
+    let filter = StockFilter::parse(query, &mut problems);
+    let sort = parse_sort(query.sort.as_deref(), &mut problems);
+    problems.into_result()?;
+    Ok((filter, sort))
+}
+
+fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
+    let mut problems = Problems::default();
+    let mut number = |name: &str, value: &Option<String>| {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        let parsed = value.parse().ok();
+        if parsed.is_none() {
+            problems.add(name, FieldProblem::Invalid);
+        }
+        parsed
+    };
+    let params = PageParams { page: number("page", &query.page), page_size: number("page_size", &query.page_size) };
+    problems.into_result()?;
+    Ok(params)
+}
+
+/// The stock, filtered, sorted and paginated.
+#[utoipa::path(
+    get, path = "/api/stock", tag = "stock", security(("bearer" = [])),
+    params(
+        ("q" = Option<String>, Query, description = "Words to find in brand, model, version, VIN, plate or colour (accents and case ignored)"),
+        ("brand" = Option<String>, Query), ("model" = Option<String>, Query), ("dealer_id" = Option<i64>, Query),
+        ("province" = Option<String>, Query, description = "Province INE code"),
+        ("fuel" = Option<String>, Query), ("transmission" = Option<String>, Query), ("stock_type" = Option<String>, Query),
+        ("status" = Option<String>, Query), ("reserved" = Option<bool>, Query), ("published" = Option<bool>, Query),
+        ("price_min" = Option<String>, Query), ("price_max" = Option<String>, Query),
+        ("km_min" = Option<i32>, Query), ("km_max" = Option<i32>, Query),
+        ("year_min" = Option<i32>, Query), ("year_max" = Option<i32>, Query),
+        ("days_in_stock_min" = Option<i32>, Query), ("days_in_stock_max" = Option<i32>, Query),
+        ("sort" = Option<String>, Query, description = "Comma-separated fields, `-` for descending, e.g. `-sale_price,mileage_km`"),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query),
+    ),
+    responses((status = 200, body = Page<Vehicle>), (status = 422, description = "Names each bad parameter", body = ErrorBody))
+)]
+#[get("")]
+pub async fn list_vehicles(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    query: web::Query<StockQuery>,
+) -> ApiResult<web::Json<Page<Vehicle>>> {
+    caller.require(Permission::ReadStock)?;
+    let (filter, sort) = parse_query(&query)?;
+    let page = page_params(&query)?.resolve_default()?;
+    let today = state.config.today();
+    let conn = state.pool.get().await?;
+
+    let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
+    let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
+        .select((VehicleRow::as_select(), reference_names()))
+        .limit(page.page_size)
+        .offset(page.offset());
+    // Both queries go to PostgreSQL at once on the one connection (pipelining).
+    let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
+        futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
+    let items = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
+    Ok(web::Json(page.page_of(items, total)))
+}
+
+/// The values (with counts) for the filter dropdowns; each honours the other active filters.
+#[utoipa::path(
+    get, path = "/api/stock/facets", tag = "stock", security(("bearer" = [])),
+    params(("brand" = Option<String>, Query, description = "Also lists its models"), ("q" = Option<String>, Query)),
+    responses((status = 200, body = StockFacets), (status = 422, body = ErrorBody))
+)]
+#[get("/facets")]
+pub async fn facets(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    query: web::Query<StockQuery>,
+) -> ApiResult<web::Json<StockFacets>> {
+    caller.require(Permission::ReadStock)?;
+    let (filter, _) = parse_query(&query)?;
+    let today = state.config.today();
+    let conn = state.pool.get().await?;
+    let count = diesel::dsl::count_star();
+    // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
+    macro_rules! facet {
+        ($facet:expr, $column:expr) => {
+            filter.apply(
+                vehicles::table.group_by($column).select(($column, count)).order($column).into_boxed(),
+                today,
+                Some($facet),
+            )
+        };
+    }
+    let brands = facet!(Facet::Brand, vehicles::brand);
+    let fuels = facet!(Facet::Fuel, vehicles::fuel);
+    let stock_types = facet!(Facet::StockType, vehicles::stock_type);
+    let provinces = facet!(Facet::Province, vehicles::province_id);
+    let dealers = facet!(Facet::Dealer, vehicles::dealer_id);
+    let (brands, fuels, stock_types, province_counts, dealer_counts): (
+        Vec<(String, i64)>,
+        Vec<(Option<String>, i64)>,
+        Vec<(String, i64)>,
+        Vec<(Option<i64>, i64)>,
+        Vec<(Option<i64>, i64)>,
+    ) = futures_util::try_join!(
+        brands.load(&mut &*conn),
+        fuels.load(&mut &*conn),
+        stock_types.load(&mut &*conn),
+        provinces.load(&mut &*conn),
+        dealers.load(&mut &*conn),
+    )?;
+    let models: Vec<(String, i64)> = match &filter.brand {
+        Some(brand) => {
+            facet!(Facet::Model, vehicles::model).filter(vehicles::brand.eq(brand)).load(&mut &*conn).await?
+        }
+        None => Vec::new(),
+    };
+    // Vehicles without a fuel, province or dealer have nothing to filter by.
+    let fuels: Vec<(String, i64)> = fuels.into_iter().filter_map(|(v, n)| Some((v?, n))).collect();
+    let province_counts: Vec<(i64, i64)> = province_counts.into_iter().filter_map(|(v, n)| Some((v?, n))).collect();
+    let dealer_counts: Vec<(i64, i64)> = dealer_counts.into_iter().filter_map(|(v, n)| Some((v?, n))).collect();
+    let province_names: Vec<(i64, String, String)> = provinces::table
+        .filter(provinces::id.eq_any(province_counts.iter().map(|(id, _)| *id).collect::<Vec<_>>()))
+        .select((provinces::id, provinces::code, provinces::name))
+        .load(&mut &*conn)
+        .await?;
+    let dealer_names: Vec<(i64, String)> = dealers::table
+        .filter(dealers::id.eq_any(dealer_counts.iter().map(|(id, _)| *id).collect::<Vec<_>>()))
+        .select((dealers::id, dealers::name))
+        .load(&mut &*conn)
+        .await?;
+
+    let plain = |values: Vec<(String, i64)>| {
+        values.into_iter().map(|(value, count)| FacetValue { label: value.clone(), value, count }).collect()
+    };
+    let mut provinces: Vec<FacetValue> = province_names
+        .into_iter()
+        .filter_map(|(id, code, name)| {
+            let count = province_counts.iter().find(|(p, _)| *p == id)?.1;
+            Some(FacetValue { value: code, label: name, count })
+        })
+        .collect();
+    provinces.sort_by(|a, b| a.label.cmp(&b.label));
+    let mut dealers: Vec<FacetValue> = dealer_names
+        .into_iter()
+        .filter_map(|(id, name)| {
+            let count = dealer_counts.iter().find(|(d, _)| *d == id)?.1;
+            Some(FacetValue { value: id.to_string(), label: name, count })
+        })
+        .collect();
+    dealers.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(web::Json(StockFacets {
+        brands: plain(brands),
+        models: plain(models),
+        fuels: plain(fuels),
+        provinces,
+        dealers,
+        stock_types: plain(stock_types),
+    }))
+}
+
+pub(super) async fn load_vehicle(
+    conn: &mut AsyncPgConnection,
+    vin: &str,
+    today: chrono::NaiveDate,
+) -> ApiResult<Vehicle> {
+    let (row, names): (VehicleRow, ReferenceNames) = vehicles::table
+        .find(vin.trim().to_ascii_uppercase())
+        .select((VehicleRow::as_select(), reference_names()))
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or(ApiError::NotFound("vehicle"))?;
+    Ok(row.to_api(names, today))
+}
+
+/// One vehicle by VIN.
+#[utoipa::path(
+    get, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody))
+)]
+#[get("/{vin}")]
+pub async fn get_vehicle(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    vin: web::Path<String>,
+) -> ApiResult<web::Json<Vehicle>> {
+    caller.require(Permission::ReadStock)?;
+    let mut conn = state.pool.get().await?;
+    Ok(web::Json(load_vehicle(&mut conn, &vin, state.config.today()).await?))
+}
+
+/// The dealer and province named by a vehicle must exist: a 422 on the field, not a 409.
+async fn check_references(conn: &mut AsyncPgConnection, record: &VehicleRecord) -> ApiResult<()> {
+    let mut problems = Problems::default();
+    if let Some(id) = record.dealer_id {
+        let found: Option<i64> = dealers::table.find(id).select(dealers::id).first(conn).await.optional()?;
+        if found.is_none() {
+            problems.add("dealer_id", FieldProblem::UnknownReference);
+        }
+    }
+    if let Some(id) = record.province_id {
+        let found: Option<i64> = provinces::table.find(id).select(provinces::id).first(conn).await.optional()?;
+        if found.is_none() {
+            problems.add("province_id", FieldProblem::UnknownReference);
+        }
+    }
+    problems.into_result()
+}
+
+/// Add a vehicle (managers and admins).
+#[utoipa::path(
+    post, path = "/api/stock", tag = "stock", security(("bearer" = [])),
+    request_body = VehicleInput,
+    responses(
+        (status = 201, body = Vehicle), (status = 403, body = ErrorBody),
+        (status = 409, description = "The VIN is already in stock", body = ErrorBody),
+        (status = 422, description = "Every invalid field", body = ErrorBody),
+    )
+)]
+#[post("")]
+pub async fn create_vehicle(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    body: web::Json<VehicleInput>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::WriteStock)?;
+    let today = state.config.today();
+    let mut problems = Problems::default();
+    let record = validate(&body, VinRule::Strict, today, &mut problems);
+    problems.into_result()?;
+    let record = record.expect("validated");
+    let mut conn = state.pool.get().await?;
+    check_references(&mut conn, &record).await?;
+    let actor = caller.id();
+    let vehicle = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            set_actor(conn, actor).await?;
+            let inserted =
+                diesel::insert_into(vehicles::table).values(&record).on_conflict_do_nothing().execute(conn).await?;
+            if inserted == 0 {
+                return Err(ApiError::taken("vin"));
+            }
+            load_vehicle(conn, &record.vin, today).await
+        })
+        .await?;
+    tracing::info!(vin = %vehicle.vin, by = actor, "vehicle created");
+    Ok(HttpResponse::Created().json(vehicle))
+}
+
+/// Change a vehicle (managers and admins): absent fields stay, `null` clears.
+#[utoipa::path(
+    patch, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    request_body = VehicleInput,
+    responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+#[patch("/{vin}")]
+pub async fn update_vehicle(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    vin: web::Path<String>,
+    body: web::Json<VehicleInput>,
+) -> ApiResult<web::Json<Vehicle>> {
+    caller.require(Permission::WriteStock)?;
+    let patch = body.into_inner();
+    let vin = vin.trim().to_ascii_uppercase();
+    if patch.vin.as_deref().is_some_and(|v| v.trim().to_ascii_uppercase() != vin) {
+        // The VIN is the vehicle's identity: a different one is a different vehicle.
+        return Err(ApiError::field("vin", FieldProblem::Invalid));
+    }
+    let today = state.config.today();
+    let actor = caller.id();
+    let mut conn = state.pool.get().await?;
+    let vehicle = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let row: VehicleRow = vehicles::table
+                .find(&vin)
+                .select(VehicleRow::as_select())
+                .for_update()
+                .first(conn)
+                .await
+                .optional()?
+                .ok_or(ApiError::NotFound("vehicle"))?;
+            let mut problems = Problems::default();
+            // Older records keep their legacy identifier; the rest is checked as on create.
+            let record = validate(&overlay(row.to_input(), patch), VinRule::AllowLegacy, today, &mut problems);
+            problems.into_result()?;
+            let record = VehicleRecord { extra: row.extra.clone(), ..record.expect("validated") };
+            check_references(conn, &record).await?;
+            set_actor(conn, actor).await?;
+            diesel::update(vehicles::table.find(&vin)).set(&record).execute(conn).await?;
+            load_vehicle(conn, &vin, today).await
+        })
+        .await?;
+    Ok(web::Json(vehicle))
+}
+
+/// Remove a vehicle from stock (managers and admins). Its history stays.
+#[utoipa::path(
+    delete, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+#[delete("/{vin}")]
+pub async fn delete_vehicle(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    vin: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::WriteStock)?;
+    let vin = vin.trim().to_ascii_uppercase();
+    let actor = caller.id();
+    let mut conn = state.pool.get().await?;
+    let deleted = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            set_actor(conn, actor).await?;
+            Ok(diesel::delete(vehicles::table.find(&vin)).execute(conn).await?)
+        })
+        .await?;
+    if deleted == 0 {
+        return Err(ApiError::NotFound("vehicle"));
+    }
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A vehicle's price changes, daily snapshots and change log, newest first.
+#[utoipa::path(
+    get, path = "/api/stock/{vin}/history", tag = "stock", security(("bearer" = [])),
+    responses((status = 200, body = VehicleHistory), (status = 404, body = ErrorBody))
+)]
+#[get("/{vin}/history")]
+pub async fn vehicle_history(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    vin: web::Path<String>,
+) -> ApiResult<web::Json<VehicleHistory>> {
+    caller.require(Permission::ReadStock)?;
+    let vin = vin.trim().to_ascii_uppercase();
+    let conn = state.pool.get().await?;
+    let prices = vehicle_price_changes::table
+        .left_join(users::table.on(users::id.nullable().eq(vehicle_price_changes::changed_by)))
+        .filter(vehicle_price_changes::vin.eq(&vin))
+        .order((vehicle_price_changes::changed_at.desc(), vehicle_price_changes::id.desc()))
+        .select((
+            vehicle_price_changes::changed_at,
+            vehicle_price_changes::old_price,
+            vehicle_price_changes::new_price,
+            users::username.nullable(),
+        ));
+    let changes = vehicle_changes::table
+        .left_join(users::table.on(users::id.nullable().eq(vehicle_changes::changed_by)))
+        .filter(vehicle_changes::vin.eq(&vin))
+        .order((vehicle_changes::changed_at.desc(), vehicle_changes::id.desc()))
+        .select((
+            vehicle_changes::changed_at,
+            vehicle_changes::action,
+            users::username.nullable(),
+            vehicle_changes::fields,
+        ));
+    let snapshots = vehicle_snapshots::table
+        .filter(vehicle_snapshots::vin.eq(&vin))
+        .order(vehicle_snapshots::snapshot_date.desc())
+        .limit(400)
+        .select((
+            vehicle_snapshots::snapshot_date,
+            vehicle_snapshots::sale_price,
+            vehicle_snapshots::status,
+            vehicle_snapshots::reserved,
+            vehicle_snapshots::published,
+            vehicle_snapshots::mileage_km,
+            vehicle_snapshots::reception_date,
+        ));
+    type Snapshot = (chrono::NaiveDate, i64, String, bool, bool, i32, chrono::NaiveDate);
+    let (prices, changes, snapshots): (
+        Vec<(chrono::DateTime<chrono::Utc>, Option<i64>, i64, Option<String>)>,
+        Vec<(chrono::DateTime<chrono::Utc>, String, Option<String>, Vec<String>)>,
+        Vec<Snapshot>,
+    ) = futures_util::try_join!(prices.load(&mut &*conn), changes.load(&mut &*conn), snapshots.load(&mut &*conn))?;
+    if prices.is_empty() && changes.is_empty() && snapshots.is_empty() {
+        return Err(ApiError::NotFound("vehicle"));
+    }
+    use shared::stock::Money;
+    Ok(web::Json(VehicleHistory {
+        price_changes: prices
+            .into_iter()
+            .map(|(changed_at, old, new, by)| PriceChange {
+                changed_at,
+                old_price: old.map(Money),
+                new_price: Money(new),
+                changed_by: by,
+            })
+            .collect(),
+        snapshots: snapshots
+            .into_iter()
+            .map(|(date, price, status, reserved, published, mileage_km, reception)| VehicleSnapshot {
+                snapshot_date: date,
+                sale_price: Money(price),
+                status: status.parse().unwrap_or(shared::stock::VehicleStatus::Available),
+                reserved,
+                published,
+                mileage_km,
+                days_in_stock: days_between(reception, date),
+            })
+            .collect(),
+        changes: changes
+            .into_iter()
+            .map(|(changed_at, action, by, fields)| VehicleChange { changed_at, action, changed_by: by, fields })
+            .collect(),
+    }))
+}

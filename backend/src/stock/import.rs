@@ -1,0 +1,633 @@
+//! CSV import: the English column names of the export or the earlier system's Spanish ones,
+//! `,` or `;` separated, streamed row by row and upserted by VIN in batches inside one
+//! transaction. Every row is checked, so the report lists every bad one; then all-or-nothing
+//! rolls back if there was any, and `skip_invalid` commits the good ones.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{HttpResponse, post, web};
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+use diesel::upsert::excluded;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use shared::stock::{ImportMode, ImportRejected, ImportReport, Money, RejectedRow, VehicleInput};
+use shared::{ErrorBody, ErrorCode, FieldProblem, Permission};
+use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+
+use super::filters::{fold_text, parse_bool};
+use super::input::{VinRule, validate};
+use super::records::VehicleRecord;
+use super::set_actor;
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::schema::{dealers, provinces, vehicles};
+use crate::error::{ApiError, ApiResult, Problems};
+
+/// Rows written per INSERT (30-odd columns each stays under PostgreSQL's 65,535 parameters).
+const BATCH_ROWS: usize = 1000;
+/// Rejected rows listed in the report; the total is always counted.
+const MAX_REPORTED: usize = 1000;
+/// Largest upload accepted.
+pub const MAX_FILE_BYTES: usize = 200 * 1024 * 1024;
+/// The header must fit in this many bytes (for separator detection).
+const MAX_HEADER_BYTES: usize = 64 * 1024;
+
+/// A column of the file: a vehicle field, a derived value the export adds (ignored), or
+/// anything else (kept in the vehicle's `extra`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Column {
+    Field(&'static str),
+    Ignored,
+    Extra(String),
+}
+
+/// Accepted names per field: the API's English name first, then the earlier Spanish ones
+/// (compared lowercase, without accents, spaces as `_`).
+const ALIASES: &[(&str, &[&str])] = &[
+    ("vin", &["bastidor", "numero_bastidor", "n_bastidor", "chasis", "vin"]),
+    ("plate", &["matricula"]),
+    ("brand", &["marca"]),
+    ("model", &["modelo"]),
+    ("version", &["version_comercial"]),
+    ("registration_year", &["ano", "anio", "ano_matriculacion", "year"]),
+    ("registration_date", &["fecha_matriculacion"]),
+    ("reception_date", &["fecha_recepcion", "fecha_entrada", "fecha_alta"]),
+    ("mileage_km", &["km", "kilometros", "kilometraje"]),
+    ("colour", &["color"]),
+    ("fuel", &["combustible"]),
+    ("transmission", &["cambio", "transmision", "caja_cambios"]),
+    ("power_cv", &["potencia", "cv", "potencia_cv"]),
+    ("vehicle_type", &["tipo_vehiculo", "carroceria"]),
+    ("stock_type", &["tipo_stock"]),
+    ("status", &["estado"]),
+    ("reserved", &["reservado"]),
+    ("published", &["publicado"]),
+    ("listing_url", &["url", "url_anuncio", "enlace"]),
+    ("dealer", &["dealer_id", "concesionario", "dealer_name"]),
+    ("province", &["province_id", "provincia", "province_code"]),
+    ("location", &["ubicacion"]),
+    ("purchase_price", &["precio_compra"]),
+    ("total_cost", &["coste_total", "costo_total"]),
+    ("sale_price", &["precio_venta", "precio", "pvp"]),
+    ("description", &["descripcion", "observaciones"]),
+    ("online_visits", &["visitas"]),
+    ("online_calls", &["llamadas"]),
+    ("online_leads", &["leads"]),
+];
+
+/// Export columns that are computed, not stored: read back without complaint, and ignored.
+const DERIVED: &[&str] = &[
+    "days_in_stock",
+    "dias_en_stock",
+    "previous_price",
+    "precio_anterior",
+    "price_difference",
+    "estimated_margin",
+    "legacy_vin",
+];
+
+const REQUIRED: &[&str] = &["vin", "brand", "model", "sale_price"];
+
+fn column_of(header: &str) -> Column {
+    let name = fold_text(header.trim()).replace([' ', '-', '.'], "_");
+    if DERIVED.contains(&name.as_str()) {
+        return Column::Ignored;
+    }
+    ALIASES
+        .iter()
+        .find(|(field, aliases)| *field == name || aliases.contains(&name.as_str()))
+        .map_or_else(|| Column::Extra(header.trim().to_owned()), |(field, _)| Column::Field(field))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportParams {
+    /// `all_or_nothing` (default) or `skip_invalid`.
+    pub mode: Option<ImportMode>,
+}
+
+/// Import vehicles from a CSV file sent as the request body (managers and admins).
+#[utoipa::path(
+    post, path = "/api/stock/import", tag = "stock", security(("bearer" = [])),
+    params(ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "UTF-8 CSV, `,` or `;` separated, with a header row"),
+    responses(
+        (status = 200, description = "Imported (skip_invalid may have rejected rows)", body = ImportReport),
+        (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody),
+        (status = 422, description = "Invalid rows (nothing written; the report lists them), or a malformed file", body = ImportRejected),
+    )
+)]
+#[post("/import")]
+pub async fn import_vehicles(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    params: web::Query<ImportParams>,
+    payload: web::Payload,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::WriteStock)?;
+    let mode = params.mode.unwrap_or_default();
+    // The upload is read on this worker (actix payloads are not Send) and handed over through
+    // a small channel, so the import sees an ordinary byte stream and memory stays flat.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(8);
+    actix_web::rt::spawn(async move {
+        let mut payload = payload;
+        let mut received = 0usize;
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|error| std::io::Error::other(error.to_string())).and_then(|chunk| {
+                received += chunk.len();
+                if received > MAX_FILE_BYTES { Err(std::io::Error::other(TooLarge)) } else { Ok(chunk) }
+            });
+            let failed = chunk.is_err();
+            if sender.send(chunk).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    let mut receiver = receiver;
+    let reader = tokio_util::io::StreamReader::new(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
+    let mut conn = state.pool.get().await?;
+    let report = import_csv(&mut conn, reader, mode, Some(caller.id()), state.config.today()).await?;
+    tracing::info!(
+        by = caller.id(),
+        created = report.created,
+        updated = report.updated,
+        rejected = report.rejected_total,
+        "import"
+    );
+    if report.committed {
+        Ok(HttpResponse::Ok().json(report))
+    } else {
+        Ok(HttpResponse::UnprocessableEntity().json(ImportRejected {
+            error: ErrorCode::ValidationFailed,
+            message: format!("{} row(s) are invalid: nothing was imported", report.rejected_total),
+            fields: Default::default(),
+            report,
+        }))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("the file is too large")]
+struct TooLarge;
+
+fn io_error(error: std::io::Error) -> ApiError {
+    if error.get_ref().is_some_and(|inner| inner.is::<TooLarge>()) {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::BadRequest(format!("could not read the upload: {error}"))
+    }
+}
+
+fn invalid_file(message: impl Into<String>) -> ApiError {
+    ApiError::Invalid { field: "file", problem: FieldProblem::Invalid, message: message.into() }
+}
+
+/// Reads a CSV stream and writes its vehicles; the one import of the API and the CLI.
+/// `actor` is who the change log names (none for the command line).
+pub async fn import_csv<R: AsyncRead + Unpin + Send>(
+    conn: &mut AsyncPgConnection,
+    reader: R,
+    mode: ImportMode,
+    actor: Option<i64>,
+    today: NaiveDate,
+) -> ApiResult<ImportReport> {
+    let mut reader = BufReader::with_capacity(MAX_HEADER_BYTES, reader);
+    let peek = reader.fill_buf().await.map_err(io_error)?;
+    let first_line = peek.split(|b| *b == b'\n').next().unwrap_or_default();
+    let first_line = first_line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(first_line);
+    if first_line.iter().all(u8::is_ascii_whitespace) {
+        return Err(invalid_file("the file is empty"));
+    }
+    let Ok(first_line) = std::str::from_utf8(first_line) else {
+        return Err(invalid_file("the file is not UTF-8 text: save it as \"CSV UTF-8\""));
+    };
+    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
+    let mut csv = csv_async::AsyncReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv_async::Trim::All)
+        .create_reader(reader);
+
+    let header = csv.byte_headers().await.map_err(|e| invalid_file(format!("unreadable header: {e}")))?.clone();
+    let columns = read_header(&header)?;
+    let present: HashSet<&'static str> =
+        columns.iter().filter_map(|c| if let Column::Field(f) = c { Some(*f) } else { None }).collect();
+    let references = References::load(conn).await?;
+
+    let mut report = ImportReport {
+        mode,
+        rows: 0,
+        created: 0,
+        updated: 0,
+        rejected: Vec::new(),
+        rejected_total: 0,
+        committed: false,
+    };
+    let report_slot = &mut report;
+    let outcome = conn
+        .transaction::<_, ApiError, _>(async move |conn| {
+            let report = report_slot;
+            if let Some(actor) = actor {
+                set_actor(conn, actor).await?;
+            }
+            let mut seen: HashMap<String, u64> = HashMap::new();
+            let mut batch: Vec<VehicleRecord> = Vec::with_capacity(BATCH_ROWS);
+            let mut records = csv.byte_records();
+            while let Some(record) = records.next().await {
+                let record = match record {
+                    Ok(record) => record,
+                    Err(error) if error.is_io_error() => {
+                        return Err(match error.into_kind() {
+                            csv_async::ErrorKind::Io(io) => io_error(io),
+                            _ => unreachable!("checked to be an I/O error"),
+                        });
+                    }
+                    Err(error) => {
+                        report.rows += 1;
+                        let line = error.position().map_or(report.rows + 1, |p| p.line());
+                        reject(report, line, None, "row", FieldProblem::Invalid, error.to_string());
+                        continue;
+                    }
+                };
+                report.rows += 1;
+                let line = record.position().map_or(report.rows + 1, |p| p.line());
+                match read_row(&record, &columns, &references, today) {
+                    Err(rejections) => {
+                        for (vin, field, problem, detail) in rejections {
+                            reject(report, line, vin, &field, problem, detail);
+                        }
+                    }
+                    Ok(vehicle) => {
+                        if let Some(first) = seen.get(&vehicle.vin) {
+                            let detail = format!("the VIN already appears on line {first}");
+                            reject(report, line, Some(vehicle.vin.clone()), "vin", FieldProblem::Duplicate, detail);
+                            continue;
+                        }
+                        seen.insert(vehicle.vin.clone(), line);
+                        batch.push(vehicle);
+                        if batch.len() == BATCH_ROWS {
+                            write_batch(conn, &mut batch, &present, report).await?;
+                        }
+                    }
+                }
+            }
+            write_batch(conn, &mut batch, &present, report).await?;
+            if report.rejected_total > 0 && mode == ImportMode::AllOrNothing {
+                // Roll back everything written so far; the report says why.
+                return Err(ApiError::Validation(Default::default()));
+            }
+            Ok(())
+        })
+        .await;
+    match outcome {
+        Ok(()) => report.committed = true,
+        Err(ApiError::Validation(fields)) if fields.is_empty() => {
+            report.created = 0;
+            report.updated = 0;
+        }
+        Err(error) => return Err(error),
+    }
+    Ok(report)
+}
+
+fn read_header(header: &csv_async::ByteRecord) -> ApiResult<Vec<Column>> {
+    let mut columns = Vec::with_capacity(header.len());
+    for (index, raw) in header.iter().enumerate() {
+        let raw = if index == 0 { raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw) } else { raw };
+        let name = std::str::from_utf8(raw).map_err(|_| invalid_file("the header is not UTF-8 text"))?;
+        let column = column_of(name);
+        if matches!(column, Column::Field(_)) && columns.contains(&column) {
+            return Err(ApiError::Invalid {
+                field: "columns",
+                problem: FieldProblem::Duplicate,
+                message: format!("the column `{name}` appears twice"),
+            });
+        }
+        columns.push(column);
+    }
+    let missing: Vec<&str> =
+        REQUIRED.iter().copied().filter(|field| !columns.contains(&Column::Field(field))).collect();
+    if !missing.is_empty() {
+        return Err(ApiError::Invalid {
+            field: "columns",
+            problem: FieldProblem::Required,
+            message: format!("missing required column(s): {}", missing.join(", ")),
+        });
+    }
+    Ok(columns)
+}
+
+type Rejection = (Option<String>, String, FieldProblem, String);
+
+fn reject(
+    report: &mut ImportReport,
+    row: u64,
+    vin: Option<String>,
+    field: &str,
+    problem: FieldProblem,
+    detail: String,
+) {
+    report.rejected_total += 1;
+    if report.rejected.len() < MAX_REPORTED {
+        report.rejected.push(RejectedRow {
+            row,
+            vin,
+            field: field.to_owned(),
+            problem: problem.as_str().to_owned(),
+            detail,
+        });
+    }
+}
+
+/// Dealers and provinces by every name a file may use for them.
+struct References {
+    dealers: HashMap<String, i64>,
+    provinces: HashMap<String, i64>,
+}
+
+impl References {
+    async fn load(conn: &mut AsyncPgConnection) -> ApiResult<References> {
+        let dealer_rows: Vec<(i64, String)> = dealers::table.select((dealers::id, dealers::name)).load(conn).await?;
+        let province_rows: Vec<(i64, String, String)> =
+            provinces::table.select((provinces::id, provinces::code, provinces::name)).load(conn).await?;
+        let mut dealers = HashMap::new();
+        for (id, name) in dealer_rows {
+            dealers.insert(id.to_string(), id);
+            dealers.insert(fold_text(&name), id);
+        }
+        let mut provinces = HashMap::new();
+        for (id, code, name) in province_rows {
+            provinces.insert(fold_text(&name), id);
+            provinces.insert(code, id);
+        }
+        Ok(References { dealers, provinces })
+    }
+
+    fn dealer(&self, value: &str) -> Option<i64> {
+        self.dealers.get(&fold_text(value)).copied()
+    }
+
+    fn province(&self, value: &str) -> Option<i64> {
+        // Codes may have lost their leading zero in a spreadsheet ("8" for "08").
+        let value = fold_text(value);
+        let padded =
+            if value.len() == 1 && value.chars().all(|c| c.is_ascii_digit()) { format!("0{value}") } else { value };
+        self.provinces.get(&padded).copied()
+    }
+}
+
+/// One row: text decoded, values parsed (Spanish spellings accepted), then the shared validation.
+fn read_row(
+    record: &csv_async::ByteRecord,
+    columns: &[Column],
+    references: &References,
+    today: NaiveDate,
+) -> Result<VehicleRecord, Vec<Rejection>> {
+    let mut problems = Problems::default();
+    let mut input = VehicleInput::default();
+    let mut extra = serde_json::Map::new();
+    let mut rejections: Vec<Rejection> = Vec::new();
+    if record.len() != columns.len() {
+        let detail = format!("expected {} columns, found {}", columns.len(), record.len());
+        return Err(vec![(None, "row".to_owned(), FieldProblem::Invalid, detail)]);
+    }
+    let Ok(values) = record.iter().map(std::str::from_utf8).collect::<Result<Vec<&str>, _>>() else {
+        let detail = "the row is not UTF-8 text: save the file as \"CSV UTF-8\"".to_owned();
+        return Err(vec![(None, "row".to_owned(), FieldProblem::Invalid, detail)]);
+    };
+    let mut details: HashMap<&'static str, String> = HashMap::new();
+    for (column, raw) in columns.iter().zip(values) {
+        // The export quotes formula-like text with `'`; take it off again.
+        let value = match raw.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
+            _ => raw,
+        };
+        let field = match column {
+            Column::Field(field) => *field,
+            Column::Ignored => continue,
+            Column::Extra(name) => {
+                if !value.is_empty() {
+                    extra.insert(name.clone(), serde_json::Value::String(value.to_owned()));
+                }
+                continue;
+            }
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if !set_field(&mut input, field, value, references) {
+            problems.add(
+                field,
+                if matches!(field, "dealer" | "province") {
+                    FieldProblem::UnknownReference
+                } else {
+                    FieldProblem::Invalid
+                },
+            );
+            details.insert(field, format!("`{value}`"));
+        }
+    }
+    let vin = input.vin.clone().map(|v| v.trim().to_ascii_uppercase());
+    let record = validate(&input, VinRule::AllowLegacy, today, &mut problems);
+    if !problems.is_empty() {
+        for (field, codes) in problems.into_fields() {
+            for code in codes {
+                let problem = FieldProblem::parse(&code).unwrap_or(FieldProblem::Invalid);
+                let detail = details.get(field.as_str()).cloned().unwrap_or_default();
+                rejections.push((vin.clone(), field.clone(), problem, detail));
+            }
+        }
+        return Err(rejections);
+    }
+    let mut record = record.expect("validated");
+    record.extra = serde_json::Value::Object(extra);
+    Ok(record)
+}
+
+/// Sets one field from its text; false when the text is not a valid value for it.
+fn set_field(input: &mut VehicleInput, field: &str, value: &str, references: &References) -> bool {
+    let text = || Some(value.to_owned());
+    match field {
+        "vin" => input.vin = text(),
+        "brand" => input.brand = text(),
+        "model" => input.model = text(),
+        "plate" => input.plate = Some(text()),
+        "version" => input.version = Some(text()),
+        "colour" => input.colour = Some(text()),
+        "vehicle_type" => input.vehicle_type = Some(text()),
+        "listing_url" => input.listing_url = Some(text()),
+        "location" => input.location = Some(text()),
+        "description" => input.description = Some(text()),
+        "registration_year" => return set(&mut input.registration_year, integer(value).map(Some)),
+        "registration_date" => return set(&mut input.registration_date, date(value).map(Some)),
+        "reception_date" => return set(&mut input.reception_date, date(value)),
+        "mileage_km" => return set(&mut input.mileage_km, integer(value)),
+        "power_cv" => return set(&mut input.power_cv, integer(value).map(Some)),
+        "online_visits" => return set(&mut input.online_visits, integer(value)),
+        "online_calls" => return set(&mut input.online_calls, integer(value)),
+        "online_leads" => return set(&mut input.online_leads, integer(value)),
+        "fuel" => return set(&mut input.fuel, fuel(value).map(Some)),
+        "transmission" => return set(&mut input.transmission, transmission(value).map(Some)),
+        "stock_type" => return set(&mut input.stock_type, stock_type(value)),
+        "status" => return set(&mut input.status, status(value)),
+        "reserved" => return set(&mut input.reserved, parse_bool(value)),
+        "published" => return set(&mut input.published, parse_bool(value)),
+        "purchase_price" => return set(&mut input.purchase_price, Money::parse(value).map(Some)),
+        "total_cost" => return set(&mut input.total_cost, Money::parse(value).map(Some)),
+        "sale_price" => return set(&mut input.sale_price, Money::parse(value)),
+        "dealer" => return set(&mut input.dealer_id, references.dealer(value).map(Some)),
+        "province" => return set(&mut input.province_id, references.province(value).map(Some)),
+        _ => {}
+    }
+    true
+}
+
+fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
+    let ok = value.is_some();
+    if ok {
+        *slot = value;
+    }
+    ok
+}
+
+/// `123456`, `123.456` or `123,456` (thousands separators), `123456.0` from spreadsheets.
+fn integer(value: &str) -> Option<i32> {
+    let value = value.strip_suffix(".0").or_else(|| value.strip_suffix(",0")).unwrap_or(value);
+    let digits: String = value.chars().filter(|c| !matches!(c, '.' | ',' | ' ')).collect();
+    let grouped = value.contains(['.', ',']);
+    if grouped && !value.split(['.', ',']).skip(1).all(|group| group.len() == 3) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+/// ISO dates, or Spanish day-first ones (`28/11/2026`, `28-11-2026`).
+fn date(value: &str) -> Option<NaiveDate> {
+    let value = value.split([' ', 'T']).next().unwrap_or(value);
+    ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%Y/%m/%d"]
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(value, format).ok())
+}
+
+fn fuel(value: &str) -> Option<shared::stock::Fuel> {
+    use shared::stock::Fuel::*;
+    Some(match fold_text(value).replace(['-', ' '], "_").as_str() {
+        "petrol" | "gasolina" | "gasoline" => Petrol,
+        "diesel" | "gasoil" | "gasoleo" => Diesel,
+        "hybrid" | "hibrido" | "hev" | "mhev" | "hibrido_ligero" => Hybrid,
+        "plugin_hybrid" | "hibrido_enchufable" | "phev" => PluginHybrid,
+        "electric" | "electrico" | "bev" => Electric,
+        "lpg" | "glp" => Lpg,
+        "cng" | "gnc" | "gas_natural" => Cng,
+        "other" | "otro" | "otros" => Other,
+        _ => return None,
+    })
+}
+
+fn transmission(value: &str) -> Option<shared::stock::Transmission> {
+    use shared::stock::Transmission::*;
+    Some(match fold_text(value).as_str() {
+        "manual" | "m" => Manual,
+        "automatic" | "automatico" | "automatica" | "auto" | "a" => Automatic,
+        _ => return None,
+    })
+}
+
+fn stock_type(value: &str) -> Option<shared::stock::StockType> {
+    use shared::stock::StockType::*;
+    Some(match fold_text(value).replace([' ', '-'], "").as_str() {
+        "vo" | "ocasion" | "usado" | "used" => Vo,
+        "vn" | "nuevo" | "new" => Vn,
+        "km0" | "kilometro0" => Km0,
+        "demo" | "vd" | "demostracion" => Demo,
+        _ => return None,
+    })
+}
+
+fn status(value: &str) -> Option<shared::stock::VehicleStatus> {
+    use shared::stock::VehicleStatus::*;
+    Some(match fold_text(value).replace([' ', '-'], "_").as_str() {
+        "available" | "disponible" => Available,
+        "in_preparation" | "en_preparacion" | "preparacion" => InPreparation,
+        "in_transit" | "en_transito" | "transito" => InTransit,
+        "sold" | "vendido" => Sold,
+        _ => return None,
+    })
+}
+
+/// Upserts a batch by VIN. Existing vehicles get only the columns the file has, so a file of
+/// prices does not wipe descriptions; extra columns are merged into what was there.
+async fn write_batch(
+    conn: &mut AsyncPgConnection,
+    batch: &mut Vec<VehicleRecord>,
+    present: &HashSet<&'static str>,
+    report: &mut ImportReport,
+) -> ApiResult<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    macro_rules! changes {
+        ($($field:literal => $column:ident),* $(,)?) => {
+            ($(present.contains($field).then(|| vehicles::$column.eq(excluded(vehicles::$column))),)*)
+        };
+    }
+    let changes = changes!(
+        "plate" => plate, "brand" => brand, "model" => model, "version" => version,
+        "registration_year" => registration_year, "registration_date" => registration_date,
+        "reception_date" => reception_date, "mileage_km" => mileage_km, "colour" => colour, "fuel" => fuel,
+        "transmission" => transmission, "power_cv" => power_cv, "vehicle_type" => vehicle_type,
+        "stock_type" => stock_type, "status" => status, "reserved" => reserved, "published" => published,
+        "listing_url" => listing_url, "dealer" => dealer_id, "province" => province_id, "location" => location,
+        "purchase_price" => purchase_price, "total_cost" => total_cost, "sale_price" => sale_price,
+        "description" => description, "online_visits" => online_visits, "online_calls" => online_calls,
+        "online_leads" => online_leads,
+    );
+    let inserted: Vec<bool> = diesel::insert_into(vehicles::table)
+        .values(&*batch)
+        .on_conflict(vehicles::vin)
+        .do_update()
+        .set((changes, vehicles::extra.eq(vehicles::extra.concat(excluded(vehicles::extra)))))
+        .returning(diesel::dsl::sql::<Bool>("xmax = 0"))
+        .get_results(conn)
+        .await?;
+    let created = inserted.iter().filter(|created| **created).count() as u64;
+    report.created += created;
+    report.updated += inserted.len() as u64 - created;
+    batch.clear();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spanish_and_english_headers() {
+        assert_eq!(column_of("Bastidor"), Column::Field("vin"));
+        assert_eq!(column_of("matrícula"), Column::Field("plate"));
+        assert_eq!(column_of("Precio Venta"), Column::Field("sale_price"));
+        assert_eq!(column_of("Año"), Column::Field("registration_year"));
+        assert_eq!(column_of("mileage_km"), Column::Field("mileage_km"));
+        assert_eq!(column_of("days_in_stock"), Column::Ignored);
+        assert_eq!(column_of("Garantía"), Column::Extra("Garantía".into()));
+    }
+
+    #[test]
+    fn numbers_and_dates_as_spreadsheets_write_them() {
+        assert_eq!(integer("123.456"), Some(123_456));
+        assert_eq!(integer("123456"), Some(123_456));
+        assert_eq!(integer("12.34"), None);
+        assert_eq!(integer("12000.0"), Some(12_000));
+        assert_eq!(date("28/11/2026"), NaiveDate::from_ymd_opt(2026, 11, 28));
+        assert_eq!(date("2026-11-28"), NaiveDate::from_ymd_opt(2026, 11, 28));
+        assert_eq!(date("2026-13-01"), None);
+        assert_eq!(fuel("Diésel"), Some(shared::stock::Fuel::Diesel));
+        assert_eq!(fuel("Híbrido enchufable"), Some(shared::stock::Fuel::PluginHybrid));
+        assert_eq!(transmission("Automático"), Some(shared::stock::Transmission::Automatic));
+        assert_eq!(stock_type("km 0"), Some(shared::stock::StockType::Km0));
+    }
+}

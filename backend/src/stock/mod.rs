@@ -1,0 +1,32 @@
+//! The vehicle stock: list with filters and facets, CRUD by VIN, history, CSV/XLSX export,
+//! CSV import, the daily snapshot and the demo-data generator.
+
+mod export;
+pub mod filters;
+mod handlers;
+pub mod import;
+mod input;
+pub mod records;
+pub mod seed;
+pub mod snapshot;
+
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+pub use handlers::routes;
+
+pub(crate) mod routes_doc {
+    pub use super::export::*;
+    pub use super::handlers::*;
+    pub use super::import::*;
+}
+
+/// Names the user behind the writes of the current transaction: the triggers record it in
+/// the change log, the price history and the `created_by`/`updated_by` columns.
+pub async fn set_actor(conn: &mut AsyncPgConnection, user_id: i64) -> diesel::QueryResult<()> {
+    diesel::sql_query("SELECT set_config('dealaai.user_id', $1, true)")
+        .bind::<Text, _>(user_id.to_string())
+        .execute(conn)
+        .await
+        .map(drop)
+}

@@ -1,0 +1,11 @@
+DROP TABLE snapshot_runs;
+DROP TABLE vehicle_snapshots;
+DROP TABLE vehicle_changes;
+DROP TABLE vehicle_price_changes;
+DROP TABLE vehicles;
+DROP FUNCTION vehicles_log_insert();
+DROP FUNCTION vehicles_log_update();
+DROP FUNCTION vehicles_log_delete();
+DROP FUNCTION vehicles_before_write();
+DROP FUNCTION dealaai_actor();
+DROP FUNCTION fold_text(text);

@@ -1,0 +1,203 @@
+-- The vehicle stock: vehicles keyed by VIN, who changed what, price history, daily snapshots.
+-- Money is BIGINT cents. Derived values (days in stock, margin, price difference) are
+-- computed when read, never stored.
+
+-- Case- and accent-insensitive text for search ("citroen" finds "Citroën"). `unaccent` is not
+-- in every PostgreSQL build we run on, so the common Latin accents are folded here.
+CREATE FUNCTION fold_text(text) RETURNS text
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN lower(translate($1,
+        'ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇç',
+        'AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCc'));
+
+CREATE TABLE vehicles (
+    vin               TEXT PRIMARY KEY CHECK (vin ~ '^[A-Z0-9-]{5,30}$'),
+    -- Older imports carry identifiers that are not 17-character VINs: kept, and flagged.
+    legacy_vin        BOOLEAN GENERATED ALWAYS AS (vin !~ '^[A-HJ-NPR-Z0-9]{17}$') STORED,
+    plate             TEXT CHECK (length(plate) BETWEEN 1 AND 20),
+    brand             TEXT NOT NULL CHECK (length(brand) BETWEEN 1 AND 60),
+    model             TEXT NOT NULL CHECK (length(model) BETWEEN 1 AND 80),
+    version           TEXT CHECK (length(version) <= 200),
+    registration_year INTEGER CHECK (registration_year BETWEEN 1900 AND 2100),
+    registration_date DATE,
+    reception_date    DATE NOT NULL DEFAULT CURRENT_DATE,
+    mileage_km        INTEGER NOT NULL DEFAULT 0 CHECK (mileage_km >= 0),
+    colour            TEXT CHECK (length(colour) <= 60),
+    fuel              TEXT CHECK (fuel IN ('petrol', 'diesel', 'hybrid', 'plugin_hybrid', 'electric', 'lpg', 'cng', 'other')),
+    transmission      TEXT CHECK (transmission IN ('manual', 'automatic')),
+    power_cv          INTEGER CHECK (power_cv BETWEEN 1 AND 2000),
+    vehicle_type      TEXT CHECK (length(vehicle_type) <= 60),
+    stock_type        TEXT NOT NULL CHECK (stock_type IN ('VO', 'VN', 'KM0', 'DEMO')),
+    status            TEXT NOT NULL DEFAULT 'available'
+                      CHECK (status IN ('available', 'in_preparation', 'in_transit', 'sold')),
+    reserved          BOOLEAN NOT NULL DEFAULT FALSE,
+    reserved_at       TIMESTAMPTZ,
+    published         BOOLEAN NOT NULL DEFAULT FALSE,
+    listing_url       TEXT CHECK (length(listing_url) <= 500),
+    dealer_id         BIGINT REFERENCES dealers (id) ON DELETE RESTRICT,
+    province_id       BIGINT REFERENCES provinces (id) ON DELETE RESTRICT,
+    location          TEXT CHECK (length(location) <= 200),
+    purchase_price    BIGINT CHECK (purchase_price >= 0),
+    total_cost        BIGINT CHECK (total_cost >= 0),
+    sale_price        BIGINT NOT NULL CHECK (sale_price >= 0),
+    previous_price    BIGINT,
+    description       TEXT CHECK (length(description) <= 10000),
+    online_visits     INTEGER NOT NULL DEFAULT 0 CHECK (online_visits >= 0),
+    online_calls      INTEGER NOT NULL DEFAULT 0 CHECK (online_calls >= 0),
+    online_leads      INTEGER NOT NULL DEFAULT 0 CHECK (online_leads >= 0),
+    -- Columns of imported files that have no place above (the earlier table had 114).
+    extra             JSONB NOT NULL DEFAULT '{}',
+    search_text       TEXT GENERATED ALWAYS AS (fold_text(
+                          brand || ' ' || model || ' ' || coalesce(version, '') || ' ' || vin || ' '
+                          || coalesce(plate, '') || ' ' || coalesce(colour, ''))) STORED,
+    created_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+    updated_at        TIMESTAMPTZ NOT NULL DEFAULT now(),
+    created_by        BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    updated_by        BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+
+-- One index per filter and sort the table offers; sorts break ties by VIN (the primary key),
+-- which PostgreSQL adds with an incremental sort.
+CREATE INDEX vehicles_brand_model_idx ON vehicles (brand, model);
+CREATE INDEX vehicles_model_idx ON vehicles (model);
+CREATE INDEX vehicles_plate_idx ON vehicles (plate);
+CREATE INDEX vehicles_dealer_idx ON vehicles (dealer_id);
+CREATE INDEX vehicles_province_idx ON vehicles (province_id);
+CREATE INDEX vehicles_fuel_idx ON vehicles (fuel);
+CREATE INDEX vehicles_stock_type_idx ON vehicles (stock_type);
+CREATE INDEX vehicles_status_idx ON vehicles (status);
+CREATE INDEX vehicles_reserved_idx ON vehicles (reserved_at) WHERE reserved;
+CREATE INDEX vehicles_published_idx ON vehicles (vin) WHERE published;
+CREATE INDEX vehicles_sale_price_idx ON vehicles (sale_price);
+CREATE INDEX vehicles_mileage_idx ON vehicles (mileage_km);
+CREATE INDEX vehicles_year_idx ON vehicles (registration_year);
+CREATE INDEX vehicles_reception_idx ON vehicles (reception_date);
+CREATE INDEX vehicles_power_idx ON vehicles (power_cv);
+CREATE INDEX vehicles_updated_idx ON vehicles (updated_at);
+CREATE INDEX vehicles_margin_idx ON vehicles ((sale_price - coalesce(total_cost, purchase_price)));
+CREATE INDEX vehicles_price_difference_idx ON vehicles ((sale_price - previous_price));
+CREATE INDEX vehicles_search_idx ON vehicles USING gin (search_text gin_trgm_ops);
+
+-- Who is writing: each write transaction runs `set_config('dealaai.user_id', id, true)`.
+CREATE FUNCTION dealaai_actor() RETURNS BIGINT
+    LANGUAGE sql STABLE
+    RETURN nullif(current_setting('dealaai.user_id', true), '')::bigint;
+
+-- Every path that writes (API, import, CLI) keeps the bookkeeping columns right.
+CREATE FUNCTION vehicles_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        NEW.created_by := coalesce(NEW.created_by, dealaai_actor());
+        NEW.created_at := now();
+    ELSE
+        NEW.created_by := OLD.created_by;
+        NEW.created_at := OLD.created_at;
+        IF NEW.sale_price IS DISTINCT FROM OLD.sale_price THEN
+            NEW.previous_price := OLD.sale_price;
+        END IF;
+    END IF;
+    IF NEW.reserved AND (TG_OP = 'INSERT' OR NOT OLD.reserved) THEN
+        NEW.reserved_at := coalesce(NEW.reserved_at, now());
+    ELSIF NOT NEW.reserved THEN
+        NEW.reserved_at := NULL;
+    END IF;
+    NEW.updated_by := coalesce(dealaai_actor(), NEW.updated_by);
+    NEW.updated_at := now();
+    RETURN NEW;
+END $$;
+
+CREATE TRIGGER vehicles_before_write BEFORE INSERT OR UPDATE ON vehicles
+    FOR EACH ROW EXECUTE FUNCTION vehicles_before_write();
+
+CREATE TABLE vehicle_price_changes (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    -- No foreign key: the history outlives a deleted vehicle.
+    vin        TEXT        NOT NULL,
+    changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    old_price  BIGINT,
+    new_price  BIGINT      NOT NULL,
+    changed_by BIGINT REFERENCES users (id) ON DELETE SET NULL
+);
+CREATE INDEX vehicle_price_changes_vin_idx ON vehicle_price_changes (vin, changed_at DESC);
+CREATE INDEX vehicle_price_changes_at_idx ON vehicle_price_changes (changed_at DESC);
+
+CREATE TABLE vehicle_changes (
+    id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    vin        TEXT        NOT NULL,
+    action     TEXT        NOT NULL CHECK (action IN ('create', 'update', 'delete')),
+    changed_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+    changed_by BIGINT REFERENCES users (id) ON DELETE SET NULL,
+    -- For updates, the columns whose value changed.
+    fields     TEXT[]      NOT NULL DEFAULT '{}'
+);
+CREATE INDEX vehicle_changes_vin_idx ON vehicle_changes (vin, changed_at DESC);
+
+-- Statement-level triggers with transition tables: one set-based INSERT per statement, so a
+-- 100,000-row import pays for its history once, not row by row.
+CREATE FUNCTION vehicles_log_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO vehicle_changes (vin, action, changed_by) SELECT vin, 'create', dealaai_actor() FROM new_rows;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION vehicles_log_update() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO vehicle_price_changes (vin, old_price, new_price, changed_by)
+    SELECT n.vin, o.sale_price, n.sale_price, dealaai_actor()
+    FROM new_rows n JOIN old_rows o USING (vin)
+    WHERE n.sale_price IS DISTINCT FROM o.sale_price;
+
+    INSERT INTO vehicle_changes (vin, action, changed_by, fields)
+    SELECT vin, 'update', dealaai_actor(), fields
+    FROM (
+        SELECT n.vin, ARRAY(
+            SELECT e.key FROM jsonb_each(to_jsonb(n)) e
+            WHERE e.value IS DISTINCT FROM to_jsonb(o) -> e.key
+              AND e.key NOT IN ('updated_at', 'updated_by', 'previous_price', 'search_text', 'reserved_at')
+            ORDER BY e.key) AS fields
+        FROM new_rows n JOIN old_rows o USING (vin)
+    ) changed
+    WHERE cardinality(fields) > 0;
+    RETURN NULL;
+END $$;
+
+CREATE FUNCTION vehicles_log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO vehicle_changes (vin, action, changed_by) SELECT vin, 'delete', dealaai_actor() FROM old_rows;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER vehicles_log_insert AFTER INSERT ON vehicles
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_insert();
+CREATE TRIGGER vehicles_log_update AFTER UPDATE ON vehicles
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_update();
+CREATE TRIGGER vehicles_log_delete AFTER DELETE ON vehicles
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_delete();
+
+-- The stock as it stood each day (the fields trends and a vehicle's history need).
+CREATE TABLE vehicle_snapshots (
+    snapshot_date  DATE    NOT NULL,
+    vin            TEXT    NOT NULL,
+    brand          TEXT    NOT NULL,
+    model          TEXT    NOT NULL,
+    dealer_id      BIGINT,
+    province_id    BIGINT,
+    stock_type     TEXT    NOT NULL,
+    status         TEXT    NOT NULL,
+    fuel           TEXT,
+    reserved       BOOLEAN NOT NULL,
+    published      BOOLEAN NOT NULL,
+    mileage_km     INTEGER NOT NULL,
+    sale_price     BIGINT  NOT NULL,
+    total_cost     BIGINT,
+    reception_date DATE    NOT NULL,
+    PRIMARY KEY (vin, snapshot_date)
+);
+CREATE INDEX vehicle_snapshots_date_idx ON vehicle_snapshots (snapshot_date);
+
+-- One row per day whose snapshot is complete: what makes the job idempotent.
+CREATE TABLE snapshot_runs (
+    snapshot_date DATE PRIMARY KEY,
+    taken_at      TIMESTAMPTZ NOT NULL DEFAULT now(),
+    vehicles      BIGINT      NOT NULL
+);
