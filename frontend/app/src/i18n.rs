@@ -217,6 +217,7 @@ messages! {
     EstimatedMargin => "Margen estimado", "Estimated margin";
     DaysInStock => "Días en stock", "Days in stock";
     Description => "Descripción", "Description";
+    ExtraFields => "Otros datos importados", "Other imported data";
     OnlineVisits => "Visitas online", "Online visits";
     OnlineCalls => "Llamadas", "Calls";
     OnlineLeads => "Contactos (leads)", "Leads";

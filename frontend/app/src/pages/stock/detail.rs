@@ -1,6 +1,8 @@
 //! `/stock/:vin`: every field of one vehicle, its derived values and its history; for those
 //! who may write stock, the edit form and deleting.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -124,6 +126,7 @@ fn VehicleSummary(vehicle: Vehicle) -> impl IntoView {
     let title = format!("{} {} {}", vehicle.brand, vehicle.model, vehicle.version.clone().unwrap_or_default());
     let listing = vehicle.listing_url.clone().filter(|url| url.starts_with("http"));
     let description = vehicle.description.clone().filter(|d| !d.is_empty());
+    let extra = vehicle.extra.clone();
     let ageing = ageing_class(vehicle.days_in_stock);
     let (reserved, published) = (vehicle.reserved, vehicle.published);
     let fields = move || {
@@ -160,6 +163,31 @@ fn VehicleSummary(vehicle: Vehicle) -> impl IntoView {
         <dl class="card vehicle-fields">{fields}</dl>
         {listing.map(|url| view! { <p><a href=url.clone() target="_blank" rel="noopener" data-field="listing_url">{move || i18n.t(Msg::ListingUrl)} " ↗"</a></p> })}
         {description.map(|text| view! { <p class="card description" data-field="description">{text}</p> })}
+        {(!extra.is_empty()).then(|| view! { <ExtraFields extra /> })}
+    }
+}
+
+/// Columns of an imported file that have no field of their own, kept as they came.
+#[component]
+fn ExtraFields(extra: BTreeMap<String, String>) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <section class="card">
+            <h2>{move || i18n.t(Msg::ExtraFields)}</h2>
+            <dl class="vehicle-fields extra-fields">
+                {extra
+                    .into_iter()
+                    .map(|(name, value)| {
+                        view! {
+                            <div class="vehicle-field">
+                                <dt>{name.clone()}</dt>
+                                <dd data-extra=name>{value}</dd>
+                            </div>
+                        }
+                    })
+                    .collect_view()}
+            </dl>
+        </section>
     }
 }
 

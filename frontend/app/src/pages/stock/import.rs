@@ -4,8 +4,7 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use serde::Deserialize;
-use shared::stock::{ImportMode, ImportReport};
+use shared::stock::{ImportMode, ImportRejected, ImportReport};
 use shared::{FieldProblem, Permission};
 
 use super::allowed;
@@ -14,12 +13,6 @@ use crate::api::{ApiFailure, Method, RawBody};
 use crate::format;
 use crate::i18n::{Msg, problem_message, use_i18n};
 use crate::session::{Session, use_session};
-
-/// All-or-nothing answers 422 with the report when it met invalid rows (nothing written).
-#[derive(Deserialize)]
-struct RefusedImport {
-    report: ImportReport,
-}
 
 async fn upload(session: Session, mode: ImportMode, file: web_sys::File) -> Result<ImportReport, ApiFailure> {
     let mode = match mode {
@@ -33,7 +26,8 @@ async fn upload(session: Session, mode: ImportMode, file: web_sys::File) -> Resu
     if response.ok() {
         return serde_json::from_str(&text).map_err(|_| ApiFailure::from_text(status, "unreadable response", ""));
     }
-    match serde_json::from_str::<RefusedImport>(&text) {
+    // All-or-nothing met invalid rows: nothing was written, and the answer carries the report.
+    match serde_json::from_str::<ImportRejected>(&text) {
         Ok(refused) if status == 422 => Ok(refused.report),
         _ => Err(ApiFailure::from_text(status, &response.status_text(), &text)),
     }
