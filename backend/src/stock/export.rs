@@ -266,8 +266,9 @@ impl FileWriter {
                 if bom {
                     buffer.write_all("\u{feff}".as_bytes()).expect("writing to memory");
                 }
-                let mut writer =
-                    csv::WriterBuilder::new().delimiter(if semicolon { b';' } else { b',' }).from_writer(buffer.clone());
+                let mut writer = csv::WriterBuilder::new()
+                    .delimiter(if semicolon { b';' } else { b',' })
+                    .from_writer(buffer.clone());
                 writer.write_record(COLUMNS).expect("writing to memory");
                 FileWriter::Csv { writer, buffer, comma_decimals: semicolon }
             }

@@ -431,12 +431,18 @@ fn read_row(
             details.insert(field, format!("`{value}`"));
         }
     }
+    // Files without a stock-type column are the used-car stock the earlier system held.
+    input.stock_type.get_or_insert(shared::stock::StockType::Vo);
     let vin = input.vin.clone().map(|v| v.trim().to_ascii_uppercase());
     let record = validate(&input, VinRule::AllowLegacy, today, &mut problems);
     if !problems.is_empty() {
         for (field, codes) in problems.into_fields() {
             for code in codes {
                 let problem = FieldProblem::parse(&code).unwrap_or(FieldProblem::Invalid);
+                // A value that did not parse is not also "missing".
+                if problem == FieldProblem::Required && details.contains_key(field.as_str()) {
+                    continue;
+                }
                 let detail = details.get(field.as_str()).cloned().unwrap_or_default();
                 rejections.push((vin.clone(), field.clone(), problem, detail));
             }

@@ -376,12 +376,12 @@ fn vin(rng: &mut ChaCha8Rng, wmi: &str, year: i32, index: u64) -> String {
     for _ in 0..5 {
         vin.push(VIN_CHARS[rng.random_range(0..VIN_CHARS.len())] as char);
     }
-    vin.push(VIN_CHARS[(index / 1_000_000 % VIN_CHARS.len() as u64) as usize] as char);
     vin.push(char::from_digit(rng.random_range(0..10), 10).expect("digit"));
     // Model-year codes cycle every 30 years through the letters and digits allowed.
     const YEAR_CODES: &[u8] = b"ABCDEFGHJKLMNPRSTVWXY123456789";
     vin.push(YEAR_CODES[((year - 2010).rem_euclid(30)) as usize] as char);
-    vin.push(VIN_CHARS[rng.random_range(0..VIN_CHARS.len())] as char);
+    // The plant letter carries the millions of the vehicle's number.
+    vin.push(VIN_CHARS[(index / 1_000_000 % VIN_CHARS.len() as u64) as usize] as char);
     vin.push_str(&format!("{:06}", index % 1_000_000));
     vin
 }

@@ -10,4 +10,5 @@ mod http;
 mod org;
 mod permissions;
 mod sessions;
+mod stock;
 mod users;

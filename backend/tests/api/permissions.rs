@@ -88,6 +88,29 @@ async fn each_role_gets_403_for_each_action_it_lacks() {
             body: None,
             needs: Permission::ManageOrganisation,
         },
+        Action { method: "GET", path: "/api/stock".into(), body: None, needs: Permission::ReadStock },
+        Action { method: "GET", path: "/api/stock/facets".into(), body: None, needs: Permission::ReadStock },
+        Action { method: "GET", path: "/api/stock/export".into(), body: None, needs: Permission::ReadStock },
+        Action { method: "GET", path: "/api/stock/VSSZZZ6JZ9R123456".into(), body: None, needs: Permission::ReadStock },
+        Action {
+            method: "GET",
+            path: "/api/stock/VSSZZZ6JZ9R123456/history".into(),
+            body: None,
+            needs: Permission::ReadStock,
+        },
+        Action { method: "POST", path: "/api/stock".into(), body: Some(json!({})), needs: Permission::WriteStock },
+        Action {
+            method: "PATCH",
+            path: "/api/stock/VSSZZZ6JZ9R123456".into(),
+            body: Some(json!({})),
+            needs: Permission::WriteStock,
+        },
+        Action {
+            method: "DELETE",
+            path: "/api/stock/VSSZZZ6JZ9R123456".into(),
+            body: None,
+            needs: Permission::WriteStock,
+        },
     ];
 
     for role in Role::ALL {
@@ -118,6 +141,12 @@ async fn every_endpoint_but_login_and_health_needs_a_token() {
         ("PATCH", "/api/auth/me"),
         ("POST", "/api/auth/password"),
         ("POST", "/api/auth/logout-all"),
+        ("GET", "/api/stock"),
+        ("GET", "/api/stock/facets"),
+        ("GET", "/api/stock/export"),
+        ("POST", "/api/stock/import"),
+        ("GET", "/api/stock/VSSZZZ6JZ9R123456/history"),
+        ("DELETE", "/api/stock/VSSZZZ6JZ9R123456"),
     ] {
         let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
         let response = app.client.request(method, app.url(path)).json(&json!({})).send().await.unwrap();
