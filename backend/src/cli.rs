@@ -279,7 +279,7 @@ async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
         let inserted = stock::seed::insert_vehicles(&mut conn, args.seed, args.vehicles, today, |n| bar.inc(n)).await?;
         bar.finish();
         println!("{inserted} demo vehicles added (seed {}; existing VINs left alone)", args.seed);
-        if args.history_days > 0 {
+        if args.history_days > 0 && inserted > 0 {
             stock::seed::backfill_history(&mut conn, args.history_days, today).await?;
             println!("{} days of snapshots back-filled", args.history_days);
         }

@@ -3,3 +3,4 @@
 mod accounts;
 mod frontend_server;
 mod login;
+mod stock;

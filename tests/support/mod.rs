@@ -78,6 +78,27 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// Runs the `dealaai` command line against this stack's database.
+    pub fn dealaai(&self, args: &[&str], stdin: Option<&str>) -> Result<()> {
+        let mut command = Command::new(bin_dir().join("dealaai"));
+        command
+            .args(args)
+            .env("DATABASE_URL", self.db.url())
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stdin(Stdio::piped());
+        let mut child = command.spawn().context("running dealaai")?;
+        if let Some(input) = stdin {
+            use std::io::Write;
+            child.stdin.take().expect("piped").write_all(input.as_bytes())?;
+        }
+        drop(child.stdin.take());
+        if !child.wait()?.success() {
+            bail!("`dealaai {}` failed", args.join(" "));
+        }
+        Ok(())
+    }
+
     pub async fn start() -> Result<Self> {
         let db = TestDatabase::new();
         let bin = bin_dir();
@@ -248,6 +269,29 @@ impl Browser {
 
     pub async fn click(&self, css: &str) -> Result<()> {
         self.with_element(css, |element| async move { element.click().await }).await
+    }
+
+    /// Waits until a JavaScript expression (the body of a function) returns true.
+    pub async fn wait_until(&self, script: &str, what: &str) -> Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if self.client.execute(script, vec![]).await? == serde_json::Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Sets a `<select>`'s value the way a person choosing an option does.
+    pub async fn choose(&self, css: &str, value: &str) -> Result<()> {
+        self.text_of(css).await?;
+        let script = "const s = document.querySelector(arguments[0]); s.value = arguments[1]; \
+                      s.dispatchEvent(new Event('change', {bubbles: true}));";
+        self.client.execute(script, vec![serde_json::json!(css), serde_json::json!(value)]).await?;
+        Ok(())
     }
 
     /// Waits until the current URL's path is `path`.

@@ -127,7 +127,12 @@ fn dev() -> Result<()> {
 
     let bin = target_dir().join("debug");
     process::step("migrating and seeding demo data");
-    process::run(process::command(bin.join("dealaai")).arg("seed").env("DATABASE_URL", &database_url))?;
+    // A few thousand vehicles and three months of history; existing vehicles are left alone.
+    process::run(
+        process::command(bin.join("dealaai"))
+            .args(["seed", "--vehicles", "3000", "--history-days", "90"])
+            .env("DATABASE_URL", &database_url),
+    )?;
 
     let mut backend = process::command(bin.join("dealaai"));
     backend.arg("serve").env("DATABASE_URL", &database_url).env("BIND", "127.0.0.1:8000").env_remove("APP_ENV");

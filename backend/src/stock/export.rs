@@ -229,7 +229,7 @@ fn cells(v: &Vehicle) -> Vec<Cell> {
 
 /// Turns rows into file bytes, handing back a chunk whenever enough has gathered.
 enum FileWriter {
-    Csv { writer: csv::Writer<SharedBuffer>, buffer: SharedBuffer, comma_decimals: bool },
+    Csv { writer: Box<csv::Writer<SharedBuffer>>, buffer: SharedBuffer, comma_decimals: bool },
     Xlsx { zip: Box<zip::ZipWriter<zip::write::StreamWriter<SharedBuffer>>>, buffer: SharedBuffer, sheet: Vec<u8> },
 }
 
@@ -270,7 +270,7 @@ impl FileWriter {
                     .delimiter(if semicolon { b';' } else { b',' })
                     .from_writer(buffer.clone());
                 writer.write_record(COLUMNS).expect("writing to memory");
-                FileWriter::Csv { writer, buffer, comma_decimals: semicolon }
+                FileWriter::Csv { writer: Box::new(writer), buffer, comma_decimals: semicolon }
             }
             Format::Xlsx => {
                 let buffer = SharedBuffer::default();

@@ -294,13 +294,11 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+pub type NameLookup = diesel::expression::SqlLiteral<Nullable<Text>>;
+
 /// The reference names shown beside each vehicle, as correlated sub-selects (primary-key
 /// lookups, one per row of the page).
-pub fn reference_names() -> (
-    diesel::expression::SqlLiteral<Nullable<Text>>,
-    diesel::expression::SqlLiteral<Nullable<Text>>,
-    diesel::expression::SqlLiteral<Nullable<Text>>,
-) {
+pub fn reference_names() -> (NameLookup, NameLookup, NameLookup) {
     (
         sql("(SELECT d.name FROM dealers d WHERE d.id = vehicles.dealer_id)"),
         sql("(SELECT p.code FROM provinces p WHERE p.id = vehicles.province_id)"),

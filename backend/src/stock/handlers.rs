@@ -132,18 +132,12 @@ pub async fn facets(
     let stock_types = facet!(Facet::StockType, vehicles::stock_type);
     let provinces = facet!(Facet::Province, vehicles::province_id);
     let dealers = facet!(Facet::Dealer, vehicles::dealer_id);
-    let (brands, fuels, stock_types, province_counts, dealer_counts): (
-        Vec<(String, i64)>,
-        Vec<(Option<String>, i64)>,
-        Vec<(String, i64)>,
-        Vec<(Option<i64>, i64)>,
-        Vec<(Option<i64>, i64)>,
-    ) = futures_util::try_join!(
-        brands.load(&mut &*conn),
-        fuels.load(&mut &*conn),
-        stock_types.load(&mut &*conn),
-        provinces.load(&mut &*conn),
-        dealers.load(&mut &*conn),
+    let (brands, fuels, stock_types, province_counts, dealer_counts) = futures_util::try_join!(
+        brands.load::<(String, i64)>(&mut &*conn),
+        fuels.load::<(Option<String>, i64)>(&mut &*conn),
+        stock_types.load::<(String, i64)>(&mut &*conn),
+        provinces.load::<(Option<i64>, i64)>(&mut &*conn),
+        dealers.load::<(Option<i64>, i64)>(&mut &*conn),
     )?;
     let models: Vec<(String, i64)> = match &filter.brand {
         Some(brand) => {
@@ -406,11 +400,10 @@ pub async fn vehicle_history(
             vehicle_snapshots::reception_date,
         ));
     type Snapshot = (chrono::NaiveDate, i64, String, bool, bool, i32, chrono::NaiveDate);
-    let (prices, changes, snapshots): (
-        Vec<(chrono::DateTime<chrono::Utc>, Option<i64>, i64, Option<String>)>,
-        Vec<(chrono::DateTime<chrono::Utc>, String, Option<String>, Vec<String>)>,
-        Vec<Snapshot>,
-    ) = futures_util::try_join!(prices.load(&mut &*conn), changes.load(&mut &*conn), snapshots.load(&mut &*conn))?;
+    type Price = (chrono::DateTime<chrono::Utc>, Option<i64>, i64, Option<String>);
+    type Change = (chrono::DateTime<chrono::Utc>, String, Option<String>, Vec<String>);
+    let (prices, changes, snapshots): (Vec<Price>, Vec<Change>, Vec<Snapshot>) =
+        futures_util::try_join!(prices.load(&mut &*conn), changes.load(&mut &*conn), snapshots.load(&mut &*conn))?;
     if prices.is_empty() && changes.is_empty() && snapshots.is_empty() {
         return Err(ApiError::NotFound("vehicle"));
     }

@@ -36,7 +36,7 @@ pub fn validate(
     }
     let brand = required_text(problems, "brand", input.brand.as_deref(), 60);
     let model = required_text(problems, "model", input.model.as_deref(), 80);
-    let plate = optional_text(problems, "plate", flat(&input.plate).map(|p| normalize_plate(p)).as_deref(), 20);
+    let plate = optional_text(problems, "plate", flat(&input.plate).map(normalize_plate).as_deref(), 20);
     let version = optional_text(problems, "version", flat(&input.version), 200);
     let colour = optional_text(problems, "colour", flat(&input.colour), 60);
     let vehicle_type = optional_text(problems, "vehicle_type", flat(&input.vehicle_type), 60);

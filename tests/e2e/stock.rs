@@ -1,0 +1,106 @@
+use anyhow::Result;
+use dealaai_e2e::{Browser, Stack};
+use serde_json::Value;
+
+/// What the API answers for `query`, as the manager sees it.
+async fn api(stack: &Stack, token: &str, path: &str) -> Result<Value> {
+    let response = reqwest::Client::new().get(format!("{}{path}", stack.backend_url)).bearer_auth(token).send().await?;
+    Ok(response.error_for_status()?.json().await?)
+}
+
+/// A manager filters and sorts the stock table, opens a vehicle, lowers its price, sees the
+/// change in its history, and exports exactly the filtered view.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack.dealaai(&["seed", "--vehicles", "400", "--seed", "5"], None)?;
+    let password = "una-clave-bien-larga";
+    stack.dealaai(
+        &["users", "create", "--role", "manager", "--username", "jefa", "--email", "jefa@grupo.es", "--password-stdin"],
+        Some(&format!("{password}\n")),
+    )?;
+    let login: Value = reqwest::Client::new()
+        .post(format!("{}/api/auth/login", stack.backend_url))
+        .json(&serde_json::json!({"username": "jefa", "password": password}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let token = login["access_token"].as_str().unwrap().to_owned();
+    let base = &stack.frontend_url;
+
+    let b = Browser::start().await?;
+    b.client.goto(&format!("{base}/login")).await?;
+    b.fill("#username", "jefa").await?;
+    b.fill("#password", password).await?;
+    b.click("button[type=submit]").await?;
+    b.wait_for_path("/").await?;
+    b.click(".sidebar nav a[href='/stock']").await?;
+    b.wait_for_path("/stock").await?;
+    b.wait_for_text(".stock-total", "400 vehículos").await?;
+
+    // Filter by brand and fuel from the facet dropdowns: the total is the API's.
+    b.choose("select[name='brand']", "SEAT").await?;
+    let seat = api(&stack, &token, "/api/stock?brand=SEAT").await?;
+    b.wait_for_text(".stock-total", &format!("{} vehículos", seat["total"])).await?;
+    b.wait_until("return [...document.querySelectorAll('li.chip[data-filter]')].length === 1", "the brand chip")
+        .await?;
+
+    // Sort by price, ascending: the first row is the cheapest SEAT.
+    b.click("button[data-sort='sale_price']").await?;
+    let cheapest = api(&stack, &token, "/api/stock?brand=SEAT&sort=sale_price").await?;
+    let vin = cheapest["items"][0]["vin"].as_str().unwrap().to_owned();
+    b.wait_until(
+        &format!("const r = document.querySelector('table.stock-table tbody tr[data-vin]'); return !!r && r.dataset.vin === '{vin}';"),
+        "the cheapest SEAT first",
+    )
+    .await?;
+    let url = b.client.current_url().await?;
+    assert!(
+        url.query().is_some_and(|q| q.contains("brand=SEAT") && q.contains("sort=sale_price")),
+        "state in the URL: {url}"
+    );
+
+    // The export buttons ask for exactly this view.
+    b.client
+        .execute(
+            "window.__requests = []; const f = window.fetch; \
+             window.fetch = (input, init) => { window.__requests.push(String(input.url || input)); return f(input, init); };",
+            vec![],
+        )
+        .await?;
+    b.click("[data-export='csv']").await?;
+    b.wait_until("return window.__requests.some(u => u.includes('/stock/export'))", "the export request").await?;
+    let requests: Vec<String> = serde_json::from_value(b.client.execute("return window.__requests", vec![]).await?)?;
+    let export = requests.iter().find(|u| u.contains("/stock/export")).unwrap();
+    assert!(
+        export.contains("brand=SEAT") && export.contains("sort=sale_price") && export.contains("format=csv"),
+        "{export}"
+    );
+    let export_path = &export[export.find("/api/").unwrap()..];
+    let csv = reqwest::Client::new()
+        .get(format!("{}{export_path}", stack.backend_url))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert_eq!(csv.lines().count() as i64, seat["total"].as_i64().unwrap() + 1, "header + every filtered row");
+    assert!(csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').starts_with(&vin));
+
+    // Open the vehicle and lower its price.
+    b.click(&format!("tr[data-vin='{vin}']")).await?;
+    b.wait_for_path(&format!("/stock/{vin}")).await?;
+    b.fill("#vehicle-form [name='sale_price']", "1234").await?;
+    b.click("#vehicle-form button[type=submit]").await?;
+    b.wait_until(
+        "const t = document.querySelector('table.price-history'); return !!t && t.innerText.includes('jefa') && t.innerText.includes('1.234');",
+        "the price change in the history",
+    )
+    .await?;
+    let vehicle = api(&stack, &token, &format!("/api/stock/{vin}")).await?;
+    assert_eq!(vehicle["sale_price"], "1234.00");
+    assert!(b.text_of("dd[data-field='sale_price']").await?.starts_with("1.234 €"));
+    b.close().await?;
+    Ok(())
+}
