@@ -1,6 +1,7 @@
 //! Developer commands. `cargo xtask dev` runs everything, `cargo xtask test` tests
 //! everything; both install what this machine lacks first and skip what it has.
 
+mod bench;
 mod postgres;
 mod process;
 mod tools;
@@ -27,6 +28,12 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
     },
+    /// Benchmark the stock API on a seeded database (release build, wrk over loopback).
+    Bench {
+        /// How many vehicles the benchmark database holds (seeded when it differs).
+        #[arg(long, default_value_t = 100_000)]
+        vehicles: u64,
+    },
     /// The local development database.
     Db {
         #[command(subcommand)]
@@ -46,6 +53,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Dev => dev(),
         Command::Test { cargo_args } => test(&cargo_args),
+        Command::Bench { vehicles } => bench::bench(vehicles),
         Command::Db { command: DbCommand::Url } => {
             println!("{}", postgres::Cluster::development().ensure_database()?);
             Ok(())

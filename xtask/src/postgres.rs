@@ -116,19 +116,28 @@ impl Cluster {
 
     /// Ensures the `dealaai` database exists; returns its URL.
     pub fn ensure_database(&self) -> Result<String> {
+        self.ensure_database_named("dealaai")
+    }
+
+    /// Ensures a database exists; returns its URL.
+    pub fn ensure_database_named(&self, name: &str) -> Result<String> {
         self.ensure_running()?;
-        let bin = bin_dir()?;
-        let psql = |sql: &str| {
-            output(
-                Command::new(bin.join("psql"))
-                    .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
-                    .arg(self.server_url("postgres")),
-            )
-        };
-        if psql("SELECT 1 FROM pg_database WHERE datname = 'dealaai'").as_deref() != Some("1") {
-            psql("CREATE DATABASE dealaai").context("creating the dealaai database")?;
+        if self.psql("postgres", &format!("SELECT 1 FROM pg_database WHERE datname = '{name}'")).as_deref() != Some("1")
+        {
+            self.psql("postgres", &format!("CREATE DATABASE {name}"))
+                .with_context(|| format!("creating the {name} database"))?;
         }
-        Ok(self.server_url("dealaai"))
+        Ok(self.server_url(name))
+    }
+
+    /// Runs one SQL statement with psql; its unaligned output, or None if it failed.
+    pub fn psql(&self, database: &str, sql: &str) -> Option<String> {
+        let bin = bin_dir().ok()?;
+        output(
+            Command::new(bin.join("psql"))
+                .args(["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-c", sql])
+                .arg(self.server_url(database)),
+        )
     }
 
     pub fn stop(&self) -> Result<()> {

@@ -67,7 +67,7 @@ fn ensure_cargo_tool(binary: &str, krate: &str, version: &str) -> Result<()> {
     install(true).or_else(|_| install(false))
 }
 
-fn apt_install(packages: &[&str]) -> Result<()> {
+pub fn apt_install(packages: &[&str]) -> Result<()> {
     if !nix::unistd::Uid::effective().is_root() {
         bail!("missing system packages; install them with: sudo apt-get install {}", packages.join(" "));
     }

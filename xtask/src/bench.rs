@@ -1,0 +1,177 @@
+//! `cargo xtask bench`: seeds a stock in its own database on the development cluster, runs the
+//! release backend, drives it over loopback with `wrk` (32 connections) and prints a table;
+//! then times a full CSV/XLSX export and a 100,000-row import (created, then updated), and
+//! shows PostgreSQL's plan for the list's filters and sorts. Results go in docs/BENCHMARKS.md.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+
+use crate::postgres::Cluster;
+use crate::process::{self, command, output, run};
+use crate::{target_dir, tools};
+
+const DATABASE: &str = "dealaai_bench";
+const USER: &str = "bench";
+const PASSWORD: &str = "bench-password-123";
+const CONNECTIONS: &str = "32";
+const SECONDS: &str = "20s";
+
+/// The requests measured: (name, path).
+const REQUESTS: &[(&str, &str)] = &[
+    ("list: 2 filters + sort", "/api/stock?brand=SEAT&fuel=diesel&sort=-sale_price&page_size=25"),
+    ("list: default page", "/api/stock?page_size=25"),
+    ("list: text search", "/api/stock?q=toyota%20corolla&page_size=25"),
+    ("facets: one brand", "/api/stock/facets?brand=SEAT"),
+];
+
+/// Filter and sort combinations the table offers, checked with EXPLAIN.
+const PLANS: &[&str] = &[
+    "SELECT * FROM vehicles WHERE brand = 'SEAT' AND fuel = 'diesel' ORDER BY sale_price DESC, vin DESC LIMIT 25",
+    "SELECT count(*) FROM vehicles WHERE brand = 'SEAT' AND fuel = 'diesel'",
+    "SELECT * FROM vehicles ORDER BY reception_date DESC, vin DESC LIMIT 25",
+    "SELECT * FROM vehicles WHERE search_text LIKE '%corolla%' ORDER BY reception_date DESC, vin DESC LIMIT 25",
+    "SELECT * FROM vehicles WHERE sale_price BETWEEN 1000000 AND 2000000 ORDER BY mileage_km, vin LIMIT 25",
+    "SELECT * FROM vehicles WHERE province_id = 28 AND stock_type = 'VO' ORDER BY registration_year DESC, vin DESC LIMIT 25",
+    "SELECT * FROM vehicles WHERE reception_date <= CURRENT_DATE - 180 ORDER BY reception_date, vin LIMIT 25",
+    "SELECT * FROM vehicles WHERE dealer_id = 3 ORDER BY (sale_price - coalesce(total_cost, purchase_price)) DESC, vin DESC LIMIT 25",
+];
+
+pub fn bench(vehicles: u64) -> Result<()> {
+    tools::ensure_libpq()?;
+    for (tool, package) in [("wrk", "wrk"), ("curl", "curl")] {
+        if output(command(tool).arg("--version")).is_none() && output(command(tool).arg("-v")).is_none() {
+            tools::apt_install(&[package])?;
+        }
+    }
+    let cluster = Cluster::development();
+    let url = cluster.ensure_database_named(DATABASE)?;
+    let psql = |sql: &str| cluster.psql(DATABASE, sql);
+
+    process::step("building the release backend");
+    run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
+    let bin = target_dir().join("release").join("dealaai");
+    let dealaai = |args: &[&str]| {
+        let mut cmd = command(&bin);
+        cmd.args(args).env("DATABASE_URL", &url).env("RUST_LOG", "warn");
+        cmd
+    };
+
+    run(dealaai(&["migrate"]).stdout(Stdio::null()))?;
+    let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);
+    if existing != vehicles {
+        process::step(&format!("seeding {vehicles} vehicles"));
+        psql("TRUNCATE vehicles, vehicle_changes, vehicle_price_changes, vehicle_snapshots, snapshot_runs");
+        let started = Instant::now();
+        run(&mut dealaai(&["seed", "--vehicles", &vehicles.to_string(), "--seed", "1"]))?;
+        println!("seeded {vehicles} vehicles in {:.1} s", started.elapsed().as_secs_f64());
+        psql("VACUUM ANALYZE");
+    }
+    if psql(&format!("SELECT 1 FROM users WHERE username = '{USER}'")).as_deref() != Some("1") {
+        let mut create = dealaai(&["users", "create", "--role", "manager", "--username", USER]);
+        create.args(["--email", "bench@dealaai.local", "--password-stdin"]).stdin(Stdio::piped());
+        let mut child = create.spawn()?;
+        use std::io::Write;
+        child.stdin.take().expect("piped").write_all(format!("{PASSWORD}\n").as_bytes())?;
+        if !child.wait()?.success() {
+            bail!("could not create the bench user");
+        }
+    }
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = dealaai(&["serve"])
+        .env("BIND", format!("127.0.0.1:{port}"))
+        .env("SNAPSHOT_SCHEDULER", "false")
+        .env("DATABASE_POOL_SIZE", "32")
+        .spawn()
+        .context("starting the backend")?;
+    let result = measure(&base, server.id(), vehicles, &psql);
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let _ = server.wait();
+    result
+}
+
+fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<String>) -> Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while output(command("curl").args(["-sf", &format!("{base}/api/health/")])).is_none() {
+        if Instant::now() > deadline {
+            bail!("the backend did not start");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let login = output(command("curl").args([
+        "-sf",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        &format!(r#"{{"username":"{USER}","password":"{PASSWORD}"}}"#),
+        &format!("{base}/api/auth/login"),
+    ]))
+    .context("logging in")?;
+    let token =
+        login.split(r#""access_token":""#).nth(1).and_then(|rest| rest.split('"').next()).context("no token")?;
+    let auth = format!("Authorization: Bearer {token}");
+
+    println!("\n{vehicles} vehicles, {CONNECTIONS} connections, {SECONDS} each (wrk, 2 threads)\n");
+    println!("| request | requests/s | p50 | p99 | errors |");
+    println!("|---|---:|---:|---:|---:|");
+    for (name, path) in REQUESTS {
+        let url = format!("{base}{path}");
+        // Warm-up: connections, caches, prepared plans.
+        let _ = output(command("wrk").args(["-t2", "-c", CONNECTIONS, "-d3s", "-H", &auth, &url]));
+        let report =
+            output(command("wrk").args(["-t2", "-c", CONNECTIONS, "-d", SECONDS, "--latency", "-H", &auth, &url]))
+                .context("running wrk")?;
+        let field = |label: &str| {
+            report.lines().find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned())).unwrap_or_default()
+        };
+        let errors: u64 = field("Non-2xx or 3xx responses:").parse().unwrap_or(0)
+            + field("Socket errors:")
+                .split(',')
+                .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+                .sum::<u64>();
+        println!("| {name} | {} | {} | {} | {errors} |", field("Requests/sec:"), field("50%"), field("99%"));
+    }
+    let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let peak = memory.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").to_owned();
+    println!("\nbackend peak memory (resident) during the list runs: {}", peak.trim_start_matches("VmHWM:").trim());
+
+    let csv = target_dir().join("bench-export.csv");
+    let timed = |args: &[&str]| -> Result<f64> {
+        let started = Instant::now();
+        let status = Command::new("curl").args(["-sf", "-H", &auth]).args(args).stdout(Stdio::null()).status()?;
+        if !status.success() {
+            bail!("curl {args:?} failed");
+        }
+        Ok(started.elapsed().as_secs_f64())
+    };
+    println!("\n| operation | seconds |\n|---|---:|");
+    let seconds = timed(&["-o", csv.to_str().unwrap(), &format!("{base}/api/stock/export?format=csv")])?;
+    println!("| export {vehicles} rows as CSV | {seconds:.2} |");
+    let seconds = timed(&["-o", "/dev/null", &format!("{base}/api/stock/export?format=xlsx")])?;
+    println!("| export {vehicles} rows as XLSX | {seconds:.2} |");
+    let import = format!("{base}/api/stock/import");
+    let body = format!("@{}", csv.display());
+    let upload = ["-H", "Content-Type: text/csv", "--data-binary", &body, &import];
+    let seconds = timed(&upload)?;
+    println!("| import {vehicles} rows (all updates) | {seconds:.2} |");
+    psql("TRUNCATE vehicles");
+    let seconds = timed(&upload)?;
+    println!("| import {vehicles} rows (all new) | {seconds:.2} |");
+    psql("VACUUM ANALYZE vehicles");
+
+    println!("\nPlans (EXPLAIN, {vehicles} vehicles):");
+    for sql in PLANS {
+        let plan = psql(&format!("EXPLAIN (COSTS OFF) {sql}")).unwrap_or_default();
+        let nodes: Vec<&str> = plan
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.contains("Scan") || l.contains("Sort") || l.contains("Aggregate"))
+            .map(|l| l.trim_start_matches("-> "))
+            .collect();
+        println!("- `{sql}`\n  {}", nodes.join(" / "));
+    }
+    Ok(())
+}
