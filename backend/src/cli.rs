@@ -47,12 +47,23 @@ pub enum Command {
         #[arg(long)]
         skip_invalid: bool,
     },
+    /// Manage the cache of costly reads.
+    Cache {
+        #[command(subcommand)]
+        command: CacheCommand,
+    },
     /// Take today's stock snapshot now (once per day; a second run does nothing).
     Snapshot {
         /// The day to record, `YYYY-MM-DD` (default: today in TIME_ZONE).
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Empty the cache (answers are recomputed on the next request).
+    Clear,
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,6 +127,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Users { command: UsersCommand::Create { account, role } } => create_user(&config, account, role).await,
         Command::Seed(args) => seed(&config, args).await,
         Command::Import { file, skip_invalid } => import(&config, &file, skip_invalid).await,
+        Command::Cache { command: CacheCommand::Clear } => {
+            let cleared = crate::cache::clear(&mut connect(&config).await?).await?;
+            println!("cache cleared ({cleared} entries)");
+            Ok(())
+        }
         Command::Snapshot { date } => {
             let date = date.unwrap_or_else(|| config.today());
             let mut conn = connect(&config).await?;

@@ -80,6 +80,8 @@ pub struct Config {
     /// Whether this process schedules the daily snapshot (an advisory lock still lets only
     /// one replica take it).
     pub snapshot_scheduler: bool,
+    /// How long a cached answer may be served at most (changes to the stock drop it at once).
+    pub cache_ttl: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,6 +169,7 @@ impl Config {
             snapshot_time: chrono::NaiveTime::parse_from_str(get("SNAPSHOT_TIME").unwrap_or("01:00"), "%H:%M")
                 .map_err(|_| ConfigError::Invalid { name: "SNAPSHOT_TIME", reason: "expected HH:MM".to_owned() })?,
             snapshot_scheduler: parse("SNAPSHOT_SCHEDULER", get("SNAPSHOT_SCHEDULER").unwrap_or("true"))?,
+            cache_ttl: Duration::from_secs(parse("CACHE_TTL_SECONDS", get("CACHE_TTL_SECONDS").unwrap_or("60"))?),
         };
         if config.env == AppEnv::Production {
             config.refuse_insecure_production(get("DEBUG"))?;

@@ -147,17 +147,19 @@ BEGIN
     FROM new_rows n JOIN old_rows o USING (vin)
     WHERE n.sale_price IS DISTINCT FROM o.sale_price;
 
+    -- Each row is turned into JSON once (not once per column) and compared key by key.
     INSERT INTO vehicle_changes (vin, action, changed_by, fields)
-    SELECT vin, 'update', dealaai_actor(), fields
-    FROM (
-        SELECT n.vin, ARRAY(
-            SELECT e.key FROM jsonb_each(to_jsonb(n)) e
-            WHERE e.value IS DISTINCT FROM to_jsonb(o) -> e.key
-              AND e.key NOT IN ('updated_at', 'updated_by', 'previous_price', 'search_text', 'reserved_at')
-            ORDER BY e.key) AS fields
-        FROM new_rows n JOIN old_rows o USING (vin)
-    ) changed
-    WHERE cardinality(fields) > 0;
+    SELECT n.vin, 'update', dealaai_actor(), diff.fields
+    FROM new_rows n
+    JOIN old_rows o USING (vin)
+    CROSS JOIN LATERAL (SELECT to_jsonb(n) AS new_json, to_jsonb(o) AS old_json) j
+    CROSS JOIN LATERAL (
+        SELECT array_agg(e.key ORDER BY e.key) AS fields
+        FROM jsonb_each(j.new_json) e
+        WHERE e.value IS DISTINCT FROM j.old_json -> e.key
+          AND e.key NOT IN ('updated_at', 'updated_by', 'previous_price', 'search_text', 'reserved_at')
+    ) diff
+    WHERE diff.fields IS NOT NULL;
     RETURN NULL;
 END $$;
 

@@ -602,6 +602,9 @@ pub struct ImportReport {
     pub rows: u64,
     pub created: u64,
     pub updated: u64,
+    /// Rows for vehicles that already held exactly these values (nothing written for them).
+    #[serde(default)]
+    pub unchanged: u64,
     /// Up to 1,000 of the rejected rows, in file order; `rejected_total` counts them all.
     pub rejected: Vec<RejectedRow>,
     pub rejected_total: u64,

@@ -14,7 +14,7 @@ use crate::{target_dir, tools};
 
 const DATABASE: &str = "dealaai_bench";
 const USER: &str = "bench";
-const PASSWORD: &str = "bench-password-123";
+const PASSWORD: &str = "carga-de-prueba-2026";
 const CONNECTIONS: &str = "32";
 const SECONDS: &str = "20s";
 
@@ -41,7 +41,7 @@ const PLANS: &[&str] = &[
 pub fn bench(vehicles: u64) -> Result<()> {
     tools::ensure_libpq()?;
     for (tool, package) in [("wrk", "wrk"), ("curl", "curl")] {
-        if output(command(tool).arg("--version")).is_none() && output(command(tool).arg("-v")).is_none() {
+        if output(command("sh").args(["-c", &format!("command -v {tool}")])).is_none() {
             tools::apt_install(&[package])?;
         }
     }

@@ -181,12 +181,29 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cache_entries (key) {
+        key -> Text,
+        value -> Text,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    cache_epoch (id) {
+        id -> Bool,
+        epoch -> Int8,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(dealers -> provinces (province_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
+    cache_entries,
+    cache_epoch,
     dealers,
     job_profiles,
     login_failures,

@@ -13,6 +13,7 @@ use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::{export, import, set_actor};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
+use crate::cache;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{
     dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicle_snapshots, vehicles,
@@ -81,12 +82,17 @@ pub async fn list_vehicles(
     state: web::Data<AppState>,
     caller: CurrentUser,
     query: web::Query<StockQuery>,
-) -> ApiResult<web::Json<Page<Vehicle>>> {
+) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
     let (filter, sort) = parse_query(&query)?;
     let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
-    let conn = state.pool.get().await?;
+    let mut conn = state.pool.get().await?;
+    let key = cache_key("list", today, &query);
+    let (hit, epoch) = cache::get(&conn, &key).await?;
+    if let Some(json) = hit {
+        return Ok(json_response(json));
+    }
 
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
     let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
@@ -96,8 +102,31 @@ pub async fn list_vehicles(
     // Both queries go to PostgreSQL at once on the one connection (pipelining).
     let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
         futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
-    let items = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
-    Ok(web::Json(page.page_of(items, total)))
+    let items: Vec<Vehicle> = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
+    store(&state, &mut conn, &key, &page.page_of(items, total), epoch).await
+}
+
+/// Every reader with ReadStock sees the same stock, so answers are shared across users; the
+/// day is in the key because days in stock change with it.
+fn cache_key(kind: &str, today: chrono::NaiveDate, query: &StockQuery) -> String {
+    format!("stock:{kind}:{today}:{}", serde_urlencoded::to_string(query).unwrap_or_default())
+}
+
+fn json_response(json: String) -> HttpResponse {
+    HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(json)
+}
+
+/// Caches the answer (unless the stock changed while it was computed) and sends it.
+async fn store<T: serde::Serialize>(
+    state: &AppState,
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    answer: &T,
+    epoch: cache::Epoch,
+) -> ApiResult<HttpResponse> {
+    let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
+    cache::put(conn, key, &json, state.config.cache_ttl, epoch).await?;
+    Ok(json_response(json))
 }
 
 /// The values (with counts) for the filter dropdowns; each honours the other active filters.
@@ -111,11 +140,18 @@ pub async fn facets(
     state: web::Data<AppState>,
     caller: CurrentUser,
     query: web::Query<StockQuery>,
-) -> ApiResult<web::Json<StockFacets>> {
+) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
     let (filter, _) = parse_query(&query)?;
     let today = state.config.today();
-    let conn = state.pool.get().await?;
+    let mut conn = state.pool.get().await?;
+    // Sort and page do not change the facets.
+    let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
+    let key = cache_key("facets", today, &filters_only);
+    let (hit, epoch) = cache::get(&conn, &key).await?;
+    if let Some(json) = hit {
+        return Ok(json_response(json));
+    }
     let count = diesel::dsl::count_star();
     // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
     macro_rules! facet {
@@ -179,14 +215,15 @@ pub async fn facets(
         })
         .collect();
     dealers.sort_by(|a, b| a.label.cmp(&b.label));
-    Ok(web::Json(StockFacets {
+    let facets = StockFacets {
         brands: plain(brands),
         models: plain(models),
         fuels: plain(fuels),
         provinces,
         dealers,
         stock_types: plain(stock_types),
-    }))
+    };
+    store(&state, &mut conn, &key, &facets, epoch).await
 }
 
 pub(super) async fn load_vehicle(

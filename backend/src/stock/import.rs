@@ -91,6 +91,38 @@ const DERIVED: &[&str] = &[
 
 const REQUIRED: &[&str] = &["vin", "brand", "model", "sale_price"];
 
+/// The table column each importable field writes.
+const COLUMNS_OF_FIELDS: &[(&str, &str)] = &[
+    ("plate", "plate"),
+    ("brand", "brand"),
+    ("model", "model"),
+    ("version", "version"),
+    ("registration_year", "registration_year"),
+    ("registration_date", "registration_date"),
+    ("reception_date", "reception_date"),
+    ("mileage_km", "mileage_km"),
+    ("colour", "colour"),
+    ("fuel", "fuel"),
+    ("transmission", "transmission"),
+    ("power_cv", "power_cv"),
+    ("vehicle_type", "vehicle_type"),
+    ("stock_type", "stock_type"),
+    ("status", "status"),
+    ("reserved", "reserved"),
+    ("published", "published"),
+    ("listing_url", "listing_url"),
+    ("dealer", "dealer_id"),
+    ("province", "province_id"),
+    ("location", "location"),
+    ("purchase_price", "purchase_price"),
+    ("total_cost", "total_cost"),
+    ("sale_price", "sale_price"),
+    ("description", "description"),
+    ("online_visits", "online_visits"),
+    ("online_calls", "online_calls"),
+    ("online_leads", "online_leads"),
+];
+
 fn column_of(header: &str) -> Column {
     let name = fold_text(header.trim()).replace([' ', '-', '.'], "_");
     if DERIVED.contains(&name.as_str()) {
@@ -223,6 +255,7 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
         rows: 0,
         created: 0,
         updated: 0,
+        unchanged: 0,
         rejected: Vec::new(),
         rejected_total: 0,
         committed: false,
@@ -288,6 +321,7 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
         Err(ApiError::Validation(fields)) if fields.is_empty() => {
             report.created = 0;
             report.updated = 0;
+            report.unchanged = 0;
         }
         Err(error) => return Err(error),
     }
@@ -592,17 +626,27 @@ async fn write_batch(
         "description" => description, "online_visits" => online_visits, "online_calls" => online_calls,
         "online_leads" => online_leads,
     );
-    let inserted: Vec<bool> = diesel::insert_into(vehicles::table)
+    // Rows that would change nothing are not rewritten: re-importing a file costs reads only.
+    let columns: Vec<&str> =
+        COLUMNS_OF_FIELDS.iter().filter(|(field, _)| present.contains(field)).map(|(_, c)| *c).collect();
+    let changed = format!(
+        "(({old}) IS DISTINCT FROM ({new}) OR vehicles.extra IS DISTINCT FROM vehicles.extra || excluded.extra)",
+        old = columns.iter().map(|c| format!("vehicles.{c}")).collect::<Vec<_>>().join(", "),
+        new = columns.iter().map(|c| format!("excluded.{c}")).collect::<Vec<_>>().join(", "),
+    );
+    let upsert = diesel::insert_into(vehicles::table)
         .values(&*batch)
         .on_conflict(vehicles::vin)
         .do_update()
-        .set((changes, vehicles::extra.eq(vehicles::extra.concat(excluded(vehicles::extra)))))
+        .set((changes, vehicles::extra.eq(vehicles::extra.concat(excluded(vehicles::extra)))));
+    let written: Vec<bool> = diesel::query_dsl::methods::FilterDsl::filter(upsert, diesel::dsl::sql::<Bool>(&changed))
         .returning(diesel::dsl::sql::<Bool>("xmax = 0"))
         .get_results(conn)
         .await?;
-    let created = inserted.iter().filter(|created| **created).count() as u64;
+    let created = written.iter().filter(|created| **created).count() as u64;
     report.created += created;
-    report.updated += inserted.len() as u64 - created;
+    report.updated += written.len() as u64 - created;
+    report.unchanged += (batch.len() - written.len()) as u64;
     batch.clear();
     Ok(())
 }

@@ -89,7 +89,9 @@ async fn the_schema_module_matches_the_migrated_tables() {
         vehicle_price_changes,
         vehicle_changes,
         vehicle_snapshots,
-        snapshot_runs
+        snapshot_runs,
+        cache_entries,
+        cache_epoch
     );
     for statement in sql {
         let select_list = statement.split(" FROM ").next().unwrap().trim_start_matches("SELECT ");

@@ -412,8 +412,8 @@ async fn exports_hold_exactly_the_filtered_sorted_rows() {
     let csv = app.call("GET", "/api/stock/export?fuel=petrol", &token, None).await.bytes().await.unwrap();
     let report: Value = import(&app, &manager, "all_or_nothing", csv.to_vec()).await.json().await.unwrap();
     assert_eq!(
-        (report["created"].as_u64(), report["updated"].as_u64()),
-        (Some(0), Some(expected.len() as u64)),
+        (report["created"].as_u64(), report["updated"].as_u64(), report["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(expected.len() as u64)),
         "{report}"
     );
     assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_price_changes").await, 0, "no value changed");
@@ -438,4 +438,40 @@ async fn the_daily_snapshot_is_taken_once_per_day() {
     let dates: Vec<&str> =
         history["snapshots"].as_array().unwrap().iter().map(|s| s["snapshot_date"].as_str().unwrap()).collect();
     assert_eq!(dates, ["2030-01-03", "2030-01-02"]);
+}
+
+#[actix_web::test]
+async fn cached_answers_go_with_every_kind_of_stock_change() {
+    let (app, mut conn) = seeded().await;
+    let token = app.token_for("boss", Role::Manager).await;
+    let path = "/api/stock?sort=-sale_price&page_size=1";
+    let first = |body: Value| body["items"][0].clone();
+    let top = first(app.call("GET", path, &token, None).await.json().await.unwrap());
+    let vin = top["vin"].as_str().unwrap().to_owned();
+    app.call("GET", "/api/stock/facets", &token, None).await;
+    let cached = "SELECT count(*) FROM cache_entries WHERE key LIKE 'stock:%'";
+    assert_eq!(count(&mut conn, cached).await, 2, "the list and the facets are cached");
+
+    // Through the API.
+    let patch = json!({"sale_price": "999999.00"});
+    app.call("PATCH", &format!("/api/stock/{vin}"), &token, Some(&patch)).await;
+    assert_eq!(count(&mut conn, cached).await, 0);
+    assert_eq!(first(app.call("GET", path, &token, None).await.json().await.unwrap())["sale_price"], "999999.00");
+
+    // Behind the API's back: a manual UPDATE.
+    diesel::sql_query(format!("UPDATE vehicles SET sale_price = 99999900 + 1 WHERE vin = '{vin}'"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(first(app.call("GET", path, &token, None).await.json().await.unwrap())["sale_price"], "999999.01");
+
+    // An import, a deletion and a snapshot.
+    let csv = format!("vin,brand,model,sale_price\n{vin},SEAT,Ibiza,1000000\n");
+    assert_eq!(import(&app, &token, "all_or_nothing", csv).await.status(), 200);
+    assert_eq!(first(app.call("GET", path, &token, None).await.json().await.unwrap())["sale_price"], "1000000.00");
+    assert_eq!(app.call("DELETE", &format!("/api/stock/{vin}"), &token, None).await.status(), 204);
+    assert_ne!(first(app.call("GET", path, &token, None).await.json().await.unwrap())["vin"], vin.as_str());
+    assert!(count(&mut conn, cached).await > 0);
+    take_snapshot(&mut conn, NaiveDate::from_ymd_opt(2030, 1, 2).unwrap()).await.unwrap();
+    assert_eq!(count(&mut conn, cached).await, 0);
 }

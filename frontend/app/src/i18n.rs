@@ -273,6 +273,7 @@ messages! {
     RowsRead => "Filas leídas", "Rows read";
     RowsCreated => "Creados", "Created";
     RowsUpdated => "Actualizados", "Updated";
+    RowsUnchanged => "Sin cambios", "Unchanged";
     RowsRejected => "Rechazadas", "Rejected";
     RejectedRows => "Filas rechazadas", "Rejected rows";
     Showing => "Mostrando", "Showing";

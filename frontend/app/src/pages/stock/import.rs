@@ -165,6 +165,7 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
                 {stat("rows", Msg::RowsRead, report.rows)}
                 {stat("created", Msg::RowsCreated, report.created)}
                 {stat("updated", Msg::RowsUpdated, report.updated)}
+                {stat("unchanged", Msg::RowsUnchanged, report.unchanged)}
                 {stat("rejected", Msg::RowsRejected, total_rejected)}
             </dl>
             {(!rows.is_empty()).then(|| {

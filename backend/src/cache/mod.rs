@@ -1,0 +1,57 @@
+//! A small cache in PostgreSQL (the architecture's stand-in for Redis): costly reads keep
+//! their JSON answer under a key, with an expiry. Database triggers drop the stock's entries
+//! and bump an epoch whenever the stock changes, whoever changes it, and an answer computed
+//! from data older than the current epoch is never stored.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+use crate::db::schema::{cache_entries, cache_epoch};
+
+/// The epoch at the start of a computation, to be handed back to [`put`].
+#[derive(Debug, Clone, Copy)]
+pub struct Epoch(i64);
+
+/// The cached answer, and the current epoch (read in the same round trip) for a miss.
+pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<String>, Epoch)> {
+    let value = cache_entries::table
+        .find(key)
+        .filter(cache_entries::expires_at.gt(Utc::now()))
+        .select(cache_entries::value)
+        .load::<String>(&mut &*conn);
+    let epoch = cache_epoch::table.select(cache_epoch::epoch).first::<i64>(&mut &*conn);
+    let (value, epoch) = futures_util::try_join!(value, epoch)?;
+    Ok((value.into_iter().next(), Epoch(epoch)))
+}
+
+/// Stores an answer computed since `epoch`, unless the data changed meanwhile. The epoch row
+/// is read `FOR SHARE`, so a change being committed is waited for and then seen.
+pub async fn put(conn: &mut AsyncPgConnection, key: &str, value: &str, ttl: Duration, epoch: Epoch) -> QueryResult<()> {
+    let expires_at = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default();
+    diesel::sql_query(
+        "INSERT INTO cache_entries (key, value, expires_at) \
+         SELECT $1, $2, $3 FROM (SELECT epoch FROM cache_epoch WHERE epoch = $4 FOR SHARE) current \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Text, _>(value)
+    .bind::<Timestamptz, _>(expires_at)
+    .bind::<BigInt, _>(epoch.0)
+    .execute(conn)
+    .await
+    .map(drop)
+}
+
+/// Empties the cache (`dealaai cache clear`); returns how many entries went.
+pub async fn clear(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(cache_entries::table).execute(conn).await
+}
+
+/// Drops expired entries (run periodically; reads ignore them anyway).
+pub async fn purge_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::delete(cache_entries::table.filter(cache_entries::expires_at.le(Utc::now()))).execute(conn).await
+}
