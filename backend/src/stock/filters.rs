@@ -187,7 +187,8 @@ fn days_before(today: NaiveDate, days: i32) -> NaiveDate {
     today.checked_sub_days(Days::new(days.max(0) as u64)).unwrap_or(NaiveDate::MIN)
 }
 
-fn parse_value<T>(
+/// A query parameter's value, parsed; an unparsable one is recorded as a problem named after it.
+pub fn parse_value<T>(
     problems: &mut Problems,
     name: &str,
     value: &Option<String>,

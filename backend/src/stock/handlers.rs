@@ -7,7 +7,7 @@ use shared::stock::{
 };
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
-use super::filters::{Facet, StockFilter, apply_sort, parse_sort, reference_names};
+use super::filters::{Facet, StockFilter, apply_sort, parse_sort, parse_value, reference_names};
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::{export, import, set_actor};
@@ -46,15 +46,10 @@ pub(super) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<sup
 
 fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
     let mut problems = Problems::default();
-    let mut number = |name: &str, value: &Option<String>| {
-        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-        let parsed = value.parse().ok();
-        if parsed.is_none() {
-            problems.add(name, FieldProblem::Invalid);
-        }
-        parsed
+    let params = PageParams {
+        page: parse_value(&mut problems, "page", &query.page, |v| v.parse().ok()),
+        page_size: parse_value(&mut problems, "page_size", &query.page_size, |v| v.parse().ok()),
     };
-    let params = PageParams { page: number("page", &query.page), page_size: number("page_size", &query.page_size) };
     problems.into_result()?;
     Ok(params)
 }
