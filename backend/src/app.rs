@@ -16,7 +16,7 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{health, openapi, org, stock, users};
+use crate::{dashboard, health, openapi, org, stock, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
 const JSON_LIMIT_BYTES: usize = 256 * 1024;
@@ -41,6 +41,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     users::routes(cfg);
     org::routes(cfg);
     stock::routes(cfg);
+    dashboard::routes(cfg);
 }
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT,

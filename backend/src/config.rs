@@ -182,6 +182,17 @@ impl Config {
         chrono::Utc::now().with_timezone(&self.time_zone).date_naive()
     }
 
+    /// The instant a local day starts where the dealerships are.
+    pub fn start_of_day(&self, day: chrono::NaiveDate) -> chrono::DateTime<chrono::Utc> {
+        use chrono::TimeZone;
+        let midnight = day.and_time(chrono::NaiveTime::MIN);
+        // A day whose midnight falls in a DST gap starts at the first valid instant (UTC then).
+        self.time_zone
+            .from_local_datetime(&midnight)
+            .earliest()
+            .map_or_else(|| midnight.and_utc(), |start| start.with_timezone(&chrono::Utc))
+    }
+
     pub fn is_production(&self) -> bool {
         self.env == AppEnv::Production
     }

@@ -48,6 +48,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::stock::routes_doc::update_vehicle,
         crate::stock::routes_doc::delete_vehicle,
         crate::stock::routes_doc::vehicle_history,
+        crate::dashboard::dashboard,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -56,6 +57,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "users", description = "People and their hierarchy"),
         (name = "organisation", description = "Provinces, dealerships and job profiles"),
         (name = "stock", description = "Vehicles in stock: list, facets, history, import and export"),
+        (name = "dashboard", description = "KPIs, breakdowns, ageing and trends over the whole stock"),
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! backend serialises and the WASM frontend deserialises. Compiles for native and wasm32.
 
 pub mod auth;
+pub mod dashboard;
 pub mod error;
 pub mod health;
 pub mod org;

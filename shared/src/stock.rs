@@ -385,6 +385,7 @@ pub const SORT_FIELDS: &[&str] = &[
 /// The list's filters, sort and page: one struct that the SPA writes into its URL and into
 /// API query strings, and that the backend reads (and validates field by field).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct StockQuery {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,12 +5,14 @@
 
 use std::time::Duration;
 
-use chrono::Utc;
+use actix_web::HttpResponse;
+use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::{cache_entries, cache_epoch};
+use crate::error::ApiResult;
 
 /// The epoch at the start of a computation, to be handed back to [`put`].
 #[derive(Debug, Clone, Copy)]
@@ -54,4 +56,29 @@ pub async fn clear(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
 /// Drops expired entries (run periodically; reads ignore them anyway).
 pub async fn purge_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(cache_entries::table.filter(cache_entries::expires_at.le(Utc::now()))).execute(conn).await
+}
+
+/// The key of a stock-derived answer (`stock:` keys are dropped on every stock change). The
+/// day is part of it because days in stock change with the day; answers are shared by every
+/// reader allowed to see the stock.
+pub fn stock_key(kind: &str, today: NaiveDate, query: &impl serde::Serialize) -> String {
+    format!("stock:{kind}:{today}:{}", serde_urlencoded::to_string(query).unwrap_or_default())
+}
+
+/// An answer already serialised (from the cache, or just stored).
+pub fn json_response(json: String) -> HttpResponse {
+    HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(json)
+}
+
+/// Caches the answer (unless the data changed while it was computed) and sends it.
+pub async fn store_and_respond<T: serde::Serialize>(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    answer: &T,
+    ttl: Duration,
+    epoch: Epoch,
+) -> ApiResult<HttpResponse> {
+    let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
+    put(conn, key, &json, ttl, epoch).await?;
+    Ok(json_response(json))
 }

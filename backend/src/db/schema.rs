@@ -150,6 +150,7 @@ diesel::table! {
         changed_at -> Timestamptz,
         changed_by -> Nullable<Int8>,
         fields -> Array<Text>,
+        vehicle -> Nullable<Jsonb>,
     }
 }
 
@@ -178,6 +179,41 @@ diesel::table! {
         snapshot_date -> Date,
         taken_at -> Timestamptz,
         vehicles -> Int8,
+    }
+}
+
+diesel::table! {
+    // Not a primary key in SQL (dealer and province may be NULL): a unique index, NULLS NOT DISTINCT.
+    stock_summary (dimension, key, stock_type, dealer_id, province_id) {
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        stock_type -> Text,
+        dimension -> Text,
+        key -> Text,
+        vehicles -> Int8,
+        available -> Int8,
+        reserved -> Int8,
+        published -> Int8,
+        sale_value -> Int8,
+        costed -> Int8,
+        costed_sale_value -> Int8,
+        cost_value -> Int8,
+        below_cost -> Int8,
+    }
+}
+
+diesel::table! {
+    // Not a primary key in SQL (dealer and province may be NULL): a unique index, NULLS NOT DISTINCT.
+    stock_daily (snapshot_date, stock_type, dealer_id, province_id) {
+        snapshot_date -> Date,
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        stock_type -> Text,
+        vehicles -> Int8,
+        reserved -> Int8,
+        published -> Int8,
+        sale_value -> Int8,
+        days_total -> Int8,
     }
 }
 

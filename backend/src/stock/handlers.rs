@@ -83,10 +83,10 @@ pub async fn list_vehicles(
     let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
     let mut conn = state.pool.get().await?;
-    let key = cache_key("list", today, &query);
+    let key = cache::stock_key("list", today, &*query);
     let (hit, epoch) = cache::get(&conn, &key).await?;
     if let Some(json) = hit {
-        return Ok(json_response(json));
+        return Ok(cache::json_response(json));
     }
 
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
@@ -98,30 +98,7 @@ pub async fn list_vehicles(
     let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
         futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
     let items: Vec<Vehicle> = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
-    store(&state, &mut conn, &key, &page.page_of(items, total), epoch).await
-}
-
-/// Every reader with ReadStock sees the same stock, so answers are shared across users; the
-/// day is in the key because days in stock change with it.
-fn cache_key(kind: &str, today: chrono::NaiveDate, query: &StockQuery) -> String {
-    format!("stock:{kind}:{today}:{}", serde_urlencoded::to_string(query).unwrap_or_default())
-}
-
-fn json_response(json: String) -> HttpResponse {
-    HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(json)
-}
-
-/// Caches the answer (unless the stock changed while it was computed) and sends it.
-async fn store<T: serde::Serialize>(
-    state: &AppState,
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    answer: &T,
-    epoch: cache::Epoch,
-) -> ApiResult<HttpResponse> {
-    let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
-    cache::put(conn, key, &json, state.config.cache_ttl, epoch).await?;
-    Ok(json_response(json))
+    cache::store_and_respond(&mut conn, &key, &page.page_of(items, total), state.config.cache_ttl, epoch).await
 }
 
 /// The values (with counts) for the filter dropdowns; each honours the other active filters.
@@ -142,10 +119,10 @@ pub async fn facets(
     let mut conn = state.pool.get().await?;
     // Sort and page do not change the facets.
     let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
-    let key = cache_key("facets", today, &filters_only);
+    let key = cache::stock_key("facets", today, &filters_only);
     let (hit, epoch) = cache::get(&conn, &key).await?;
     if let Some(json) = hit {
-        return Ok(json_response(json));
+        return Ok(cache::json_response(json));
     }
     let count = diesel::dsl::count_star();
     // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
@@ -218,7 +195,7 @@ pub async fn facets(
         dealers,
         stock_types: plain(stock_types),
     };
-    store(&state, &mut conn, &key, &facets, epoch).await
+    cache::store_and_respond(&mut conn, &key, &facets, state.config.cache_ttl, epoch).await
 }
 
 pub(super) async fn load_vehicle(

@@ -59,6 +59,18 @@ pub async fn take_snapshot(conn: &mut AsyncPgConnection, date: NaiveDate) -> Que
         .bind::<Date, _>(date)
         .execute(conn)
         .await? as i64;
+        // The day's totals per dealer, province and stock type, for the dashboard's trends.
+        diesel::sql_query(
+            "INSERT INTO stock_daily (snapshot_date, dealer_id, province_id, stock_type, vehicles, reserved, \
+                 published, sale_value, days_total) \
+             SELECT snapshot_date, dealer_id, province_id, stock_type, count(*), count(*) FILTER (WHERE reserved), \
+                 count(*) FILTER (WHERE published), sum(sale_price), sum(snapshot_date - reception_date) \
+             FROM vehicle_snapshots WHERE snapshot_date = $1 \
+             GROUP BY snapshot_date, dealer_id, province_id, stock_type",
+        )
+        .bind::<Date, _>(date)
+        .execute(conn)
+        .await?;
         diesel::insert_into(snapshot_runs::table)
             .values((snapshot_runs::snapshot_date.eq(date), snapshot_runs::vehicles.eq(vehicles)))
             .execute(conn)

@@ -90,6 +90,8 @@ async fn the_schema_module_matches_the_migrated_tables() {
         vehicle_changes,
         vehicle_snapshots,
         snapshot_runs,
+        stock_summary,
+        stock_daily,
         cache_entries,
         cache_epoch
     );

@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod dashboard;
 mod database;
 mod health;
 mod helpers;

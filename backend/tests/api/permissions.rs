@@ -90,6 +90,7 @@ async fn each_role_gets_403_for_each_action_it_lacks() {
         },
         Action { method: "GET", path: "/api/stock".into(), body: None, needs: Permission::ReadStock },
         Action { method: "GET", path: "/api/stock/facets".into(), body: None, needs: Permission::ReadStock },
+        Action { method: "GET", path: "/api/dashboard".into(), body: None, needs: Permission::ReadStock },
         Action { method: "GET", path: "/api/stock/export".into(), body: None, needs: Permission::ReadStock },
         Action { method: "GET", path: "/api/stock/VSSZZZ6JZ9R123456".into(), body: None, needs: Permission::ReadStock },
         Action {
@@ -143,6 +144,7 @@ async fn every_endpoint_but_login_and_health_needs_a_token() {
         ("POST", "/api/auth/logout-all"),
         ("GET", "/api/stock"),
         ("GET", "/api/stock/facets"),
+        ("GET", "/api/dashboard"),
         ("GET", "/api/stock/export"),
         ("POST", "/api/stock/import"),
         ("GET", "/api/stock/VSSZZZ6JZ9R123456/history"),

@@ -10,7 +10,7 @@ use shared::users::Role;
 
 use crate::helpers::{TestApp, assert_error};
 
-const SEEDED: u64 = 600;
+pub const SEEDED: u64 = 600;
 
 #[derive(QueryableByName)]
 struct Vin {
@@ -24,7 +24,7 @@ struct Count {
     count: i64,
 }
 
-async fn seeded() -> (TestApp, AsyncPgConnection) {
+pub async fn seeded() -> (TestApp, AsyncPgConnection) {
     let app = TestApp::spawn().await;
     let mut conn = app.conn().await;
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Europe::Madrid).date_naive();
@@ -32,11 +32,11 @@ async fn seeded() -> (TestApp, AsyncPgConnection) {
     (app, conn)
 }
 
-async fn vins(conn: &mut AsyncPgConnection, sql: &str) -> Vec<String> {
+pub async fn vins(conn: &mut AsyncPgConnection, sql: &str) -> Vec<String> {
     diesel::sql_query(sql).load::<Vin>(conn).await.unwrap().into_iter().map(|v| v.vin).collect()
 }
 
-async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
+pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
     diesel::sql_query(sql).get_result::<Count>(conn).await.unwrap().count
 }
 
@@ -257,7 +257,7 @@ async fn managers_create_change_and_delete_vehicles_with_history() {
     assert_eq!(history["changes"][0]["changed_by"], "boss");
 }
 
-async fn import(app: &TestApp, token: &str, mode: &str, csv: impl Into<reqwest::Body>) -> reqwest::Response {
+pub async fn import(app: &TestApp, token: &str, mode: &str, csv: impl Into<reqwest::Body>) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/stock/import?mode={mode}")))
         .bearer_auth(token)

@@ -51,6 +51,36 @@ pub fn money(amount: Money, lang: Lang) -> String {
     }
 }
 
+/// Euros always with their two decimals: `12.345.678,00 €` (es), `€12,345,678.00` (en), for
+/// totals and averages where "no cents" and "cents hidden" must not look alike.
+pub fn money_exact(amount: Money, lang: Lang) -> String {
+    let sign = if amount.cents() < 0 { "-" } else { "" };
+    let cents = amount.cents().unsigned_abs();
+    let number = format!("{}{}{:02}", integer((cents / 100) as i64, lang), decimal_mark(lang), cents % 100);
+    match lang {
+        Lang::Es => format!("{sign}{number} €"),
+        Lang::En => format!("{sign}€{number}"),
+    }
+}
+
+/// At most one decimal, none when it would be zero: `45,3` and `42` (es), `45.3` (en).
+pub fn decimal(value: f64, lang: Lang) -> String {
+    let tenths = (value * 10.0).round() as i64;
+    let abs = tenths.unsigned_abs();
+    // Signed by the rounded value, so -0.04 reads "0", not "-0".
+    let sign = if tenths < 0 { "-" } else { "" };
+    let whole = integer((abs / 10) as i64, lang);
+    match abs % 10 {
+        0 => format!("{sign}{whole}"),
+        tenth => format!("{sign}{whole}{}{tenth}", decimal_mark(lang)),
+    }
+}
+
+/// A change with an explicit `+` when it grew (a fall already carries its `-`).
+pub fn signed(text: String, positive: bool) -> String {
+    if positive { format!("+{text}") } else { text }
+}
+
 pub fn kilometres(km: i32, lang: Lang) -> String {
     format!("{} km", integer(km.into(), lang))
 }

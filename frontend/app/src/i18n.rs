@@ -281,6 +281,47 @@ messages! {
     Field => "Campo", "Field";
     Problem => "Problema", "Problem";
     Detail => "Detalle", "Detail";
+    // Dashboard
+    DashboardFilters => "Filtros del panel", "Dashboard filters";
+    FiguresAsOf => "Datos a", "Figures as of";
+    NoStockYet => "Todavía no hay vehículos en el stock.", "There are no vehicles in stock yet.";
+    NoData => "Sin datos", "No data";
+    ShowInStock => "Ver estos vehículos en el stock", "Show these vehicles in the stock list";
+    KpiTotal => "Vehículos en stock", "Vehicles in stock";
+    KpiAvailable => "Disponibles", "Available";
+    KpiReserved => "Reservados", "Reserved";
+    KpiPublished => "Publicados", "Published";
+    KpiNotPublished => "Sin publicar", "Not published";
+    KpiNewThisWeek => "Entradas esta semana", "Received this week";
+    KpiNewThisMonth => "Entradas este mes", "Received this month";
+    KpiSoldThisMonth => "Vendidos este mes", "Sold this month";
+    KpiRemovedThisMonth => "Bajas este mes", "Removed this month";
+    KpiStockValue => "Valor del stock", "Stock value";
+    KpiCostValue => "Coste del stock", "Stock cost";
+    KpiAveragePrice => "Precio medio", "Average price";
+    KpiAverageMargin => "Margen medio", "Average margin";
+    KpiMarginPercent => "Margen sobre venta", "Margin on sale price";
+    KpiBelowCost => "Por debajo de coste", "Below cost";
+    KpiAverageDays => "Días medios en stock", "Average days in stock";
+    KpiMedianDays => "Mediana de días en stock", "Median days in stock";
+    VsWeekAgo => "vs hace 7 días", "vs 7 days ago";
+    VsMonthAgo => "vs hace 30 días", "vs 30 days ago";
+    ChartAgeing => "Antigüedad en stock", "Time in stock";
+    ChartBrands => "Marcas", "Makes";
+    ChartFuels => "Combustibles", "Fuels";
+    ChartPriceBands => "Tramos de precio", "Price bands";
+    ChartYears => "Año de matriculación", "Registration year";
+    OtherBrands => "Otras marcas", "Other makes";
+    NotSpecified => "Sin indicar", "Not specified";
+    Trend90Days => "Evolución de los últimos 90 días", "The last 90 days";
+    DayOne => "día", "day";
+    DayMany => "días", "days";
+    OldestVehicles => "Vehículos más antiguos", "Longest in stock";
+    RecentActivity => "Actividad reciente", "Recent activity";
+    RecentReceived => "Últimas entradas", "Recently received";
+    RecentPriceChanges => "Últimos cambios de precio", "Latest price changes";
+    RecentReservations => "Últimas reservas", "Latest reservations";
+    NothingRecent => "Nada reciente.", "Nothing recent.";
 }
 
 /// The current language, shared through context.

@@ -1,14 +1,14 @@
 //! The vehicle stock: the list with its filters (`/stock`), one vehicle with its history
 //! (`/stock/:vin`), creating one (`/stock/new`) and importing a CSV file (`/stock/import`).
 
-mod columns;
+pub(crate) mod columns;
 mod detail;
 mod export;
 mod filters;
 mod form;
 mod import;
-mod labels;
-mod query;
+pub(crate) mod labels;
+pub(crate) mod query;
 mod table;
 
 pub use detail::VehiclePage;
@@ -24,11 +24,11 @@ use crate::session::Session;
 
 /// Whether the logged-in user may do this (the API checks again on every call).
 /// Read once when a page is built: the layout renders pages only for a logged-in user.
-fn allowed(session: Session, permission: Permission) -> bool {
+pub(crate) fn allowed(session: Session, permission: Permission) -> bool {
     untrack(|| session.user()).is_some_and(|user| user.role.can(permission))
 }
 
 /// The API path and SPA route of one vehicle.
-fn vehicle_path(vin: &str) -> String {
+pub(crate) fn vehicle_path(vin: &str) -> String {
     format!("/stock/{}", encode(vin))
 }

@@ -1,0 +1,84 @@
+//! The dashboard: figures over all of the stock of a dealer, province or stock type.
+//!
+//! How it stays fast at a million vehicles: aggregate tables maintained on write (migration
+//! 2026-11-28-000006). `stock_summary` holds the live stock counted per dealer, province, stock
+//! type and value of each dimension (brand, fuel, price band, registration year, reception
+//! date), kept exact by statement-level triggers on `vehicles`; `stock_daily` holds each daily
+//! snapshot per dealer, province and stock type, written by the snapshot job. The lists (oldest
+//! vehicles, recent activity) walk an index for ten rows. The whole answer is then cached in
+//! PostgreSQL under a `stock:` key, which any stock change or snapshot drops.
+
+mod figures;
+mod queries;
+
+use actix_web::{HttpResponse, get, web};
+use chrono::Datelike;
+use shared::dashboard::{Dashboard, DashboardQuery};
+use shared::{ErrorBody, Permission};
+
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::cache;
+use crate::error::{ApiResult, Problems};
+use crate::stock::filters::StockFilter;
+
+pub use figures::OTHER_BRANDS;
+
+/// How far back the trend goes.
+const TREND_DAYS: u64 = 90;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(dashboard);
+}
+
+/// The dashboard's filters, validated as the stock list validates the same parameters.
+#[derive(Debug, Clone, Default)]
+pub struct DashboardFilter {
+    pub dealer_id: Option<i64>,
+    pub province: Option<String>,
+    pub stock_type: Option<String>,
+}
+
+impl DashboardFilter {
+    fn parse(query: &DashboardQuery) -> ApiResult<DashboardFilter> {
+        let mut problems = Problems::default();
+        let filter = StockFilter::parse(&query.stock_query(), &mut problems);
+        problems.into_result()?;
+        Ok(DashboardFilter {
+            dealer_id: filter.dealer_id,
+            province: filter.province_code,
+            stock_type: filter.stock_type.map(|t| t.as_str().to_owned()),
+        })
+    }
+}
+
+/// KPIs, breakdowns, ageing, 90-day trends and recent activity over every matching vehicle.
+#[utoipa::path(
+    get, path = "/api/dashboard", tag = "dashboard", security(("bearer" = [])),
+    params(
+        ("dealer_id" = Option<i64>, Query), ("province" = Option<String>, Query, description = "Province INE code"),
+        ("stock_type" = Option<String>, Query),
+    ),
+    responses((status = 200, body = Dashboard), (status = 422, description = "Names each bad parameter", body = ErrorBody))
+)]
+#[get("/dashboard")]
+pub async fn dashboard(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    query: web::Query<DashboardQuery>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ReadStock)?;
+    let filter = DashboardFilter::parse(&query)?;
+    let today = state.config.today();
+    let mut conn = state.pool.get().await?;
+    let key = cache::stock_key("dashboard", today, &*query);
+    let (hit, epoch) = cache::get(&conn, &key).await?;
+    if let Some(json) = hit {
+        return Ok(cache::json_response(json));
+    }
+    let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
+    let month_start = state.config.start_of_day(today.with_day(1).unwrap_or(today));
+    let inputs = queries::load(&conn, &filter, trend_since, month_start).await?;
+    let answer = figures::dashboard(inputs, &query, today);
+    cache::store_and_respond(&mut conn, &key, &answer, state.config.cache_ttl, epoch).await
+}

@@ -1,0 +1,204 @@
+//! The KPI cards: one figure each, how it changed since the snapshots of 7 and 30 days ago,
+//! and a link to the stock list of the vehicles it counts when the list can filter on them.
+
+use chrono::Datelike;
+use leptos::prelude::*;
+use shared::dashboard::{Dashboard, TrendPoint};
+use shared::stock::{Money, StockQuery};
+
+use crate::format;
+use crate::i18n::{Lang, Msg};
+use crate::pages::stock::query::with_query;
+
+/// One card, ready to draw.
+pub struct Kpi {
+    /// `data-kpi`: the figure's field name in the API.
+    name: &'static str,
+    label: Msg,
+    value: String,
+    href: Option<String>,
+    changes: Vec<Change>,
+}
+
+/// "+12 vs hace 7 días", with its colour.
+struct Change {
+    text: String,
+    class: &'static str,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Measure {
+    Count,
+    Money,
+    Days,
+}
+
+/// The changes of one figure against the week-old and month-old snapshots; a missing snapshot
+/// (a young installation) or value shows nothing rather than a made-up zero.
+fn changes(
+    dashboard: &Dashboard,
+    now: Option<f64>,
+    then: fn(&TrendPoint) -> Option<f64>,
+    measure: Measure,
+    lang: Lang,
+) -> Vec<Change> {
+    [(&dashboard.week_ago, Msg::VsWeekAgo), (&dashboard.month_ago, Msg::VsMonthAgo)]
+        .into_iter()
+        .filter_map(|(point, versus)| {
+            let change = now? - then(point.as_ref()?)?;
+            let (text, steps) = match measure {
+                Measure::Count => (format::integer(change.round() as i64, lang), change.round()),
+                Measure::Money => (format::money(Money(change.round() as i64), lang), change.round()),
+                Measure::Days => (format::decimal(change, lang), (change * 10.0).round()),
+            };
+            // More days in stock is the bad direction; for the other figures more is better.
+            let up_is_good = measure != Measure::Days;
+            let class = match (steps.partial_cmp(&0.0), up_is_good) {
+                (Some(std::cmp::Ordering::Greater), true) => "kpi-change up good",
+                (Some(std::cmp::Ordering::Greater), false) => "kpi-change up bad",
+                (Some(std::cmp::Ordering::Less), true) => "kpi-change down bad",
+                (Some(std::cmp::Ordering::Less), false) => "kpi-change down good",
+                _ => "kpi-change flat",
+            };
+            Some(Change { text: format!("{} {}", format::signed(text, steps > 0.0), versus.text(lang)), class })
+        })
+        .collect()
+}
+
+fn or_dash(value: Option<String>) -> String {
+    value.unwrap_or_else(|| "—".to_owned())
+}
+
+/// Every card, in reading order. `filters` are the dashboard's, as a stock list query.
+pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi> {
+    let counts = &dashboard.counts;
+    let money = &dashboard.money;
+    let ageing = &dashboard.ageing;
+    let link = |query: StockQuery| Some(with_query("/stock", &query));
+    let count = |value: i64| format::integer(value, lang);
+    let euros = |value: Option<Money>| or_dash(value.map(|m| format::money_exact(m, lang)));
+    let days = |value: Option<f64>| or_dash(value.map(|d| format::decimal(d, lang)));
+    // "Received since Monday / since the 1st" is "at most that many days in stock".
+    let since_monday = dashboard.today.weekday().num_days_from_monday().to_string();
+    let since_first = dashboard.today.day0().to_string();
+    let base = || filters.clone();
+    let kpi = |name, label, value, href, changes| Kpi { name, label, value, href, changes };
+
+    vec![
+        kpi(
+            "total",
+            Msg::KpiTotal,
+            count(counts.total),
+            link(base()),
+            changes(dashboard, Some(counts.total as f64), |p| Some(p.vehicles as f64), Measure::Count, lang),
+        ),
+        kpi(
+            "available",
+            Msg::KpiAvailable,
+            count(counts.available),
+            link(StockQuery { status: Some("available".into()), reserved: Some("false".into()), ..base() }),
+            vec![],
+        ),
+        kpi(
+            "reserved",
+            Msg::KpiReserved,
+            count(counts.reserved),
+            link(StockQuery { reserved: Some("true".into()), ..base() }),
+            changes(dashboard, Some(counts.reserved as f64), |p| Some(p.reserved as f64), Measure::Count, lang),
+        ),
+        kpi(
+            "published",
+            Msg::KpiPublished,
+            count(counts.published),
+            link(StockQuery { published: Some("true".into()), ..base() }),
+            changes(dashboard, Some(counts.published as f64), |p| Some(p.published as f64), Measure::Count, lang),
+        ),
+        kpi(
+            "not_published",
+            Msg::KpiNotPublished,
+            count(counts.not_published),
+            link(StockQuery { published: Some("false".into()), ..base() }),
+            vec![],
+        ),
+        kpi(
+            "new_this_week",
+            Msg::KpiNewThisWeek,
+            count(counts.new_this_week),
+            link(StockQuery { days_in_stock_max: Some(since_monday), ..base() }),
+            vec![],
+        ),
+        kpi(
+            "new_this_month",
+            Msg::KpiNewThisMonth,
+            count(counts.new_this_month),
+            link(StockQuery { days_in_stock_max: Some(since_first), ..base() }),
+            vec![],
+        ),
+        // The list cannot filter on "sold this month", "removed" or "below cost": no links.
+        kpi("sold_this_month", Msg::KpiSoldThisMonth, count(counts.sold_this_month), None, vec![]),
+        kpi("removed_this_month", Msg::KpiRemovedThisMonth, count(counts.removed_this_month), None, vec![]),
+        kpi(
+            "stock_value",
+            Msg::KpiStockValue,
+            euros(Some(money.stock_value)),
+            None,
+            changes(
+                dashboard,
+                Some(money.stock_value.cents() as f64),
+                |p| Some(p.stock_value.cents() as f64),
+                Measure::Money,
+                lang,
+            ),
+        ),
+        kpi("cost_value", Msg::KpiCostValue, euros(Some(money.cost_value)), None, vec![]),
+        kpi("average_price", Msg::KpiAveragePrice, euros(money.average_price), None, vec![]),
+        kpi("average_margin", Msg::KpiAverageMargin, euros(money.average_margin), None, vec![]),
+        kpi(
+            "margin_percent",
+            Msg::KpiMarginPercent,
+            or_dash(money.margin_percent.map(|p| format::percent(p, lang))),
+            None,
+            vec![],
+        ),
+        kpi("below_cost", Msg::KpiBelowCost, count(money.below_cost), None, vec![]),
+        kpi(
+            "average_days",
+            Msg::KpiAverageDays,
+            days(ageing.average_days),
+            None,
+            changes(dashboard, ageing.average_days, |p| p.average_days, Measure::Days, lang),
+        ),
+        kpi("median_days", Msg::KpiMedianDays, days(ageing.median_days), None, vec![]),
+    ]
+}
+
+/// The cards' grid; a card with a link is the link itself.
+#[component]
+pub fn KpiGrid(kpis: Vec<Kpi>, lang: Lang) -> impl IntoView {
+    let cards = kpis
+        .into_iter()
+        .map(|Kpi { name, label, value, href, changes }| {
+            let label = label.text(lang);
+            let changes = (!changes.is_empty()).then(|| {
+                let items = changes
+                    .into_iter()
+                    .map(|Change { text, class }| view! { <span class=class>{text}</span> })
+                    .collect_view();
+                view! { <span class="kpi-changes">{items}</span> }
+            });
+            let content = view! {
+                <span class="kpi-label">{label}</span>
+                <span class="kpi-value">{value}</span>
+                {changes}
+            };
+            match href {
+                Some(href) => view! {
+                    <a class="kpi card linked" data-kpi=name href=href title=Msg::ShowInStock.text(lang)>{content}</a>
+                }
+                .into_any(),
+                None => view! { <div class="kpi card" data-kpi=name>{content}</div> }.into_any(),
+            }
+        })
+        .collect_view();
+    view! { <div class="kpi-grid">{cards}</div> }
+}
