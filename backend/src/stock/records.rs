@@ -151,7 +151,8 @@ pub fn days_between(from: NaiveDate, to: NaiveDate) -> i32 {
 }
 
 /// A complete, validated vehicle: what INSERT and UPDATE write (every writable column).
-#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+/// Bulk writes send it as JSON, which [`JSON_ROWS_SQL`] reads back as rows.
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset, serde::Serialize)]
 #[diesel(table_name = vehicles, treat_none_as_null = true)]
 pub struct VehicleRecord {
     pub vin: String,
@@ -184,4 +185,24 @@ pub struct VehicleRecord {
     pub online_calls: i32,
     pub online_leads: i32,
     pub extra: serde_json::Value,
+}
+
+/// Every column a [`VehicleRecord`] writes (the others are generated or kept by triggers).
+pub const WRITABLE_COLUMNS: &[&str] = &[
+    "vin", "plate", "brand", "model", "version", "registration_year", "registration_date", "reception_date",
+    "mileage_km", "colour", "fuel", "transmission", "power_cv", "vehicle_type", "stock_type", "status", "reserved",
+    "published", "listing_url", "dealer_id", "province_id", "location", "purchase_price", "total_cost", "sale_price",
+    "description", "online_visits", "online_calls", "online_leads", "extra",
+];
+
+/// The rows of a JSON array of [`VehicleRecord`]s bound as `$1`: one parameter carries
+/// thousands of vehicles (bulk imports and the demo data), where a VALUES list would need
+/// 30 parameters per row and a plan for each size.
+pub const JSON_ROWS_SQL: &str = "SELECT * FROM json_populate_recordset(NULL::vehicles, $1::json)";
+
+/// `INSERT INTO vehicles (...) SELECT ... FROM input i`, for a WITH query named `input`.
+pub fn insert_from_input_sql() -> String {
+    let columns = WRITABLE_COLUMNS.join(", ");
+    let values = WRITABLE_COLUMNS.iter().map(|c| format!("i.{c}")).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO vehicles ({columns}) SELECT {values} FROM input i")
 }

@@ -9,8 +9,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::records::VehicleRecord;
-use crate::db::schema::{dealers, provinces, vehicles};
+use super::records::{JSON_ROWS_SQL, VehicleRecord, insert_from_input_sql};
+use crate::db::schema::{dealers, provinces};
 
 struct Brand {
     name: &'static str,
@@ -405,15 +405,16 @@ pub async fn insert_vehicles(
     today: NaiveDate,
     mut progress: impl FnMut(u64),
 ) -> QueryResult<u64> {
-    const BATCH: u64 = 1_000;
+    const BATCH: u64 = 10_000;
     let dealers = demo_dealers(conn).await?;
+    let sql = format!("WITH input AS ({}) {} ON CONFLICT DO NOTHING", JSON_ROWS_SQL, insert_from_input_sql());
     let mut inserted = 0;
     let mut start = 0;
     while start < count {
         let end = (start + BATCH).min(count);
         let batch: Vec<VehicleRecord> = (start..end).map(|i| vehicle(seed, i, today, &dealers)).collect();
-        inserted +=
-            diesel::insert_into(vehicles::table).values(&batch).on_conflict_do_nothing().execute(conn).await? as u64;
+        let json = serde_json::to_string(&batch).expect("vehicles serialise to JSON");
+        inserted += diesel::sql_query(&sql).bind::<diesel::sql_types::Text, _>(json).execute(conn).await? as u64;
         progress(end - start);
         start = end;
     }
@@ -446,6 +447,17 @@ mod tests {
         let dealers = [(1, Some(28)), (2, Some(8))];
         assert_eq!(vehicle(7, 42, today, &dealers), vehicle(7, 42, today, &dealers));
         assert_ne!(vehicle(7, 42, today, &dealers).vin, vehicle(8, 42, today, &dealers).vin);
+    }
+
+    #[test]
+    fn bulk_writes_send_every_writable_column() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+        let json = serde_json::to_value(vehicle(1, 1, today, &[(1, Some(28))])).unwrap();
+        let mut sent: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
+        let mut written = super::super::records::WRITABLE_COLUMNS.to_vec();
+        sent.sort_unstable();
+        written.sort_unstable();
+        assert_eq!(sent, written);
     }
 
     #[test]
