@@ -1,7 +1,8 @@
-//! `cargo xtask bench`: seeds a stock in its own database on the development cluster, runs the
-//! release backend, drives it over loopback with `wrk` (32 connections) and prints a table;
-//! then times a full CSV/XLSX export and a 100,000-row import (created, then updated), and
-//! shows PostgreSQL's plan for the list's filters and sorts. Results go in docs/BENCHMARKS.md.
+//! `cargo xtask bench`: seeds a stock and its daily snapshots in its own database on the
+//! development cluster, runs the release backend, drives it over loopback with `wrk` (32
+//! connections) and prints a table; then times dashboards with an empty cache, a full CSV/XLSX
+//! export and a full import (all unchanged, then all new), and shows PostgreSQL's plan for the
+//! list's filters and sorts. Results go in docs/BENCHMARKS.md.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -24,7 +25,17 @@ const REQUESTS: &[(&str, &str)] = &[
     ("list: default page", "/api/stock?page_size=25"),
     ("list: text search", "/api/stock?q=toyota%20corolla&page_size=25"),
     ("facets: one brand", "/api/stock/facets?brand=SEAT"),
+    ("dashboard", "/api/dashboard"),
+    ("dashboard: one dealer", "/api/dashboard?dealer_id=2"),
 ];
+
+/// Dashboards timed with an empty cache: every figure computed from the database.
+const UNCACHED: &[(&str, &str)] = &[
+    ("dashboard, uncached", "/api/dashboard"),
+    ("dashboard: one dealer, uncached", "/api/dashboard?dealer_id=2"),
+    ("dashboard: one province and stock type, uncached", "/api/dashboard?province=28&stock_type=VO"),
+];
+const UNCACHED_RUNS: usize = 20;
 
 /// Filter and sort combinations the table offers, checked with EXPLAIN.
 const PLANS: &[&str] = &[
@@ -38,7 +49,7 @@ const PLANS: &[&str] = &[
     "SELECT * FROM vehicles WHERE dealer_id = 3 ORDER BY (sale_price - coalesce(total_cost, purchase_price)) DESC, vin DESC LIMIT 25",
 ];
 
-pub fn bench(vehicles: u64) -> Result<()> {
+pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
     tools::ensure_libpq()?;
     for (tool, package) in [("wrk", "wrk"), ("curl", "curl")] {
         if output(command("sh").args(["-c", &format!("command -v {tool}")])).is_none() {
@@ -60,12 +71,17 @@ pub fn bench(vehicles: u64) -> Result<()> {
 
     run(dealaai(&["migrate"]).stdout(Stdio::null()))?;
     let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);
-    if existing != vehicles {
-        process::step(&format!("seeding {vehicles} vehicles"));
-        psql("TRUNCATE vehicles, vehicle_changes, vehicle_price_changes, vehicle_snapshots, snapshot_runs");
+    let days: u32 = psql("SELECT count(*) FROM snapshot_runs").and_then(|n| n.parse().ok()).unwrap_or(0);
+    if existing != vehicles || days != history_days {
+        process::step(&format!("seeding {vehicles} vehicles and {history_days} days of snapshots"));
+        psql(
+            "TRUNCATE vehicles, vehicle_changes, vehicle_price_changes, vehicle_snapshots, snapshot_runs, \
+             stock_daily",
+        );
         let started = Instant::now();
-        run(&mut dealaai(&["seed", "--vehicles", &vehicles.to_string(), "--seed", "1"]))?;
-        println!("seeded {vehicles} vehicles in {:.1} s", started.elapsed().as_secs_f64());
+        let (count, days) = (vehicles.to_string(), history_days.to_string());
+        run(&mut dealaai(&["seed", "--vehicles", &count, "--seed", "1", "--history-days", &days]))?;
+        println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
         psql("VACUUM ANALYZE");
     }
     if psql(&format!("SELECT 1 FROM users WHERE username = '{USER}'")).as_deref() != Some("1") {
@@ -137,6 +153,20 @@ fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<St
     let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = memory.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").to_owned();
     println!("\nbackend peak memory (resident) during the list runs: {}", peak.trim_start_matches("VmHWM:").trim());
+
+    println!("\n| request, empty cache ({UNCACHED_RUNS} runs, one at a time) | p50 | max |\n|---|---:|---:|");
+    for (name, path) in UNCACHED {
+        let mut times: Vec<f64> = Vec::with_capacity(UNCACHED_RUNS);
+        for _ in 0..UNCACHED_RUNS {
+            psql("DELETE FROM cache_entries");
+            let started = Instant::now();
+            output(command("curl").args(["-sf", "-o", "/dev/null", "-H", &auth, &format!("{base}{path}")]))
+                .with_context(|| format!("GET {path}"))?;
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
+        }
+        times.sort_by(f64::total_cmp);
+        println!("| {name} | {:.1} ms | {:.1} ms |", times[times.len() / 2], times[times.len() - 1]);
+    }
 
     let csv = target_dir().join("bench-export.csv");
     let timed = |args: &[&str]| -> Result<f64> {

@@ -28,11 +28,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         cargo_args: Vec<String>,
     },
-    /// Benchmark the stock API on a seeded database (release build, wrk over loopback).
+    /// Benchmark the stock API and the dashboard on a seeded database (release build, wrk over loopback).
     Bench {
         /// How many vehicles the benchmark database holds (seeded when it differs).
         #[arg(long, default_value_t = 100_000)]
         vehicles: u64,
+        /// How many days of daily snapshots it holds (seeded when it differs).
+        #[arg(long, default_value_t = 90)]
+        history_days: u32,
     },
     /// The local development database.
     Db {
@@ -53,7 +56,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Dev => dev(),
         Command::Test { cargo_args } => test(&cargo_args),
-        Command::Bench { vehicles } => bench::bench(vehicles),
+        Command::Bench { vehicles, history_days } => bench::bench(vehicles, history_days),
         Command::Db { command: DbCommand::Url } => {
             println!("{}", postgres::Cluster::development().ensure_database()?);
             Ok(())

@@ -14,6 +14,9 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::db::schema::{cache_entries, cache_epoch};
 use crate::error::ApiResult;
 
+/// Matches no stored epoch, so [`put`] stores nothing.
+const NO_EPOCH: i64 = -1;
+
 /// The epoch at the start of a computation, to be handed back to [`put`].
 #[derive(Debug, Clone, Copy)]
 pub struct Epoch(i64);
@@ -25,9 +28,10 @@ pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<Str
         .filter(cache_entries::expires_at.gt(Utc::now()))
         .select(cache_entries::value)
         .load::<String>(&mut &*conn);
-    let epoch = cache_epoch::table.select(cache_epoch::epoch).first::<i64>(&mut &*conn);
+    let epoch = cache_epoch::table.select(cache_epoch::epoch).load::<i64>(&mut &*conn);
     let (value, epoch) = futures_util::try_join!(value, epoch)?;
-    Ok((value.into_iter().next(), Epoch(epoch)))
+    // Without its epoch row (deleted by hand) nothing is stored, and reads still work.
+    Ok((value.into_iter().next(), Epoch(epoch.into_iter().next().unwrap_or(NO_EPOCH))))
 }
 
 /// Stores an answer computed since `epoch`, unless the data changed meanwhile. The epoch row

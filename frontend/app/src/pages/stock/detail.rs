@@ -13,6 +13,7 @@ use shared::stock::{Vehicle, VehicleHistory};
 use super::columns::{ageing_class, price_change};
 use super::form::VehicleForm;
 use super::labels::{field_label, fuel_name, status_name, stock_type_name, transmission_name};
+use super::query::last_list;
 use super::{allowed, vehicle_path};
 use crate::api::{ApiFailure, Method};
 use crate::components::form::FormStatus;
@@ -44,7 +45,7 @@ pub fn VehiclePage() -> impl IntoView {
 
     view! {
         <section class="page vehicle-page">
-            <A href="/stock" attr:class="back-link">{move || i18n.t(Msg::BackToStock)}</A>
+            <A href=last_list() attr:class="back-link">{move || i18n.t(Msg::BackToStock)}</A>
             {move || match vehicle.get() {
                 None => view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(failure)) => {

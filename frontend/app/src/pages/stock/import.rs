@@ -9,6 +9,7 @@ use shared::{FieldProblem, Permission};
 
 use super::allowed;
 use super::labels::field_label;
+use super::query::last_list;
 use crate::api::{ApiFailure, Method, RawBody};
 use crate::format;
 use crate::i18n::{Msg, problem_message, use_i18n};
@@ -78,7 +79,7 @@ pub fn ImportPage() -> impl IntoView {
         <section class="page import-page">
             <div class="page-header">
                 <h1>{move || i18n.t(Msg::ImportStock)}</h1>
-                <a class="button secondary" href="/stock">{move || i18n.t(Msg::BackToStock)}</a>
+                <a class="button secondary" href=last_list()>{move || i18n.t(Msg::BackToStock)}</a>
             </div>
             <div class="card import-help">
                 <p>{move || i18n.t(Msg::ImportHelp)}</p>

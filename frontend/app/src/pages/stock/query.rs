@@ -99,6 +99,28 @@ pub fn sort_after_click(current: &[SortKey], field: &'static str, add: bool) -> 
     sort_param(&keys)
 }
 
+const LAST_LIST_KEY: &str = "dealaai.stock.last_list";
+
+/// Remembers the list view the user is on (per browser tab), so that "back to the stock" from
+/// a vehicle or the import screen returns to the same filters, sort and page.
+pub(crate) fn remember_list(path: &str) {
+    if let Some(storage) = session_storage() {
+        let _ = storage.set_item(LAST_LIST_KEY, path);
+    }
+}
+
+/// The last list view of this tab, or the whole stock.
+pub(crate) fn last_list() -> String {
+    session_storage()
+        .and_then(|storage| storage.get_item(LAST_LIST_KEY).ok().flatten())
+        .filter(|path| path.starts_with("/stock"))
+        .unwrap_or_else(|| "/stock".to_owned())
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
 /// Reads the list's state from the URL and writes changes back into it (a new history entry),
 /// which is what reloads the list.
 #[derive(Clone, Copy)]

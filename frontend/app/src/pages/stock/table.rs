@@ -13,7 +13,7 @@ use super::columns::{self, COLUMNS, default_columns};
 use super::export::ExportButtons;
 use super::filters::{ActiveFilters, FilterPanel, SearchBox};
 use super::labels::field_label;
-use super::query::{SortKey, StockUrl, sort_after_click, sort_keys, with_query, without_paging};
+use super::query::{SortKey, StockUrl, remember_list, sort_after_click, sort_keys, with_query, without_paging};
 use super::{allowed, vehicle_path};
 use crate::api::ApiFailure;
 use crate::format;
@@ -37,6 +37,7 @@ pub fn StockPage() -> impl IntoView {
     let latest = StoredValue::new(0_u64);
     Effect::new(move |_| {
         let path = with_query("/stock", &url.query.get());
+        remember_list(&path);
         latest.update_value(|ticket| *ticket += 1);
         let ticket = latest.get_value();
         loading.set(true);

@@ -1,0 +1,1 @@
+ALTER TABLE cache_epoch SET UNLOGGED;
