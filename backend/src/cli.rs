@@ -251,6 +251,9 @@ async fn import(config: &Config, file: &std::path::Path, skip_invalid: bool) -> 
     let report = stock::import::import_csv(&mut conn, reader, mode, None, config.today())
         .await
         .map_err(|error| anyhow::anyhow!("{error}"))?;
+    if report.created + report.updated > 0 {
+        stock::import::merge_search_entries(&mut conn).await?;
+    }
     for row in &report.rejected {
         eprintln!("line {}: {} {} {}", row.row, row.field, row.problem, row.detail);
     }

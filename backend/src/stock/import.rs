@@ -183,6 +183,14 @@ pub async fn import_vehicles(
     let reader = tokio_util::io::StreamReader::new(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
     let mut conn = state.pool.get().await?;
     let report = import_csv(&mut conn, reader, mode, Some(caller.id()), state.config.today()).await?;
+    if report.created + report.updated > 0 {
+        // After the answer: the importer does not wait for the search index's bulk merge.
+        actix_web::rt::spawn(async move {
+            if let Err(error) = merge_search_entries(&mut conn).await {
+                tracing::warn!(%error, "could not merge the search index's pending entries");
+            }
+        });
+    }
     tracing::info!(
         by = caller.id(),
         created = report.created,
@@ -267,48 +275,22 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
             if let Some(actor) = actor {
                 set_actor(conn, actor).await?;
             }
-            let mut seen: HashMap<String, u64> = HashMap::new();
-            let mut batch: Vec<VehicleRecord> = Vec::with_capacity(BATCH_ROWS);
-            let mut records = csv.byte_records();
-            while let Some(record) = records.next().await {
-                let record = match record {
-                    Ok(record) => record,
-                    Err(error) if error.is_io_error() => {
-                        return Err(match error.into_kind() {
-                            csv_async::ErrorKind::Io(io) => io_error(io),
-                            _ => unreachable!("checked to be an I/O error"),
-                        });
-                    }
-                    Err(error) => {
-                        report.rows += 1;
-                        let line = error.position().map_or(report.rows + 1, |p| p.line());
-                        reject(report, line, None, "row", FieldProblem::Invalid, error.to_string());
-                        continue;
-                    }
-                };
-                report.rows += 1;
-                let line = record.position().map_or(report.rows + 1, |p| p.line());
-                match read_row(&record, &columns, &references, today) {
-                    Err(rejections) => {
-                        for (vin, field, problem, detail) in rejections {
-                            reject(report, line, vin, &field, problem, detail);
-                        }
-                    }
-                    Ok(vehicle) => {
-                        if let Some(first) = seen.get(&vehicle.vin) {
-                            let detail = format!("the VIN already appears on line {first}");
-                            reject(report, line, Some(vehicle.vin.clone()), "vin", FieldProblem::Duplicate, detail);
-                            continue;
-                        }
-                        seen.insert(vehicle.vin.clone(), line);
-                        batch.push(vehicle);
-                        if batch.len() == BATCH_ROWS {
-                            write_batch(conn, &mut batch, &present, report).await?;
-                        }
-                    }
+            // New trigram entries go to the index's pending list, merged in bulk afterwards
+            // (see `merge_search_entries`) instead of one by one: a third of the insert time.
+            diesel::sql_query("SET LOCAL gin_pending_list_limit = '256MB'").execute(conn).await?;
+            // Reading and checking the file (CPU) overlaps with writing the previous batch
+            // (PostgreSQL): the reader hands full batches to the writer.
+            let (batches, mut to_write) = tokio::sync::mpsc::channel::<Vec<VehicleRecord>>(1);
+            let mut written = WriteCounts::default();
+            let read = read_rows(csv, &columns, &references, today, mode, batches, report);
+            let write = async {
+                while let Some(mut batch) = to_write.recv().await {
+                    write_batch(conn, &mut batch, &present, &mut written).await?;
                 }
-            }
-            write_batch(conn, &mut batch, &present, report).await?;
+                Ok(())
+            };
+            futures_util::try_join!(read, write)?;
+            (report.created, report.updated, report.unchanged) = (written.created, written.updated, written.unchanged);
             if report.rejected_total > 0 && mode == ImportMode::AllOrNothing {
                 // Roll back everything written so far; the report says why.
                 return Err(ApiError::Validation(Default::default()));
@@ -326,6 +308,77 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
         Err(error) => return Err(error),
     }
     Ok(report)
+}
+
+/// Merges the search index's pending entries (left by an import) into the index proper.
+/// Searches are right before it too, only slower; autovacuum would also do it eventually.
+pub async fn merge_search_entries(conn: &mut AsyncPgConnection) -> QueryResult<()> {
+    diesel::sql_query("SELECT gin_clean_pending_list('vehicles_search_idx'::regclass)").execute(conn).await.map(drop)
+}
+
+/// Reads every row, records rejections in `report` and sends valid vehicles in batches. After
+/// a rejection an all-or-nothing import writes nothing more, but every row is still checked.
+async fn read_rows<R: AsyncRead + Unpin + Send>(
+    mut csv: csv_async::AsyncReader<R>,
+    columns: &[Column],
+    references: &References,
+    today: NaiveDate,
+    mode: ImportMode,
+    batches: tokio::sync::mpsc::Sender<Vec<VehicleRecord>>,
+    report: &mut ImportReport,
+) -> ApiResult<()> {
+    let doomed = |report: &ImportReport| mode == ImportMode::AllOrNothing && report.rejected_total > 0;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut batch: Vec<VehicleRecord> = Vec::with_capacity(BATCH_ROWS);
+    let mut records = csv.byte_records();
+    while let Some(record) = records.next().await {
+        let record = match record {
+            Ok(record) => record,
+            Err(error) if error.is_io_error() => {
+                return Err(match error.into_kind() {
+                    csv_async::ErrorKind::Io(io) => io_error(io),
+                    _ => unreachable!("checked to be an I/O error"),
+                });
+            }
+            Err(error) => {
+                report.rows += 1;
+                let line = error.position().map_or(report.rows + 1, |p| p.line());
+                reject(report, line, None, "row", FieldProblem::Invalid, error.to_string());
+                continue;
+            }
+        };
+        report.rows += 1;
+        let line = record.position().map_or(report.rows + 1, |p| p.line());
+        match read_row(&record, columns, references, today) {
+            Err(rejections) => {
+                for (vin, field, problem, detail) in rejections {
+                    reject(report, line, vin, &field, problem, detail);
+                }
+            }
+            Ok(vehicle) => {
+                if let Some(first) = seen.get(&vehicle.vin) {
+                    let detail = format!("the VIN already appears on line {first}");
+                    reject(report, line, Some(vehicle.vin.clone()), "vin", FieldProblem::Duplicate, detail);
+                    continue;
+                }
+                seen.insert(vehicle.vin.clone(), line);
+                batch.push(vehicle);
+            }
+        }
+        if doomed(report) {
+            batch.clear();
+        } else if batch.len() == BATCH_ROWS {
+            // The writer stopped only on an error, which the join reports.
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+            if batches.send(full).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !batch.is_empty() && !doomed(report) {
+        let _ = batches.send(batch).await;
+    }
+    Ok(())
 }
 
 fn read_header(header: &csv_async::ByteRecord) -> ApiResult<Vec<Column>> {
@@ -607,7 +660,7 @@ async fn write_batch(
     conn: &mut AsyncPgConnection,
     batch: &mut Vec<VehicleRecord>,
     present: &HashSet<&'static str>,
-    report: &mut ImportReport,
+    counts: &mut WriteCounts,
 ) -> ApiResult<()> {
     if batch.is_empty() {
         return Ok(());
@@ -633,11 +686,18 @@ async fn write_batch(
         .bind::<Text, _>(serde_json::to_string(&*batch).map_err(anyhow::Error::from)?)
         .get_result(conn)
         .await?;
-    report.created += written.created as u64;
-    report.updated += written.updated as u64;
-    report.unchanged += batch.len() as u64 - (written.created + written.updated) as u64;
+    counts.created += written.created as u64;
+    counts.updated += written.updated as u64;
+    counts.unchanged += batch.len() as u64 - (written.created + written.updated) as u64;
     batch.clear();
     Ok(())
+}
+
+#[derive(Debug, Default)]
+struct WriteCounts {
+    created: u64,
+    updated: u64,
+    unchanged: u64,
 }
 
 #[derive(QueryableByName)]

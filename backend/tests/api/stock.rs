@@ -311,6 +311,39 @@ async fn imports_are_all_or_nothing_unless_asked_to_skip() {
     assert_eq!(vins(&mut conn, "SELECT vin FROM vehicles").await, [GOOD_A]);
 }
 
+/// Files larger than a batch: read and written in overlapping batches, still all-or-nothing,
+/// and what was imported is searchable at once.
+#[actix_web::test]
+async fn large_files_import_in_batches() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("boss", Role::Manager).await;
+    let mut conn = app.conn().await;
+    let rows = 25_000;
+    let mut csv = String::from("vin,brand,model,sale_price\n");
+    for i in 0..rows {
+        if i % 10_000 == 5 {
+            csv.push_str("BAD,Renault,Clio,1000\n");
+        } else {
+            let model = if i == rows - 1 { "Zoe" } else { "Clio" };
+            csv.push_str(&format!("VF1LARGE{i:09},Renault,{model},{}\n", 10_000 + i));
+        }
+    }
+    let body = assert_error(import(&app, &token, "all_or_nothing", csv.clone()).await, 422, "validation_failed").await;
+    let lines: Vec<u64> =
+        body["report"]["rejected"].as_array().unwrap().iter().map(|r| r["row"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [7, 10_007, 20_007]);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles").await, 0, "nothing written");
+
+    let report: Value = import(&app, &token, "skip_invalid", csv.clone()).await.json().await.unwrap();
+    assert_eq!((report["created"].as_u64(), report["rejected_total"].as_u64()), (Some(rows - 3), Some(3)));
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles").await, rows as i64 - 3);
+    let found: Value = app.call("GET", "/api/stock?q=zoe", &token, None).await.json().await.unwrap();
+    assert_eq!(found["total"], 1, "the last batch is searchable");
+
+    let again: Value = import(&app, &token, "skip_invalid", csv).await.json().await.unwrap();
+    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(rows - 3)));
+}
+
 #[actix_web::test]
 async fn earlier_spanish_files_import_and_update_only_their_columns() {
     let app = TestApp::spawn().await;
