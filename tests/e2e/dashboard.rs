@@ -49,6 +49,7 @@ async fn the_dashboard_shows_the_api_figures_and_its_bars_lead_to_the_stock() ->
     assert_eq!(digits(&value), digits(all["money"]["stock_value"].as_str().unwrap()), "{value}");
     assert!(value.ends_with('€') && value.contains(','), "es-ES euros: {value}");
     b.wait_until("return document.querySelectorAll('svg[data-trend=\"vehicles\"] path, svg[data-trend=\"vehicles\"] polyline').length > 0", "the trend line").await?;
+    b.screenshot("dashboard").await?;
 
     // One dealership: the figures follow, and the filter is in the URL.
     let dealer = all["breakdowns"]["dealers"][0]["key"].as_str().unwrap().to_owned();
@@ -64,6 +65,7 @@ async fn the_dashboard_shows_the_api_figures_and_its_bars_lead_to_the_stock() ->
     b.click(&format!("svg[data-chart='brands'] [data-bar='{name}']")).await?;
     b.wait_for_path("/stock").await?;
     b.wait_for_text(".stock-total", &format!("{} vehículos", brand["vehicles"])).await?;
+    b.screenshot("dashboard-bar-to-stock").await?;
     let url = b.client.current_url().await?;
     let query = url.query().unwrap_or_default().to_owned();
     assert!(query.contains(&format!("dealer_id={dealer}")) && query.contains("brand="), "{url}");

@@ -55,6 +55,7 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
         "the cheapest SEAT first",
     )
     .await?;
+    b.screenshot("stock-table").await?;
     let url = b.client.current_url().await?;
     assert!(
         url.query().is_some_and(|q| q.contains("brand=SEAT") && q.contains("sort=sale_price")),
@@ -101,6 +102,12 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
     let vehicle = api(&stack, &token, &format!("/api/stock/{vin}")).await?;
     assert_eq!(vehicle["sale_price"], "1234.00");
     assert!(b.text_of("dd[data-field='sale_price']").await?.starts_with("1.234 €"));
+    b.screenshot("vehicle").await?;
+    // Back to the list as it was: same filter and sort.
+    b.click("a.back-link").await?;
+    b.wait_for_path("/stock").await?;
+    let url = b.client.current_url().await?;
+    assert!(url.query().is_some_and(|q| q.contains("brand=SEAT") && q.contains("sort=sale_price")), "{url}");
     b.close().await?;
     Ok(())
 }

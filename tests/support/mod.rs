@@ -204,6 +204,22 @@ impl Browser {
         Ok(Browser { client, _driver: driver, _profile: profile })
     }
 
+    /// Saves what the browser shows as `$E2E_SCREENSHOTS/{name}.png` when that variable names a
+    /// directory (to look at the screens a test walks through); does nothing otherwise.
+    pub async fn screenshot(&self, name: &str) -> Result<()> {
+        let Some(dir) = std::env::var_os("E2E_SCREENSHOTS") else { return Ok(()) };
+        // The whole page, not only the 900 pixels of the window.
+        let height = self.client.execute("return document.documentElement.scrollHeight", vec![]).await?;
+        let height = height.as_u64().unwrap_or(900).clamp(900, 8000) as u32;
+        self.client.set_window_size(1280, height).await?;
+        let png = self.client.screenshot().await;
+        self.client.set_window_size(1280, 900).await?;
+        let png = png?;
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)?;
+        Ok(())
+    }
+
     /// Ends the WebDriver session (Chromium exits with it).
     pub async fn close(self) -> Result<()> {
         self.client.clone().close().await?;
