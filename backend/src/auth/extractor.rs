@@ -57,14 +57,14 @@ impl FromRequest for CurrentUser {
             let token = bearer_token(&req)?.ok_or(ApiError::Unauthenticated)?;
             let claims = state.jwt.verify(token)?;
             let user_id = claims.user_id()?;
-            let mut conn = state.pool.get().await?;
-            if !sessions::is_live(&mut conn, claims.sid).await? {
+            let conn = state.pool.get().await?;
+            // Both questions go to PostgreSQL at once (pipelined): one round trip per request.
+            let (live, user) =
+                futures_util::try_join!(sessions::is_live(&conn, claims.sid), users::find_by_id(&conn, user_id))?;
+            if !live {
                 return Err(ApiError::InvalidToken("session has ended"));
             }
-            let user = users::find_by_id(&mut conn, user_id)
-                .await?
-                .filter(|user| user.is_active)
-                .ok_or(ApiError::InvalidToken("user is not active"))?;
+            let user = user.filter(|user| user.is_active).ok_or(ApiError::InvalidToken("user is not active"))?;
             Ok(CurrentUser { user, claims })
         })
     }

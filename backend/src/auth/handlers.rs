@@ -133,7 +133,7 @@ pub async fn refresh(
     let mut conn = state.pool.get().await?;
     let failure = match sessions::rotate(&mut conn, &presented, state.config.refresh_reuse_grace).await? {
         Rotation::Rotated { user_id, session_id, refresh_token } => {
-            match users::find_by_id(&mut conn, user_id).await?.filter(|u| u.is_active) {
+            match users::find_by_id(&conn, user_id).await?.filter(|u| u.is_active) {
                 Some(user) => return token_response(&state, &user, session_id, refresh_token),
                 None => {
                     sessions::revoke(&mut conn, session_id).await?;

@@ -149,14 +149,14 @@ pub async fn session_of_token(conn: &mut AsyncPgConnection, presented: &str) -> 
 
 /// True while the session is neither revoked nor expired; checked on every request so
 /// logout takes effect at once, not when the access token expires.
-pub async fn is_live(conn: &mut AsyncPgConnection, session_id: i64) -> QueryResult<bool> {
+pub async fn is_live(conn: &AsyncPgConnection, session_id: i64) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         auth_sessions::table
             .find(session_id)
             .filter(auth_sessions::revoked_at.is_null())
             .filter(auth_sessions::expires_at.gt(Utc::now())),
     ))
-    .get_result(conn)
+    .get_result(&mut &*conn)
     .await
 }
 

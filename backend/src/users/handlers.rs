@@ -232,7 +232,7 @@ pub async fn update_user(
     caller.require(Permission::ManageUsers)?;
     let id = id.into_inner();
     let mut conn = state.pool.get().await?;
-    let current = queries::find_by_id(&mut conn, id).await?.ok_or(ApiError::NotFound("user"))?;
+    let current = queries::find_by_id(&conn, id).await?.ok_or(ApiError::NotFound("user"))?;
     let changes = validate_changes(&mut conn, &current, body.into_inner()).await?;
     if id == caller.id() {
         // An admin cannot lock themselves out.
@@ -285,7 +285,7 @@ pub async fn deactivate_user(
         return Err(ApiError::field("id", FieldProblem::SelfReference));
     }
     let mut conn = state.pool.get().await?;
-    queries::find_by_id(&mut conn, id).await?.ok_or(ApiError::NotFound("user"))?;
+    queries::find_by_id(&conn, id).await?.ok_or(ApiError::NotFound("user"))?;
     let changes = UserChanges { is_active: Some(false), ..Default::default() };
     save_and_revoke_if_deactivated(&mut conn, id, &changes).await?;
     tracing::info!(user_id = id, by = caller.id(), "user deactivated");
@@ -307,7 +307,7 @@ pub async fn set_password(
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageUsers)?;
     let mut conn = state.pool.get().await?;
-    let target = queries::find_by_id(&mut conn, id.into_inner()).await?.ok_or(ApiError::NotFound("user"))?;
+    let target = queries::find_by_id(&conn, id.into_inner()).await?.ok_or(ApiError::NotFound("user"))?;
     let new_password = body.into_inner().new_password;
     replace_password(&mut conn, &target, new_password, None).await?;
     tracing::info!(user_id = target.id, by = caller.id(), "password reset by an administrator");

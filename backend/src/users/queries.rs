@@ -137,8 +137,8 @@ pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryRe
         .optional()
 }
 
-pub async fn find_by_id(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).select(UserRow::as_select()).first(conn).await.optional()
+pub async fn find_by_id(conn: &AsyncPgConnection, id: i64) -> QueryResult<Option<UserRow>> {
+    users::table.find(id).select(UserRow::as_select()).first(&mut &*conn).await.optional()
 }
 
 pub async fn count(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
