@@ -26,12 +26,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
     pub jwt: JwtKeys,
+    /// Cached answers being computed, so concurrent misses wait instead of recomputing.
+    pub flights: crate::cache::Flights,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
-        AppState { config: Arc::new(config), pool, jwt }
+        AppState { config: Arc::new(config), pool, jwt, flights: Default::default() }
     }
 }
 

@@ -3,6 +3,8 @@
 //! and bump an epoch whenever the stock changes, whoever changes it, and an answer computed
 //! from data older than the current epoch is never stored.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::HttpResponse;
@@ -32,6 +34,56 @@ pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<Str
     let (value, epoch) = futures_util::try_join!(value, epoch)?;
     // Without its epoch row (deleted by hand) nothing is stored, and reads still work.
     Ok((value.into_iter().next(), Epoch(epoch.into_iter().next().unwrap_or(NO_EPOCH))))
+}
+
+/// What [`lookup`] found: the answer, or the go-ahead to compute it.
+pub enum Lookup<'a> {
+    Hit(String),
+    /// Not cached: compute, then [`put`] with this epoch. Until the flight is dropped, other
+    /// requests for the same key in this process wait for it.
+    Miss(Epoch, Flight<'a>),
+}
+
+/// The cached answer for `key`; on a miss, waits for any computation of the same key already
+/// running in this process and looks again, so a cold cache under load computes each answer
+/// once instead of once per waiting request (which exhausted the pool at 1,000,000 vehicles).
+pub async fn lookup<'a>(conn: &AsyncPgConnection, flights: &'a Flights, key: &str) -> QueryResult<Lookup<'a>> {
+    if let (Some(json), _) = get(conn, key).await? {
+        return Ok(Lookup::Hit(json));
+    }
+    let flight = flights.enter(key).await;
+    Ok(match get(conn, key).await? {
+        (Some(json), _) => Lookup::Hit(json),
+        (None, epoch) => Lookup::Miss(epoch, flight),
+    })
+}
+
+/// The keys being computed, each with a lock its computation holds.
+#[derive(Default)]
+pub struct Flights(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+
+/// Held while an answer is computed and stored.
+pub struct Flight<'a> {
+    flights: &'a Flights,
+    key: String,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Flights {
+    async fn enter(&self, key: &str) -> Flight<'_> {
+        let lock = self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(key.to_owned()).or_default().clone();
+        Flight { flights: self, key: key.to_owned(), _turn: lock.lock_owned().await }
+    }
+}
+
+impl Drop for Flight<'_> {
+    fn drop(&mut self) {
+        let mut flights = self.flights.0.lock().unwrap_or_else(|p| p.into_inner());
+        // Only the map and this flight hold the lock: nobody waits, the entry can go.
+        if flights.get(&self.key).is_some_and(|lock| Arc::strong_count(lock) <= 2) {
+            flights.remove(&self.key);
+        }
+    }
 }
 
 /// Stores an answer computed since `epoch`, unless the data changed meanwhile. The epoch row
@@ -85,4 +137,23 @@ pub async fn store_and_respond<T: serde::Serialize>(
     let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
     put(conn, key, &json, ttl, epoch).await?;
     Ok(json_response(json))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_second_computation_of_a_key_waits_for_the_first() {
+        let flights = Flights::default();
+        let first = flights.enter("stock:list").await;
+        let other_key = flights.enter("stock:facets").await;
+        let second = flights.enter("stock:list");
+        futures_util::pin_mut!(second);
+        assert!(futures_util::poll!(&mut second).is_pending(), "waits while the first computes");
+        drop(first);
+        drop(second.await);
+        drop(other_key);
+        assert!(flights.0.lock().unwrap().is_empty(), "nothing left behind");
+    }
 }

@@ -72,10 +72,10 @@ pub async fn dashboard(
     let today = state.config.today();
     let mut conn = state.pool.get().await?;
     let key = cache::stock_key("dashboard", today, &*query);
-    let (hit, epoch) = cache::get(&conn, &key).await?;
-    if let Some(json) = hit {
-        return Ok(cache::json_response(json));
-    }
+    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
+        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
+        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    };
     let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
     let month_start = state.config.start_of_day(today.with_day(1).unwrap_or(today));
     let inputs = queries::load(&conn, &filter, trend_since, month_start).await?;

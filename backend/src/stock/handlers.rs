@@ -84,10 +84,10 @@ pub async fn list_vehicles(
     let today = state.config.today();
     let mut conn = state.pool.get().await?;
     let key = cache::stock_key("list", today, &*query);
-    let (hit, epoch) = cache::get(&conn, &key).await?;
-    if let Some(json) = hit {
-        return Ok(cache::json_response(json));
-    }
+    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
+        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
+        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    };
 
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
     let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
@@ -120,10 +120,10 @@ pub async fn facets(
     // Sort and page do not change the facets.
     let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
     let key = cache::stock_key("facets", today, &filters_only);
-    let (hit, epoch) = cache::get(&conn, &key).await?;
-    if let Some(json) = hit {
-        return Ok(cache::json_response(json));
-    }
+    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
+        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
+        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    };
     let count = diesel::dsl::count_star();
     // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
     macro_rules! facet {
