@@ -1,5 +1,5 @@
 //! The KPI cards: one figure each, how it changed since the snapshots of 7 and 30 days ago,
-//! and a link to the stock list of the vehicles it counts when the list can filter on them.
+//! and a link to the stock list of the vehicles it is about.
 
 use chrono::Datelike;
 use leptos::prelude::*;
@@ -82,6 +82,7 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
     let since_monday = dashboard.today.weekday().num_days_from_monday().to_string();
     let since_first = dashboard.today.day0().to_string();
     let base = || filters.clone();
+    let sorted = |sort: &str| StockQuery { sort: Some(sort.to_owned()), ..base() };
     let kpi = |name, label, value, href, changes| Kpi { name, label, value, href, changes };
 
     vec![
@@ -134,14 +135,22 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             link(StockQuery { days_in_stock_max: Some(since_first), ..base() }),
             vec![],
         ),
-        // The list cannot filter on "sold this month", "removed" or "below cost": no links.
-        kpi("sold_this_month", Msg::KpiSoldThisMonth, count(counts.sold_this_month), None, vec![]),
+        // Figures the list cannot filter on exactly open it on the vehicles they are about,
+        // sorted so those come first (sold ones, the priciest, the lowest margins, the oldest).
+        kpi(
+            "sold_this_month",
+            Msg::KpiSoldThisMonth,
+            count(counts.sold_this_month),
+            link(StockQuery { status: Some("sold".into()), sort: Some("-updated_at".into()), ..base() }),
+            vec![],
+        ),
+        // Deleted vehicles are no longer in the list.
         kpi("removed_this_month", Msg::KpiRemovedThisMonth, count(counts.removed_this_month), None, vec![]),
         kpi(
             "stock_value",
             Msg::KpiStockValue,
             euros(Some(money.stock_value)),
-            None,
+            link(sorted("-sale_price")),
             changes(
                 dashboard,
                 Some(money.stock_value.cents() as f64),
@@ -150,25 +159,32 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
                 lang,
             ),
         ),
-        kpi("cost_value", Msg::KpiCostValue, euros(Some(money.cost_value)), None, vec![]),
-        kpi("average_price", Msg::KpiAveragePrice, euros(money.average_price), None, vec![]),
-        kpi("average_margin", Msg::KpiAverageMargin, euros(money.average_margin), None, vec![]),
+        kpi("cost_value", Msg::KpiCostValue, euros(Some(money.cost_value)), link(sorted("-sale_price")), vec![]),
+        kpi("average_price", Msg::KpiAveragePrice, euros(money.average_price), link(sorted("-sale_price")), vec![]),
+        kpi(
+            "average_margin",
+            Msg::KpiAverageMargin,
+            euros(money.average_margin),
+            link(sorted("estimated_margin")),
+            vec![],
+        ),
         kpi(
             "margin_percent",
             Msg::KpiMarginPercent,
             or_dash(money.margin_percent.map(|p| format::percent(p, lang))),
-            None,
+            link(sorted("estimated_margin")),
             vec![],
         ),
-        kpi("below_cost", Msg::KpiBelowCost, count(money.below_cost), None, vec![]),
+        // Negative margins sort first: the first rows are exactly these vehicles.
+        kpi("below_cost", Msg::KpiBelowCost, count(money.below_cost), link(sorted("estimated_margin")), vec![]),
         kpi(
             "average_days",
             Msg::KpiAverageDays,
             days(ageing.average_days),
-            None,
+            link(sorted("-days_in_stock")),
             changes(dashboard, ageing.average_days, |p| p.average_days, Measure::Days, lang),
         ),
-        kpi("median_days", Msg::KpiMedianDays, days(ageing.median_days), None, vec![]),
+        kpi("median_days", Msg::KpiMedianDays, days(ageing.median_days), link(sorted("-days_in_stock")), vec![]),
     ]
 }
 
