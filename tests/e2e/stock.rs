@@ -111,3 +111,60 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
     b.close().await?;
     Ok(())
 }
+
+/// The table remembers the chosen columns and density for the user, and rows answer the
+/// keyboard: arrows move between them, Enter opens one.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_table_remembers_columns_and_density_and_answers_the_keyboard() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack.dealaai(&["seed", "--vehicles", "60", "--seed", "3"], None)?;
+    let password = "teclado-y-columnas-2026";
+    stack.dealaai(
+        &["users", "create", "--role", "viewer", "--username", "ana", "--email", "ana@grupo.es", "--password-stdin"],
+        Some(&format!("{password}\n")),
+    )?;
+    let b = Browser::start().await?;
+    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
+    b.fill("#username", "ana").await?;
+    b.fill("#password", password).await?;
+    b.click("button[type=submit]").await?;
+    b.wait_for_path("/").await?;
+    b.client.goto(&format!("{}/stock", stack.frontend_url)).await?;
+    b.wait_for_text(".stock-total", "60 vehículos").await?;
+    let plates = "return document.querySelectorAll('table.stock-table td[data-column=\"plate\"]').length";
+    assert!(b.client.execute(plates, vec![]).await?.as_u64() > Some(0), "plates are shown by default");
+
+    b.click("details.column-chooser summary").await?;
+    b.click("details.column-chooser input[name='column'][value='plate']").await?;
+    b.click(".density-toggle").await?;
+    b.wait_until(&format!("{plates} === 0"), "the plate column gone").await?;
+    b.wait_until("return document.querySelector('table.stock-table').classList.contains('compact')", "compact rows")
+        .await?;
+
+    // Still so after a reload: remembered for this user.
+    b.client.refresh().await?;
+    b.wait_for_text(".stock-total", "60 vehículos").await?;
+    b.wait_until("return document.querySelector('table.stock-table').classList.contains('compact')", "compact again")
+        .await?;
+    assert_eq!(b.client.execute(plates, vec![]).await?.as_u64(), Some(0));
+
+    // Keyboard: from the first row, ArrowDown focuses the second; Enter opens it.
+    let vins: Vec<String> = serde_json::from_value(
+        b.client
+            .execute(
+                "return [...document.querySelectorAll('table.stock-table tr[data-vin]')].map(r => r.dataset.vin)",
+                vec![],
+            )
+            .await?,
+    )?;
+    b.client.execute("document.querySelector('table.stock-table tr[data-vin]').focus()", vec![]).await?;
+    let down = char::from(fantoccini::key::Key::Down).to_string();
+    b.client.active_element().await?.send_keys(&down).await?;
+    let focused = b.client.execute("return document.activeElement.dataset.vin", vec![]).await?;
+    assert_eq!(focused.as_str(), Some(vins[1].as_str()));
+    let enter = char::from(fantoccini::key::Key::Enter).to_string();
+    b.client.active_element().await?.send_keys(&enter).await?;
+    b.wait_for_path(&format!("/stock/{}", vins[1])).await?;
+    b.close().await?;
+    Ok(())
+}
