@@ -34,7 +34,7 @@ const PRICE_BANDS: [(&str, Option<&str>, Option<&str>); 5] = [
 
 const TOP_BRANDS: usize = 10;
 /// The key of the brands after the top ten.
-pub const OTHER_BRANDS: &str = "others";
+const OTHER_BRANDS: &str = "others";
 
 pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Dashboard {
     let base = query.stock_query();

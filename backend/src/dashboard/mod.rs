@@ -22,8 +22,6 @@ use crate::cache;
 use crate::error::{ApiResult, Problems};
 use crate::stock::filters::StockFilter;
 
-pub use figures::OTHER_BRANDS;
-
 /// How far back the trend goes.
 const TREND_DAYS: u64 = 90;
 

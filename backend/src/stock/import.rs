@@ -91,37 +91,14 @@ const DERIVED: &[&str] = &[
 
 const REQUIRED: &[&str] = &["vin", "brand", "model", "sale_price"];
 
-/// The table column each importable field writes.
-const COLUMNS_OF_FIELDS: &[(&str, &str)] = &[
-    ("plate", "plate"),
-    ("brand", "brand"),
-    ("model", "model"),
-    ("version", "version"),
-    ("registration_year", "registration_year"),
-    ("registration_date", "registration_date"),
-    ("reception_date", "reception_date"),
-    ("mileage_km", "mileage_km"),
-    ("colour", "colour"),
-    ("fuel", "fuel"),
-    ("transmission", "transmission"),
-    ("power_cv", "power_cv"),
-    ("vehicle_type", "vehicle_type"),
-    ("stock_type", "stock_type"),
-    ("status", "status"),
-    ("reserved", "reserved"),
-    ("published", "published"),
-    ("listing_url", "listing_url"),
-    ("dealer", "dealer_id"),
-    ("province", "province_id"),
-    ("location", "location"),
-    ("purchase_price", "purchase_price"),
-    ("total_cost", "total_cost"),
-    ("sale_price", "sale_price"),
-    ("description", "description"),
-    ("online_visits", "online_visits"),
-    ("online_calls", "online_calls"),
-    ("online_leads", "online_leads"),
-];
+/// The file field that fills a table column (files name dealers and provinces, not ids).
+fn field_of_column(column: &str) -> &str {
+    match column {
+        "dealer_id" => "dealer",
+        "province_id" => "province",
+        other => other,
+    }
+}
 
 fn column_of(header: &str) -> Column {
     let name = fold_text(header.trim()).replace([' ', '-', '.'], "_");
@@ -665,8 +642,12 @@ async fn write_batch(
     if batch.is_empty() {
         return Ok(());
     }
-    let columns: Vec<&str> =
-        COLUMNS_OF_FIELDS.iter().filter(|(field, _)| present.contains(field)).map(|(_, c)| *c).collect();
+    // The VIN is the key and `extra` is merged, not replaced.
+    let columns: Vec<&str> = records::WRITABLE_COLUMNS
+        .iter()
+        .copied()
+        .filter(|column| !matches!(*column, "vin" | "extra") && present.contains(field_of_column(column)))
+        .collect();
     let list = |prefix: &str| columns.iter().map(|c| format!("{prefix}{c}")).collect::<Vec<_>>().join(", ");
     let sql = format!(
         "WITH input AS MATERIALIZED ({input}), \

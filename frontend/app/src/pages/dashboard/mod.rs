@@ -22,6 +22,7 @@ use crate::api::ApiFailure;
 use crate::format;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::pages::stock::allowed;
+use crate::pages::stock::filters::select_options;
 use crate::pages::stock::labels::code_name;
 use crate::pages::stock::query::with_query;
 use crate::session::use_session;
@@ -175,20 +176,7 @@ fn DashboardSelect(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let current = move || filters.with(|q| param(&mut q.clone()).clone().unwrap_or_default());
-    let choices = move || {
-        let current = current();
-        let mut choices = options.get();
-        if !current.is_empty() && !choices.iter().any(|(value, _)| *value == current) {
-            choices.push((current.clone(), current.clone()));
-        }
-        choices
-            .into_iter()
-            .map(|(value, text)| {
-                let selected = value == current;
-                view! { <option value=value selected=selected>{text}</option> }
-            })
-            .collect_view()
-    };
+    let choices = move || select_options(current(), options.get());
     let change = move |ev| {
         let mut next = filters.get_untracked();
         *param(&mut next) = Some(event_target_value(&ev)).filter(|v| !v.is_empty());

@@ -122,6 +122,21 @@ fn label_of(name: &str) -> Msg {
 
 /// A select over `(value, label)` options with "Todos" first. The URL's value stays selectable
 /// even before (or without) the facets listing it.
+/// A select's options with `current` selected; a value from the URL that the facets no longer
+/// list is kept, so the select shows what is applied.
+pub(crate) fn select_options(current: String, mut choices: Vec<(String, String)>) -> impl IntoView {
+    if !current.is_empty() && !choices.iter().any(|(value, _)| *value == current) {
+        choices.push((current.clone(), current.clone()));
+    }
+    choices
+        .into_iter()
+        .map(|(value, text)| {
+            let selected = value == current;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view()
+}
+
 #[component]
 fn FilterSelect(
     url: StockUrl,
@@ -133,20 +148,7 @@ fn FilterSelect(
     let i18n = use_i18n();
     let label = label_of(name);
     let current = move || url.value(param);
-    let choices = move || {
-        let current = current();
-        let mut choices = options.get();
-        if !current.is_empty() && !choices.iter().any(|(value, _)| *value == current) {
-            choices.push((current.clone(), current.clone()));
-        }
-        choices
-            .into_iter()
-            .map(|(value, text)| {
-                let selected = value == current;
-                view! { <option value=value selected=selected>{text}</option> }
-            })
-            .collect_view()
-    };
+    let choices = move || select_options(current(), options.get());
     view! {
         <label class="filter">
             <span>{move || i18n.t(label)}</span>

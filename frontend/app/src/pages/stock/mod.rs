@@ -4,7 +4,7 @@
 pub(crate) mod columns;
 mod detail;
 mod export;
-mod filters;
+pub(crate) mod filters;
 mod form;
 mod import;
 pub(crate) mod labels;
