@@ -16,24 +16,40 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{dashboard, health, openapi, org, stock, users};
+use crate::{cache, dashboard, health, openapi, org, stock, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
 const JSON_LIMIT_BYTES: usize = 256 * 1024;
 
-/// Everything a handler needs. Holds no per-user state: any replica can serve any request.
+/// Everything a handler needs. Holds nothing the database cannot rebuild (its memory only
+/// copies the database): any replica can serve any request.
 pub struct AppState {
     pub config: Arc<Config>,
     pub pool: DbPool,
     pub jwt: JwtKeys,
-    /// Cached answers being computed, so concurrent misses wait instead of recomputing.
-    pub flights: crate::cache::Flights,
+    /// Cached answers of costly reads (in memory, then in PostgreSQL).
+    pub answers: cache::Answers,
+    /// Recently checked sessions, so most requests authenticate without the database.
+    pub callers: auth::Callers,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
-        AppState { config: Arc::new(config), pool, jwt, flights: Default::default() }
+        let answers = cache::Answers::new(config.cache_ttl);
+        AppState { config: Arc::new(config), pool, jwt, answers, callers: auth::Callers::default() }
+    }
+
+    /// Hears the database's notifications that what this process keeps in memory changed;
+    /// until then (and whenever the connection is lost) the memory is bypassed.
+    fn follow_notifications(&self) -> impl Future<Output = ()> + 'static {
+        cache::listener::follow(
+            self.config.database_url.clone(),
+            vec![
+                (cache::listener::ANSWERS_CHANNEL, self.answers.generation().clone()),
+                (cache::listener::CALLERS_CHANNEL, self.callers.generation().clone()),
+            ],
+        )
     }
 }
 
@@ -49,6 +65,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT,
 /// finishing in-flight requests first.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    tokio::spawn(state.follow_notifications());
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -59,6 +76,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .service(openapi::swagger_ui())
             .service(web::scope("/api").configure(api_routes))
             .default_service(web::to(not_found))
+            .wrap(middleware::from_fn(forget_after_writes))
             .wrap(middleware::from_fn(check_host))
             .wrap(cors(&state.config))
             .wrap(middleware::Compress::default())
@@ -92,6 +110,22 @@ fn security_headers() -> middleware::DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "same-origin"))
+}
+
+/// After serving anything but a read, this process forgets what it keeps in memory: the
+/// database's notification of the change may arrive after the writer's next request.
+async fn forget_after_writes(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let writes = !req.method().is_safe();
+    let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone();
+    let response = next.call(req).await;
+    if writes {
+        state.answers.forget();
+        state.callers.forget();
+    }
+    response
 }
 
 /// Rejects requests for host names we do not serve (Host header attacks). The health check

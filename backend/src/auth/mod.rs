@@ -10,6 +10,6 @@ pub mod throttle;
 pub mod tokens;
 
 pub use client::{client_info, client_ip};
-pub use extractor::CurrentUser;
+pub use extractor::{Callers, CurrentUser};
 pub(crate) use handlers as routes_doc;
 pub use handlers::{REFRESH_COOKIE, routes};

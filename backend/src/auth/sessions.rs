@@ -147,17 +147,17 @@ pub async fn session_of_token(conn: &mut AsyncPgConnection, presented: &str) -> 
         .optional()
 }
 
-/// True while the session is neither revoked nor expired; checked on every request so
-/// logout takes effect at once, not when the access token expires.
-pub async fn is_live(conn: &AsyncPgConnection, session_id: i64) -> QueryResult<bool> {
-    diesel::select(diesel::dsl::exists(
-        auth_sessions::table
-            .find(session_id)
-            .filter(auth_sessions::revoked_at.is_null())
-            .filter(auth_sessions::expires_at.gt(Utc::now())),
-    ))
-    .get_result(&mut &*conn)
-    .await
+/// When the session expires, while it is neither revoked nor expired (None otherwise);
+/// checked on every request so logout takes effect at once, not when the access token expires.
+pub async fn live_until(conn: &AsyncPgConnection, session_id: i64) -> QueryResult<Option<DateTime<Utc>>> {
+    auth_sessions::table
+        .find(session_id)
+        .filter(auth_sessions::revoked_at.is_null())
+        .filter(auth_sessions::expires_at.gt(Utc::now()))
+        .select(auth_sessions::expires_at)
+        .first(&mut &*conn)
+        .await
+        .optional()
 }
 
 /// Ends every session of a user, except `keep` (the one making the request, if any).

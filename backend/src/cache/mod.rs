@@ -2,26 +2,46 @@
 //! their JSON answer under a key, with an expiry. Database triggers drop the stock's entries
 //! and bump an epoch whenever the stock changes, whoever changes it, and an answer computed
 //! from data older than the current epoch is never stored.
+//!
+//! In front of it, each process keeps the answers it served in memory ([`memory`]), trusted
+//! only while it hears the database's notifications that they changed ([`listener`]): a hit
+//! there needs no database round trip at all.
+
+pub mod listener;
+pub mod memory;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::HttpResponse;
+use actix_web::web::Bytes;
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::db::schema::{cache_entries, cache_epoch};
+use crate::db::{DbConn, DbPool};
 use crate::error::ApiResult;
+use memory::{Memory, Stamp};
 
 /// Matches no stored epoch, so [`put`] stores nothing.
 const NO_EPOCH: i64 = -1;
 
+/// How much memory the answers kept in each process may take.
+const MEMORY_BUDGET_BYTES: usize = 16 * 1024 * 1024;
+
 /// The epoch at the start of a computation, to be handed back to [`put`].
 #[derive(Debug, Clone, Copy)]
 pub struct Epoch(i64);
+
+/// Where a computation started from: the database's epoch and this process's generation.
+#[derive(Debug, Clone, Copy)]
+pub struct Since {
+    epoch: Epoch,
+    stamp: Option<Stamp>,
+}
 
 /// The cached answer, and the current epoch (read in the same round trip) for a miss.
 pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<String>, Epoch)> {
@@ -36,26 +56,80 @@ pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<Str
     Ok((value.into_iter().next(), Epoch(epoch.into_iter().next().unwrap_or(NO_EPOCH))))
 }
 
-/// What [`lookup`] found: the answer, or the go-ahead to compute it.
+/// What [`Answers::lookup`] found: the answer, or the go-ahead to compute it.
+#[expect(clippy::large_enum_variant, reason = "returned once per request, never stored")]
 pub enum Lookup<'a> {
-    Hit(String),
-    /// Not cached: compute, then [`put`] with this epoch. Until the flight is dropped, other
-    /// requests for the same key in this process wait for it.
-    Miss(Epoch, Flight<'a>),
+    Hit(HttpResponse),
+    /// Not cached: compute on `conn`, then [`Answers::store_and_respond`] with `since`. Until
+    /// the flight is dropped, other requests for the same key in this process wait for it.
+    Miss {
+        conn: DbConn,
+        since: Since,
+        flight: Flight<'a>,
+    },
 }
 
-/// The cached answer for `key`; on a miss, waits for any computation of the same key already
-/// running in this process and looks again, so a cold cache under load computes each answer
-/// once instead of once per waiting request (which exhausted the pool at 1,000,000 vehicles).
-pub async fn lookup<'a>(conn: &AsyncPgConnection, flights: &'a Flights, key: &str) -> QueryResult<Lookup<'a>> {
-    if let (Some(json), _) = get(conn, key).await? {
-        return Ok(Lookup::Hit(json));
+/// The answers cached for costly reads: in this process's memory, then in PostgreSQL.
+pub struct Answers {
+    memory: Memory<String, Bytes>,
+    flights: Flights,
+    ttl: Duration,
+}
+
+impl Answers {
+    pub fn new(ttl: Duration) -> Self {
+        Answers { memory: Memory::new(ttl, MEMORY_BUDGET_BYTES, Bytes::len), flights: Flights::default(), ttl }
     }
-    let flight = flights.enter(key).await;
-    Ok(match get(conn, key).await? {
-        (Some(json), _) => Lookup::Hit(json),
-        (None, epoch) => Lookup::Miss(epoch, flight),
-    })
+
+    pub fn generation(&self) -> &Arc<memory::Generation> {
+        self.memory.generation()
+    }
+
+    /// The cached answer for `key`, from memory (no connection taken) or from PostgreSQL. On
+    /// a miss, waits for any computation of the same key already running in this process and
+    /// looks again, so a cold cache under load computes each answer once instead of once per
+    /// waiting request (which exhausted the pool at 1,000,000 vehicles).
+    pub async fn lookup(&self, pool: &DbPool, key: &str) -> ApiResult<Lookup<'_>> {
+        if let Some(json) = self.memory.get(key) {
+            return Ok(Lookup::Hit(json_response(json)));
+        }
+        // Taken before the database is read: a change committed meanwhile voids the copy.
+        let stamp = self.memory.stamp();
+        let conn = pool.get().await?;
+        if let (Some(json), _) = get(&conn, key).await? {
+            return Ok(Lookup::Hit(self.remember(key, json, stamp)));
+        }
+        let flight = self.flights.enter(key).await;
+        Ok(match get(&conn, key).await? {
+            (Some(json), _) => Lookup::Hit(self.remember(key, json, stamp)),
+            (None, epoch) => Lookup::Miss { conn, since: Since { epoch, stamp }, flight },
+        })
+    }
+
+    /// Caches the answer (unless the data changed while it was computed) and sends it.
+    pub async fn store_and_respond<T: serde::Serialize>(
+        &self,
+        conn: &mut AsyncPgConnection,
+        key: &str,
+        answer: &T,
+        since: Since,
+    ) -> ApiResult<HttpResponse> {
+        let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
+        put(conn, key, &json, self.ttl, since.epoch).await?;
+        Ok(self.remember(key, json, since.stamp))
+    }
+
+    fn remember(&self, key: &str, json: String, stamp: Option<Stamp>) -> HttpResponse {
+        let json = Bytes::from(json);
+        self.memory.put(key.to_owned(), json.clone(), stamp);
+        json_response(json)
+    }
+
+    /// Forgets what this process holds in memory (after it served a write: the database's
+    /// notification of it may arrive after the writer's next request).
+    pub fn forget(&self) {
+        self.memory.generation().advance();
+    }
 }
 
 /// The keys being computed, each with a lock its computation holds.
@@ -104,7 +178,8 @@ pub async fn put(conn: &mut AsyncPgConnection, key: &str, value: &str, ttl: Dura
     .map(drop)
 }
 
-/// Empties the cache (`dealaai cache clear`); returns how many entries went.
+/// Empties the cache (`dealaai cache clear`; every process hears of it and empties its
+/// memory too); returns how many entries went.
 pub async fn clear(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(cache_entries::table).execute(conn).await
 }
@@ -121,22 +196,9 @@ pub fn stock_key(kind: &str, today: NaiveDate, query: &impl serde::Serialize) ->
     format!("stock:{kind}:{today}:{}", serde_urlencoded::to_string(query).unwrap_or_default())
 }
 
-/// An answer already serialised (from the cache, or just stored).
-pub fn json_response(json: String) -> HttpResponse {
+/// An answer already serialised.
+fn json_response(json: Bytes) -> HttpResponse {
     HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(json)
-}
-
-/// Caches the answer (unless the data changed while it was computed) and sends it.
-pub async fn store_and_respond<T: serde::Serialize>(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    answer: &T,
-    ttl: Duration,
-    epoch: Epoch,
-) -> ApiResult<HttpResponse> {
-    let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
-    put(conn, key, &json, ttl, epoch).await?;
-    Ok(json_response(json))
 }
 
 #[cfg(test)]

@@ -68,15 +68,14 @@ pub async fn dashboard(
     caller.require(Permission::ReadStock)?;
     let filter = DashboardFilter::parse(&query)?;
     let today = state.config.today();
-    let mut conn = state.pool.get().await?;
     let key = cache::stock_key("dashboard", today, &*query);
-    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
-        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
-        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    let (mut conn, since, _flight) = match state.answers.lookup(&state.pool, &key).await? {
+        cache::Lookup::Hit(answer) => return Ok(answer),
+        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
     };
     let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
     let month_start = state.config.start_of_day(today.with_day(1).unwrap_or(today));
     let inputs = queries::load(&conn, &filter, trend_since, month_start).await?;
     let answer = figures::dashboard(inputs, &query, today);
-    cache::store_and_respond(&mut conn, &key, &answer, state.config.cache_ttl, epoch).await
+    state.answers.store_and_respond(&mut conn, &key, &answer, since).await
 }

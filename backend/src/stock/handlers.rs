@@ -82,11 +82,10 @@ pub async fn list_vehicles(
     let (filter, sort) = parse_query(&query)?;
     let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
-    let mut conn = state.pool.get().await?;
     let key = cache::stock_key("list", today, &*query);
-    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
-        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
-        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    let (mut conn, since, _flight) = match state.answers.lookup(&state.pool, &key).await? {
+        cache::Lookup::Hit(answer) => return Ok(answer),
+        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
     };
 
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
@@ -98,7 +97,7 @@ pub async fn list_vehicles(
     let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
         futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
     let items: Vec<Vehicle> = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
-    cache::store_and_respond(&mut conn, &key, &page.page_of(items, total), state.config.cache_ttl, epoch).await
+    state.answers.store_and_respond(&mut conn, &key, &page.page_of(items, total), since).await
 }
 
 /// The values (with counts) for the filter dropdowns; each honours the other active filters.
@@ -116,13 +115,12 @@ pub async fn facets(
     caller.require(Permission::ReadStock)?;
     let (filter, _) = parse_query(&query)?;
     let today = state.config.today();
-    let mut conn = state.pool.get().await?;
     // Sort and page do not change the facets.
     let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
     let key = cache::stock_key("facets", today, &filters_only);
-    let (epoch, _flight) = match cache::lookup(&conn, &state.flights, &key).await? {
-        cache::Lookup::Hit(json) => return Ok(cache::json_response(json)),
-        cache::Lookup::Miss(epoch, flight) => (epoch, flight),
+    let (mut conn, since, _flight) = match state.answers.lookup(&state.pool, &key).await? {
+        cache::Lookup::Hit(answer) => return Ok(answer),
+        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
     };
     let count = diesel::dsl::count_star();
     // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
@@ -195,7 +193,7 @@ pub async fn facets(
         dealers,
         stock_types: plain(stock_types),
     };
-    cache::store_and_respond(&mut conn, &key, &facets, state.config.cache_ttl, epoch).await
+    state.answers.store_and_respond(&mut conn, &key, &facets, since).await
 }
 
 pub(super) async fn load_vehicle(

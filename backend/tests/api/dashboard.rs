@@ -11,7 +11,7 @@ use shared::dashboard::{Dashboard, Slice};
 use shared::stock::Money;
 use shared::users::Role;
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, eventually};
 use crate::stock::{count, import, seeded, vins};
 
 fn today() -> NaiveDate {
@@ -408,8 +408,10 @@ async fn the_cached_dashboard_goes_with_every_kind_of_stock_change() {
         .execute(&mut conn)
         .await
         .unwrap();
-    let after_sql = dashboard(&app, &token, "").await;
-    assert_eq!(after_sql.activity.reservations[0].vin, vin);
+    eventually("the manual UPDATE is heard", async || {
+        dashboard(&app, &token, "").await.activity.reservations[0].vin == vin
+    })
+    .await;
 
     assert_eq!(app.call("DELETE", &format!("/api/stock/{vin}"), &token, None).await.status(), 204);
     let after_delete = dashboard(&app, &token, "").await;

@@ -1,5 +1,11 @@
 use std::collections::HashMap;
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::task::JoinHandle;
 
 use dealaai::app::{self, AppState};
 use dealaai::auth::password;
@@ -26,6 +32,15 @@ pub struct TestAppBuilder {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         Self::builder().spawn().await
+    }
+
+    /// An app whose database connections go through a proxy the test can unplug; the
+    /// returned app only lends its database and must live as long.
+    pub async fn behind_proxy() -> (TestApp, ToggleProxy, TestApp) {
+        let db_server = TestApp::spawn().await;
+        let proxy = ToggleProxy::start(upstream_of(db_server.db.url())).await;
+        let app = TestApp::builder().database_url(proxy.url_for(db_server.db.url())).spawn().await;
+        (app, proxy, db_server)
     }
 
     pub fn builder() -> TestAppBuilder {
@@ -128,4 +143,69 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
     assert_eq!(body["error"], code, "unexpected error code in {body}");
     assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "errors carry a message: {body}");
     body
+}
+
+/// Retries `check` until it holds, for changes the app hears of through PostgreSQL's
+/// notifications (made behind its back, by SQL here): they arrive milliseconds later.
+pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !check().await {
+        assert!(std::time::Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+pub fn upstream_of(database_url: &str) -> SocketAddr {
+    let url = url::Url::parse(database_url).unwrap();
+    let host = url.host_str().unwrap();
+    let host = if host == "localhost" { "127.0.0.1" } else { host };
+    format!("{host}:{}", url.port().unwrap_or(5432)).parse().unwrap()
+}
+
+/// A TCP proxy in front of PostgreSQL that can be "unplugged": when down it cuts every
+/// open connection and refuses new ones, as a crashed database server would.
+pub struct ToggleProxy {
+    address: SocketAddr,
+    up: Arc<AtomicBool>,
+    connections: Arc<Mutex<Vec<JoinHandle<()>>>>,
+}
+
+impl ToggleProxy {
+    pub async fn start(upstream: SocketAddr) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let up = Arc::new(AtomicBool::new(true));
+        let connections = Arc::new(Mutex::new(Vec::new()));
+        let (accept_up, accept_connections) = (up.clone(), connections.clone());
+        actix_web::rt::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !accept_up.load(Ordering::SeqCst) {
+                    continue; // dropping the socket refuses the connection
+                }
+                let handle = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(upstream).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                accept_connections.lock().unwrap().push(handle);
+            }
+        });
+        ToggleProxy { address, up, connections }
+    }
+
+    pub fn url_for(&self, database_url: &str) -> String {
+        let mut url = url::Url::parse(database_url).unwrap();
+        url.set_host(Some("127.0.0.1")).unwrap();
+        url.set_port(Some(self.address.port())).unwrap();
+        url.to_string()
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.up.store(up, Ordering::SeqCst);
+        if !up {
+            for connection in self.connections.lock().unwrap().drain(..) {
+                connection.abort();
+            }
+        }
+    }
 }

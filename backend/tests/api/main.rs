@@ -8,6 +8,7 @@ mod database;
 mod health;
 mod helpers;
 mod http;
+mod memory;
 mod org;
 mod permissions;
 mod sessions;

@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 use shared::users::Role;
 
-use crate::helpers::{TestApp, assert_error};
+use crate::helpers::{TestApp, assert_error, eventually};
 
 pub const SEEDED: u64 = 600;
 
@@ -496,7 +496,10 @@ async fn cached_answers_go_with_every_kind_of_stock_change() {
         .execute(&mut conn)
         .await
         .unwrap();
-    assert_eq!(first(app.call("GET", path, &token, None).await.json().await.unwrap())["sale_price"], "999999.01");
+    eventually("the manual UPDATE is heard", async || {
+        first(app.call("GET", path, &token, None).await.json().await.unwrap())["sale_price"] == "999999.01"
+    })
+    .await;
 
     // An import, a deletion and a snapshot.
     let csv = format!("vin,brand,model,sale_price\n{vin},SEAT,Ibiza,1000000\n");
