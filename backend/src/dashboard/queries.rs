@@ -208,17 +208,14 @@ pub async fn load(
         filter,
     )
     .bind::<Date, _>(trend_since);
-    // Removed vehicles are filtered by their state when deleted, kept in the change log.
+    // Removed vehicles are counted by their state when deleted (`vehicle_removals`).
     let departures = filtered(
         format!(
             "SELECT \
                (SELECT count(DISTINCT c.vin) FROM vehicle_changes c JOIN vehicles v ON v.vin = c.vin \
                 WHERE 'status' = ANY (c.fields) AND c.changed_at >= $4 AND v.status = 'sold' AND {}) AS sold, \
-               (SELECT count(*) FROM ( \
-                  SELECT (vehicle ->> 'dealer_id')::bigint AS dealer_id, \
-                         (vehicle ->> 'province_id')::bigint AS province_id, vehicle ->> 'stock_type' AS stock_type \
-                  FROM vehicle_changes WHERE action = 'delete' AND changed_at >= $4) r \
-                WHERE {}) AS removed",
+               (SELECT coalesce(sum(r.vehicles), 0)::bigint FROM vehicle_removals r \
+                WHERE r.removed_at >= $4 AND {}) AS removed",
             filter_sql("v"),
             filter_sql("r")
         ),

@@ -218,6 +218,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    vehicle_removals (id) {
+        id -> Int8,
+        removed_at -> Timestamptz,
+        dealer_id -> Nullable<Int8>,
+        province_id -> Nullable<Int8>,
+        stock_type -> Nullable<Text>,
+        vehicles -> Int8,
+    }
+}
+
+diesel::table! {
     cache_entries (key) {
         key -> Text,
         value -> Text,

@@ -255,6 +255,9 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
             // New trigram entries go to the index's pending list, merged in bulk afterwards
             // (see `merge_search_entries`) instead of one by one: a third of the insert time.
             diesel::sql_query("SET LOCAL gin_pending_list_limit = '256MB'").execute(conn).await?;
+            // A batch's transition tables (10,000 rows for the triggers) then stay in memory
+            // instead of spilling to temporary files.
+            diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn).await?;
             // Reading and checking the file (CPU) overlaps with writing the previous batch
             // (PostgreSQL): the reader hands full batches to the writer.
             let (batches, mut to_write) = tokio::sync::mpsc::channel::<Vec<VehicleRecord>>(1);

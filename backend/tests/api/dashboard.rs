@@ -322,6 +322,28 @@ async fn sold_and_removed_this_month_come_from_the_history() {
     assert_eq!((theirs.counts.sold_this_month, theirs.counts.removed_this_month), (0, 0));
     let everyone = dashboard(&app, &token, "").await;
     assert_eq!(everyone.counts.removed_this_month, 2);
+
+    // A bulk delete behind the API's back, across dealers: each filter counts what the change
+    // log recorded of every deleted vehicle (all deleted now, by this test).
+    diesel::sql_query("DELETE FROM vehicles WHERE hashtext(vin) % 9 = 0").execute(&mut conn).await.unwrap();
+    for (query, filter) in [
+        (String::new(), "TRUE".to_owned()),
+        (format!("dealer_id={dealer}"), format!("(vehicle ->> 'dealer_id')::bigint = {dealer}")),
+        (
+            "province=28&stock_type=VO".into(),
+            "vehicle ->> 'stock_type' = 'VO' AND (vehicle ->> 'province_id')::bigint = \
+            (SELECT id FROM provinces WHERE code = '28')"
+                .into(),
+        ),
+    ] {
+        let deleted = format!("SELECT count(*) FROM vehicle_changes WHERE action = 'delete' AND {filter}");
+        let expected = count(&mut conn, &deleted).await;
+        assert!(expected > 2, "{query}");
+        eventually("the bulk delete is counted", async || {
+            dashboard(&app, &token, &query).await.counts.removed_this_month == expected
+        })
+        .await;
+    }
 }
 
 #[derive(QueryableByName, Debug)]

@@ -92,6 +92,7 @@ async fn the_schema_module_matches_the_migrated_tables() {
         snapshot_runs,
         stock_summary,
         stock_daily,
+        vehicle_removals,
         cache_entries,
         cache_epoch
     );
