@@ -5,8 +5,11 @@
 //! type and value of each dimension (brand, fuel, price band, registration year, reception
 //! date), kept exact by statement-level triggers on `vehicles`; `stock_daily` holds each daily
 //! snapshot per dealer, province and stock type, written by the snapshot job. The lists (oldest
-//! vehicles, recent activity) walk an index for ten rows. The whole answer is then cached in
-//! PostgreSQL under a `stock:` key, which any stock change or snapshot drops.
+//! vehicles, recent activity) walk an index for ten rows; removals are counted per delete
+//! statement (`vehicle_removals`). The whole answer is then cached in PostgreSQL under a
+//! `stock:` key, which any stock change or snapshot drops, and in each process's memory while
+//! it hears those drops (`cache::memory`): a cached dashboard, session check included, is
+//! answered without a database round trip.
 
 mod figures;
 mod queries;
