@@ -61,7 +61,7 @@ pub struct Callers(Memory<i64, Caller>);
 
 #[derive(Clone)]
 struct Caller {
-    user: Arc<UserRow>,
+    user: UserRow,
     session_expires_at: DateTime<Utc>,
 }
 
@@ -86,7 +86,7 @@ impl Callers {
         let user_id = claims.user_id()?;
         let remembered = self.0.get(&claims.sid).filter(|caller| caller.session_expires_at > Utc::now());
         if let Some(caller) = remembered.filter(|caller| caller.user.id == user_id) {
-            return Ok(UserRow::clone(&caller.user));
+            return Ok(caller.user);
         }
         let stamp = self.0.stamp();
         let conn = state.pool.get().await?;
@@ -95,7 +95,7 @@ impl Callers {
             futures_util::try_join!(sessions::live_until(&conn, claims.sid), users::find_by_id(&conn, user_id))?;
         let session_expires_at = session_expires_at.ok_or(ApiError::InvalidToken("session has ended"))?;
         let user = user.filter(|user| user.is_active).ok_or(ApiError::InvalidToken("user is not active"))?;
-        self.0.put(claims.sid, Caller { user: Arc::new(user.clone()), session_expires_at }, stamp);
+        self.0.put(claims.sid, Caller { user: user.clone(), session_expires_at }, stamp);
         Ok(user)
     }
 }
