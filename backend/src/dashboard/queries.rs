@@ -235,8 +235,8 @@ pub async fn load(
         )
     };
     let oldest = brief("TRUE", "v.reception_date, v.vin");
-    let received = brief("TRUE", "v.reception_date DESC, v.vin");
-    let reservations = brief("v.reserved", "v.reserved_at DESC, v.vin");
+    let received = brief("TRUE", "v.reception_date DESC, v.vin DESC");
+    let reservations = brief("v.reserved", "v.reserved_at DESC, v.vin DESC");
     // Newest first by id: the identity follows insertion, and a bulk price change gives
     // thousands of rows the same timestamp.
     let price_changes = filtered(

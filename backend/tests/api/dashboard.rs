@@ -160,13 +160,15 @@ async fn check_figures(app: &TestApp, token: &str, conn: &mut AsyncPgConnection,
     let oldest =
         vins(conn, &format!("SELECT vin FROM vehicles v WHERE {filter} ORDER BY reception_date, vin LIMIT 10")).await;
     assert_eq!(got.ageing.oldest.iter().map(|v| v.vin.clone()).collect::<Vec<_>>(), oldest, "{query}");
-    let received =
-        vins(conn, &format!("SELECT vin FROM vehicles v WHERE {filter} ORDER BY reception_date DESC, vin LIMIT 10"))
-            .await;
+    let received = vins(
+        conn,
+        &format!("SELECT vin FROM vehicles v WHERE {filter} ORDER BY reception_date DESC, vin DESC LIMIT 10"),
+    )
+    .await;
     assert_eq!(got.activity.received.iter().map(|v| v.vin.clone()).collect::<Vec<_>>(), received, "{query}");
     let reservations = vins(
         conn,
-        &format!("SELECT vin FROM vehicles v WHERE reserved AND {filter} ORDER BY reserved_at DESC, vin LIMIT 10"),
+        &format!("SELECT vin FROM vehicles v WHERE reserved AND {filter} ORDER BY reserved_at DESC, vin DESC LIMIT 10"),
     )
     .await;
     assert_eq!(got.activity.reservations.iter().map(|v| v.vin.clone()).collect::<Vec<_>>(), reservations, "{query}");
