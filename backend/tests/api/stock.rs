@@ -516,3 +516,25 @@ async fn cached_answers_go_with_every_kind_of_stock_change() {
     assert_eq!(app.call("GET", path, &token, None).await.status(), 200);
     assert_eq!(count(&mut conn, cached).await, 0);
 }
+
+#[actix_web::test]
+async fn deleting_a_user_clears_their_attribution_instead_of_leaving_their_id() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let user = app.create_user("leaving", Role::Manager).await;
+    let token = app.login_ok("leaving").await["access_token"].as_str().unwrap().to_owned();
+    let csv = "vin,brand,model,sale_price\nVSSZZZ6JZ9R000001,SEAT,Ibiza,13000\n";
+    assert_eq!(import(&app, &token, "all_or_nothing", csv).await.status(), 200);
+    let created_by = "SELECT count(*) FROM vehicles WHERE created_by = {id} AND updated_by = {id}";
+    assert_eq!(count(&mut conn, &created_by.replace("{id}", &user.id.to_string())).await, 1);
+    // Behind the API (which only deactivates users): the foreign keys' ON DELETE SET NULL.
+    diesel::sql_query(format!("DELETE FROM users WHERE id = {}", user.id)).execute(&mut conn).await.unwrap();
+    let dangling = "SELECT count(*) FROM vehicles v WHERE NOT EXISTS (SELECT FROM users u WHERE u.id = v.created_by) \
+                    AND v.created_by IS NOT NULL";
+    assert_eq!(count(&mut conn, dangling).await, 0);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles WHERE created_by IS NULL").await, 1);
+    // Still, an UPDATE cannot hand the vehicle to another creator.
+    let other = app.create_user("other", Role::Manager).await;
+    diesel::sql_query(format!("UPDATE vehicles SET created_by = {}", other.id)).execute(&mut conn).await.unwrap();
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles WHERE created_by IS NULL").await, 1);
+}
