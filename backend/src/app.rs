@@ -16,7 +16,7 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{cache, dashboard, health, openapi, org, stock, users};
+use crate::{cache, dashboard, health, openapi, org, search, stock, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
 const JSON_LIMIT_BYTES: usize = 256 * 1024;
@@ -31,13 +31,16 @@ pub struct AppState {
     pub answers: cache::Answers,
     /// Recently checked sessions, so most requests authenticate without the database.
     pub callers: auth::Callers,
+    /// The embedding model of semantic search, if one is available.
+    pub semantic: search::Semantic,
 }
 
 impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
         let answers = cache::Answers::new(config.cache_ttl);
-        AppState { config: Arc::new(config), pool, jwt, answers, callers: auth::Callers::default() }
+        let semantic = search::Semantic::from_config(&config);
+        AppState { config: Arc::new(config), pool, jwt, answers, callers: auth::Callers::default(), semantic }
     }
 
     /// Hears the database's notifications that what this process keeps in memory changed;
@@ -66,6 +69,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
 /// finishing in-flight requests first.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     tokio::spawn(state.follow_notifications());
+    state.semantic.start_background(state.pool.clone(), state.config.embeddings_worker);
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()

@@ -52,6 +52,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CacheCommand,
     },
+    /// Semantic search's vectors: how far along they are, and (re)building them.
+    Embeddings {
+        #[command(subcommand)]
+        command: EmbeddingsCommand,
+    },
     /// Take today's stock snapshot now (once per day; a second run does nothing).
     Snapshot {
         /// The day to record, `YYYY-MM-DD` (default: today in TIME_ZONE).
@@ -64,6 +69,20 @@ pub enum Command {
 pub enum CacheCommand {
     /// Empty the cache (answers are recomputed on the next request).
     Clear,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmbeddingsCommand {
+    /// The model whose vectors are stored, how many vehicles have one, how many are stale.
+    Status,
+    /// Embed every vehicle whose text has no vector (or, with --all, every vehicle again),
+    /// here and now. Resumable: an interrupted rebuild continues where it stopped. The API
+    /// keeps serving meanwhile (other workers skip the batches this one holds).
+    Rebuild {
+        /// Re-embed everything, not only what is missing (old vectors serve until replaced).
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -132,6 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("cache cleared ({cleared} entries)");
             Ok(())
         }
+        Command::Embeddings { command } => embeddings(&config, command).await,
         Command::Snapshot { date } => {
             let date = date.unwrap_or_else(|| config.today());
             let mut conn = connect(&config).await?;
@@ -162,6 +182,75 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     app::run(listener, state)?.await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+async fn embeddings(config: &Config, command: EmbeddingsCommand) -> anyhow::Result<()> {
+    use crate::search::{Semantic, store};
+    let mut conn = connect(config).await?;
+    let semantic = Semantic::from_config(config);
+    match command {
+        EmbeddingsCommand::Status => {
+            let status = store::status(&mut conn).await?;
+            match &status.model {
+                Some((model, dimensions)) => println!("stored model:      {model} ({dimensions} dimensions)"),
+                None => println!("stored model:      none yet"),
+            }
+            match (semantic.embedder(), semantic.unavailable_reason()) {
+                (Ok(embedder), _) => println!("configured model:  {}", embedder.model_id()),
+                (Err(_), reason) => println!("configured model:  unavailable ({})", reason.unwrap_or("unknown")),
+            }
+            println!("vehicles:          {}", status.vehicles);
+            println!("  embedded:        {}", status.embedded_vehicles);
+            println!("  stale:           {}", status.stale_vehicles());
+            println!("distinct texts:    {} ({} embedded)", status.passages, status.embedded_passages);
+            println!("queued:            {}", status.queued);
+            if let (Ok(embedder), Some((stored, _))) = (semantic.embedder(), &status.model)
+                && embedder.model_id() != stored
+            {
+                println!("the configured model differs: `rebuild` (or the server) will re-embed everything");
+            }
+            Ok(())
+        }
+        EmbeddingsCommand::Rebuild { all } => {
+            let embedder = semantic
+                .embedder()
+                .map_err(|_| anyhow::anyhow!("{}", semantic.unavailable_reason().unwrap_or("no embedding model")))?
+                .clone();
+            if let store::Adoption::Adopted { previous, .. } = store::adopt_model(&mut conn, &*embedder).await? {
+                println!(
+                    "model changed ({} -> {}): every vector is rebuilt",
+                    previous.as_deref().unwrap_or("none"),
+                    embedder.model_id()
+                );
+            }
+            if all {
+                store::queue_all(&mut conn).await?
+            } else {
+                store::queue_missing(&mut conn).await?
+            };
+            let queued = store::status(&mut conn).await?.queued;
+            let bar = indicatif::ProgressBar::new(queued as u64).with_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} texts  {per_sec}  eta {eta}")
+                    .expect("valid template"),
+            );
+            loop {
+                let done = store::embed_batch(&mut conn, &*embedder, crate::search::worker::BATCH_SIZE).await?;
+                if done == 0 {
+                    break;
+                }
+                bar.inc(done as u64);
+            }
+            bar.finish();
+            let status = store::status(&mut conn).await?;
+            println!(
+                "{} of {} vehicles embedded with {}",
+                status.embedded_vehicles,
+                status.vehicles,
+                embedder.model_id()
+            );
+            Ok(())
+        }
+    }
 }
 
 async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {

@@ -82,6 +82,83 @@ pub struct Config {
     pub snapshot_scheduler: bool,
     /// How long a cached answer may be served at most (changes to the stock drop it at once).
     pub cache_ttl: Duration,
+    /// Where semantic search gets its vectors.
+    pub embeddings: EmbeddingsProvider,
+    /// Whether this process embeds queued vehicles in the background (replicas share the
+    /// queue: each batch is taken by one of them).
+    pub embeddings_worker: bool,
+}
+
+/// A value that must never reach a log: `Debug` prints a placeholder.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// The model under semantic search (`EMBEDDINGS_PROVIDER`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum EmbeddingsProvider {
+    /// The embedded multilingual-e5-small: in-process, offline (the default).
+    Embedded { model_path: std::path::PathBuf },
+    /// An OpenAI-compatible `/embeddings` endpoint.
+    OpenAi(OpenAiEmbeddings),
+    /// No semantic search: ranked searches answer from words only.
+    Disabled,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenAiEmbeddings {
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    pub model: String,
+    pub dimensions: usize,
+}
+
+/// Where `cargo xtask` and the Docker image put the embedded model's weights.
+pub const DEFAULT_EMBEDDINGS_MODEL_PATH: &str = ".local/models/e5-small-q4.bin";
+
+fn embeddings_provider<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<EmbeddingsProvider, ConfigError> {
+    match get("EMBEDDINGS_PROVIDER").unwrap_or("embedded") {
+        "embedded" => Ok(EmbeddingsProvider::Embedded {
+            model_path: get("EMBEDDINGS_MODEL_PATH").unwrap_or(DEFAULT_EMBEDDINGS_MODEL_PATH).into(),
+        }),
+        "openai" => {
+            let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+            Ok(EmbeddingsProvider::OpenAi(OpenAiEmbeddings {
+                base_url: required("EMBEDDINGS_BASE_URL")?.to_owned(),
+                api_key: get("EMBEDDINGS_API_KEY").map(Secret::new),
+                model: required("EMBEDDINGS_MODEL")?.to_owned(),
+                dimensions: parse::<usize>("EMBEDDINGS_DIMENSIONS", required("EMBEDDINGS_DIMENSIONS")?).and_then(
+                    |d| match d {
+                        1..=4000 => Ok(d),
+                        _ => Err(ConfigError::Invalid {
+                            name: "EMBEDDINGS_DIMENSIONS",
+                            reason: "must be between 1 and 4000 (pgvector's halfvec index limit)".into(),
+                        }),
+                    },
+                )?,
+            }))
+        }
+        "none" => Ok(EmbeddingsProvider::Disabled),
+        other => Err(ConfigError::Invalid {
+            name: "EMBEDDINGS_PROVIDER",
+            reason: format!("`{other}` is none of `embedded`, `openai`, `none`"),
+        }),
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -170,6 +247,8 @@ impl Config {
                 .map_err(|_| ConfigError::Invalid { name: "SNAPSHOT_TIME", reason: "expected HH:MM".to_owned() })?,
             snapshot_scheduler: parse("SNAPSHOT_SCHEDULER", get("SNAPSHOT_SCHEDULER").unwrap_or("true"))?,
             cache_ttl: Duration::from_secs(parse("CACHE_TTL_SECONDS", get("CACHE_TTL_SECONDS").unwrap_or("60"))?),
+            embeddings: embeddings_provider(&get)?,
+            embeddings_worker: parse("EMBEDDINGS_WORKER", get("EMBEDDINGS_WORKER").unwrap_or("true"))?,
         };
         if config.env == AppEnv::Production {
             config.refuse_insecure_production(get("DEBUG"))?;
@@ -298,6 +377,27 @@ mod tests {
         ));
         let config = with(&[("SECRET_KEY", STRONG)]).unwrap();
         assert!(config.is_production());
+    }
+
+    #[test]
+    fn embeddings_default_to_the_embedded_model_and_keys_never_print() {
+        let config = Config::from_vars(&vars(&[("DATABASE_URL", "postgres://x/y")])).unwrap();
+        assert!(matches!(config.embeddings, EmbeddingsProvider::Embedded { .. }));
+        let openai = Config::from_vars(&vars(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("EMBEDDINGS_PROVIDER", "openai"),
+            ("EMBEDDINGS_BASE_URL", "https://api.example/v1"),
+            ("EMBEDDINGS_API_KEY", "sk-very-secret"),
+            ("EMBEDDINGS_MODEL", "text-embedding-3-small"),
+            ("EMBEDDINGS_DIMENSIONS", "1536"),
+        ]))
+        .unwrap();
+        assert!(matches!(&openai.embeddings, EmbeddingsProvider::OpenAi(o) if o.dimensions == 1536));
+        assert!(!format!("{openai:?}").contains("sk-very-secret"));
+        let missing_model = [("DATABASE_URL", "postgres://x/y"), ("EMBEDDINGS_PROVIDER", "openai")];
+        assert!(matches!(Config::from_vars(&vars(&missing_model)), Err(ConfigError::Missing(_))));
+        let unknown = [("DATABASE_URL", "postgres://x/y"), ("EMBEDDINGS_PROVIDER", "magic")];
+        assert!(matches!(Config::from_vars(&vars(&unknown)), Err(ConfigError::Invalid { .. })));
     }
 
     #[test]

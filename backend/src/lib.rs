@@ -14,6 +14,7 @@ pub mod error;
 pub mod health;
 pub mod openapi;
 pub mod org;
+pub mod search;
 pub mod stock;
 pub mod telemetry;
 pub mod users;

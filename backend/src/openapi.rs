@@ -41,6 +41,8 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::org::routes_doc::delete_profile,
         crate::stock::routes_doc::list_vehicles,
         crate::stock::routes_doc::facets,
+        crate::search::routes_doc::search_vehicles,
+        crate::search::routes_doc::similar_vehicles,
         crate::stock::routes_doc::export_vehicles,
         crate::stock::routes_doc::import_vehicles,
         crate::stock::routes_doc::create_vehicle,
@@ -56,7 +58,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "auth", description = "Login, sessions, token refresh, one's own profile and password"),
         (name = "users", description = "People and their hierarchy"),
         (name = "organisation", description = "Provinces, dealerships and job profiles"),
-        (name = "stock", description = "Vehicles in stock: list, facets, history, import and export"),
+        (name = "stock", description = "Vehicles in stock: list, ranked search by meaning and words, similar vehicles, facets, history, import and export"),
         (name = "dashboard", description = "KPIs, breakdowns, ageing and trends over the whole stock"),
     )
 )]

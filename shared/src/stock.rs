@@ -390,6 +390,9 @@ pub const SORT_FIELDS: &[&str] = &[
 pub struct StockQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub q: Option<String>,
+    /// How `q` is matched: a [`SearchMode`] (`text` when absent; the list itself only does text).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub brand: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -469,6 +472,7 @@ impl StockQuery {
     pub fn clear(&mut self, name: &str) {
         let slot = match name {
             "q" => &mut self.q,
+            "mode" => &mut self.mode,
             "brand" => &mut self.brand,
             "model" => &mut self.model,
             "dealer_id" => &mut self.dealer_id,
@@ -497,6 +501,51 @@ impl StockQuery {
             self.model = None;
         }
     }
+}
+
+code_enum!(
+    /// How the stock search matches its query: meaning and words fused (the default), meaning
+    /// only, or words only (the list's own text search).
+    SearchMode {
+        Hybrid = "hybrid",
+        Semantic = "semantic",
+        Text = "text",
+    }
+);
+
+/// The longest search query accepted, in characters.
+pub const MAX_SEARCH_QUERY_CHARS: usize = 500;
+/// A ranked search returns at most this many vehicles (over all its pages).
+pub const MAX_RANKED_RESULTS: i64 = 200;
+
+/// A vehicle found by a ranked search, with how well it matches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RankedVehicle {
+    #[serde(flatten)]
+    pub vehicle: Vehicle,
+    /// From 0 to 1: higher is a better match (cosine similarity for meaning, the fused
+    /// reciprocal-rank score scaled to 0..1 for hybrid, the share of words found for text).
+    pub relevance: f64,
+    /// 1-based position in the meaning ranking, if it is in it.
+    pub semantic_rank: Option<i64>,
+    /// 1-based position in the word ranking, if it is in it.
+    pub text_rank: Option<i64>,
+}
+
+/// One page of a ranked search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchPage {
+    pub items: Vec<RankedVehicle>,
+    /// How many vehicles were ranked (at most [`MAX_RANKED_RESULTS`]).
+    pub total: i64,
+    pub page: i64,
+    pub page_size: i64,
+    /// The mode that answered: `text` when meaning search is unavailable.
+    pub mode: SearchMode,
+    /// False while no embedding model is loaded: the answer then comes from words only.
+    pub semantic_available: bool,
 }
 
 /// One value of a filter with how many vehicles have it (given the other active filters).

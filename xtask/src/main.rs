@@ -2,6 +2,7 @@
 //! everything; both install what this machine lacks first and skip what it has.
 
 mod bench;
+mod model;
 mod postgres;
 mod process;
 mod tools;
@@ -125,6 +126,7 @@ fn lint() -> Result<()> {
 
 fn dev() -> Result<()> {
     tools::ensure_build_tools()?;
+    let embedding_model = model::ensure_embedding_model()?;
     let external = std::env::var("DATABASE_URL").ok();
     let cluster = postgres::Cluster::development();
     let (database_url, started_cluster) = match external {
@@ -146,7 +148,12 @@ fn dev() -> Result<()> {
     )?;
 
     let mut backend = process::command(bin.join("dealaai"));
-    backend.arg("serve").env("DATABASE_URL", &database_url).env("BIND", "127.0.0.1:8000").env_remove("APP_ENV");
+    backend
+        .arg("serve")
+        .env("DATABASE_URL", &database_url)
+        .env("BIND", "127.0.0.1:8000")
+        .env("EMBEDDINGS_MODEL_PATH", &embedding_model)
+        .env_remove("APP_ENV");
     let mut frontend = process::command(bin.join("dealaai-frontend-server"));
     frontend.env("BIND", "127.0.0.1:3000").env("DIST_DIR", dist_dir()).env("BACKEND_URL", "http://127.0.0.1:8000");
     println!("\n  DealaAI is starting: open http://127.0.0.1:3000  (API docs: http://127.0.0.1:3000/api/docs/)");
@@ -161,6 +168,7 @@ fn dev() -> Result<()> {
 fn test(cargo_args: &[String]) -> Result<()> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
+    let embedding_model = model::ensure_embedding_model()?;
     let admin_url = match std::env::var("DATABASE_URL") {
         Ok(url) => url,
         Err(_) => postgres::Cluster::test().ensure_running()?,
@@ -173,6 +181,7 @@ fn test(cargo_args: &[String]) -> Result<()> {
             .args(["test", "--workspace", "--exclude", "dealaai-app"])
             .args(cargo_args)
             .env("DATABASE_URL", &admin_url)
+            .env("EMBEDDINGS_MODEL_PATH", &embedding_model)
             .env("DEALAAI_BIN_DIR", target_dir().join("debug"))
             .env("DEALAAI_DIST_DIR", dist_dir()),
     )

@@ -128,6 +128,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         created_by -> Nullable<Int8>,
         updated_by -> Nullable<Int8>,
+        passage_key -> Nullable<Uuid>,
     }
 }
 
@@ -243,6 +244,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    embedding_model (singleton) {
+        singleton -> Bool,
+        model -> Text,
+        dimensions -> Int4,
+        adopted_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    embedding_queue (passage_key) {
+        passage_key -> Uuid,
+        queued_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use pgvector::sql_types::HalfVector;
+
+    passage_embeddings (passage_key) {
+        passage_key -> Uuid,
+        embedding -> HalfVector,
+        embedded_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
 diesel::joinable!(dealers -> provinces (province_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
@@ -252,8 +280,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     cache_entries,
     cache_epoch,
     dealers,
+    embedding_model,
+    embedding_queue,
     job_profiles,
     login_failures,
+    passage_embeddings,
     provinces,
     refresh_tokens,
     snapshot_runs,

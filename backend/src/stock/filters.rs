@@ -291,7 +291,7 @@ pub fn fold_text(text: &str) -> String {
         .collect()
 }
 
-fn escape_like(text: &str) -> String {
+pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 

@@ -25,6 +25,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::scope("/stock")
             .service(list_vehicles)
             .service(facets)
+            .configure(crate::search::stock_routes)
             .service(export::export_vehicles)
             .service(import::import_vehicles)
             .service(create_vehicle)
@@ -36,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The filters and sort of the query string, checked together: every bad parameter named.
-pub(super) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<super::filters::SortKey>)> {
+pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<super::filters::SortKey>)> {
     let mut problems = Problems::default();
     let filter = StockFilter::parse(query, &mut problems);
     let sort = parse_sort(query.sort.as_deref(), &mut problems);
@@ -44,7 +45,7 @@ pub(super) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<sup
     Ok((filter, sort))
 }
 
-fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
+pub(crate) fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
     let mut problems = Problems::default();
     let params = PageParams {
         page: parse_value(&mut problems, "page", &query.page, |v| v.parse().ok()),

@@ -94,6 +94,16 @@ pub fn percent(value: f64, lang: Lang) -> String {
     }
 }
 
+/// A share from 0 to 1 as a whole percentage: `87 %` (es), `87%` (en).
+pub fn share_percent(share: f64, lang: Lang) -> String {
+    // `as` saturates and reads NaN as 0.
+    let number = (share.clamp(0.0, 1.0) * 100.0).round() as i64;
+    match lang {
+        Lang::Es => format!("{number} %"),
+        Lang::En => format!("{number}%"),
+    }
+}
+
 pub fn date(day: NaiveDate, lang: Lang) -> String {
     match lang {
         Lang::Es => day.format("%d/%m/%Y").to_string(),

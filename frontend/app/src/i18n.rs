@@ -165,6 +165,17 @@ messages! {
     InvalidFilters => "Revisa estos filtros:", "Check these filters:";
     Search => "Búsqueda", "Search";
     SearchStock => "Buscar por VIN, matrícula, marca, modelo…", "Search by VIN, plate, make, model…";
+    SearchStockMeaning => "Describe lo que buscas: familiar diésel automático, urbano económico…", "Describe what you need: automatic diesel estate, cheap city car…";
+    SearchModeLabel => "Tipo de búsqueda", "Search type";
+    SearchModeHint => "Por significado encuentra vehículos que encajan con lo que describes aunque no usen esas palabras; la combinada une significado y texto.", "By meaning finds vehicles that fit what you describe even without those words; combined joins meaning and text.";
+    SearchModeHybrid => "Combinada (recomendada)", "Combined (recommended)";
+    SearchModeSemantic => "Por significado", "By meaning";
+    SearchModeText => "Texto", "Text";
+    SemanticUnavailable => "La búsqueda por significado no está disponible; se muestran resultados por texto.", "Search by meaning is not available; showing text matches.";
+    Relevance => "Relevancia", "Relevance";
+    RelevanceHint => "Clic para ordenar por relevancia", "Click to sort by relevance";
+    SimilarVehicles => "Vehículos similares", "Similar vehicles";
+    NoSimilarVehicles => "Aún no hay vehículos similares.", "No similar vehicles yet.";
     RemoveFilter => "Quitar filtro", "Remove filter";
     ClearFilters => "Limpiar filtros", "Clear filters";
     Columns => "Columnas", "Columns";

@@ -77,6 +77,16 @@ pub fn price_change(difference: Option<Money>, lang: Lang) -> impl IntoView {
     })
 }
 
+/// How well a search result matches (0 to 1): a percentage with a small bar.
+pub fn relevance(share: f64, lang: Lang) -> impl IntoView + use<> {
+    let text = format::share_percent(share, lang);
+    let width = format!("width: {}", format::share_percent(share, Lang::En));
+    view! {
+        <span class="relevance-bar" aria-hidden="true"><span class="relevance-fill" style=width></span></span>
+        <span class="relevance-value">{text}</span>
+    }
+}
+
 fn text_or_dash(value: Option<String>) -> String {
     value.filter(|v| !v.is_empty()).unwrap_or_else(|| "—".to_owned())
 }

@@ -1,5 +1,5 @@
-//! `/stock/:vin`: every field of one vehicle, its derived values and its history; for those
-//! who may write stock, the edit form and deleting.
+//! `/stock/:vin`: every field of one vehicle, its derived values, the vehicles most like it
+//! and its history; for those who may write stock, the edit form and deleting.
 
 use std::collections::BTreeMap;
 
@@ -8,9 +8,9 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::Permission;
-use shared::stock::{Vehicle, VehicleHistory};
+use shared::stock::{RankedVehicle, Vehicle, VehicleHistory};
 
-use super::columns::{ageing_class, price_change};
+use super::columns::{self, ageing_class, price_change};
 use super::form::VehicleForm;
 use super::labels::{field_label, fuel_name, status_name, stock_type_name, transmission_name};
 use super::query::last_list;
@@ -55,6 +55,7 @@ pub fn VehiclePage() -> impl IntoView {
                 Some(Ok(vehicle)) => view! { <VehicleSummary vehicle /> }.into_any(),
             }}
             <Show when=move || loaded.with(Option::is_some)>
+                <SimilarVehicles vin />
                 <VehicleHistoryView history />
                 <Show when=move || can_write>
                     <section class="card">
@@ -189,6 +190,77 @@ fn ExtraFields(extra: BTreeMap<String, String>) -> impl IntoView {
                     .collect_view()}
             </dl>
         </section>
+    }
+}
+
+/// How many similar vehicles the page lists.
+const SIMILAR_LIMIT: u32 = 8;
+
+/// The vehicles nearest to this one in meaning (unsold, itself excluded). Hidden while loading
+/// and when the API cannot answer; empty until the vehicle's embedding is computed.
+#[component]
+fn SimilarVehicles(vin: Memo<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let session = use_session();
+    let similar = RwSignal::new(None::<Vec<RankedVehicle>>);
+    // A slow answer about the previous vehicle must not replace the current one's.
+    let latest = StoredValue::new(0_u64);
+    Effect::new(move |_| {
+        let path = format!("{}/similar?limit={SIMILAR_LIMIT}", vehicle_path(&vin.get()));
+        latest.update_value(|ticket| *ticket += 1);
+        let ticket = latest.get_value();
+        similar.set(None);
+        spawn_local(async move {
+            let answer = session.get::<Vec<RankedVehicle>>(&path).await.ok();
+            if latest.try_get_value() == Some(ticket) {
+                similar.set(answer);
+            }
+        });
+    });
+    move || {
+        let lang = i18n.lang();
+        let vehicles = similar.get()?;
+        let empty = vehicles.is_empty().then(|| view! { <p class="muted">{Msg::NoSimilarVehicles.text(lang)}</p> });
+        let items = vehicles.into_iter().map(|ranked| similar_item(ranked, lang)).collect_view();
+        Some(view! {
+            <section class="card list-card similar-vehicles" id="similar-vehicles">
+                <h2>{Msg::SimilarVehicles.text(lang)}</h2>
+                <ul class="vehicle-list">{items}</ul>
+                {empty}
+            </section>
+        })
+    }
+}
+
+/// "SEAT León 1.5 TSI FR · 1234ABC", then relevance, price, year and days in stock.
+fn similar_item(ranked: RankedVehicle, lang: Lang) -> impl IntoView {
+    let RankedVehicle { vehicle: v, relevance, .. } = ranked;
+    let name = [Some(v.brand.as_str()), Some(v.model.as_str()), v.version.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let id = v.plate.clone().filter(|plate| !plate.is_empty()).unwrap_or_else(|| v.vin.clone());
+    let days = format!(
+        "{} {}",
+        format::integer(v.days_in_stock.into(), lang),
+        if v.days_in_stock == 1 { Msg::DayOne } else { Msg::DayMany }.text(lang)
+    );
+    let days_class = format!("days {}", ageing_class(v.days_in_stock));
+    view! {
+        <li data-vin=v.vin.clone()>
+            <a class="vehicle-link similar-vehicle" href=vehicle_path(&v.vin) data-vin=v.vin.clone()>
+                <span class="vehicle-name">{name}</span>
+                <span class="vehicle-id">{id}</span>
+            </a>
+            <span class="item-facts">
+                <span class="relevance" title=Msg::Relevance.text(lang)>{columns::relevance(relevance, lang)}</span>
+                <span class="price">{format::money(v.sale_price, lang)}</span>
+                {v.registration_year.map(|year| view! { <span class="year">{year}</span> })}
+                <span class=days_class>{days}</span>
+            </span>
+        </li>
     }
 }
 

@@ -7,10 +7,12 @@ use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::FieldErrors;
-use shared::stock::{FacetValue, Money, StockFacets, StockQuery, Transmission, VehicleStatus};
+use shared::stock::{
+    FacetValue, MAX_SEARCH_QUERY_CHARS, Money, SearchMode, StockFacets, StockQuery, Transmission, VehicleStatus,
+};
 
 use super::labels::{code_name, field_label, status_name, transmission_name};
-use super::query::{Slot, StockUrl};
+use super::query::{DEFAULT_MODE, Slot, StockUrl, is_ranked, search_mode};
 use crate::format;
 use crate::i18n::{I18n, Msg, use_i18n};
 
@@ -34,18 +36,58 @@ fn debounced(commit: impl Fn(String) + Copy + 'static) -> impl Fn(leptos::ev::Ev
     }
 }
 
+/// The search box and how it matches: by words (the list), by meaning or both (the ranked
+/// search). The mode is a URL parameter like the filters.
 #[component]
 pub fn SearchBox(url: StockUrl) -> impl IntoView {
     let i18n = use_i18n();
     let param: Slot = |q| &mut q.q;
+    let mode = move || url.query.with(search_mode);
+    let placeholder =
+        move || i18n.t(if mode() == SearchMode::Text { Msg::SearchStock } else { Msg::SearchStockMeaning });
+    let choose = move |ev: leptos::ev::Event| {
+        let chosen = event_target_value(&ev).parse().unwrap_or(DEFAULT_MODE);
+        url.update(|q| {
+            q.mode = (chosen != DEFAULT_MODE).then(|| chosen.as_str().to_owned());
+            q.page = None;
+            // A new ranked search starts with its best matches.
+            if is_ranked(q) {
+                q.sort = None;
+            }
+        });
+    };
     view! {
-        <label class="stock-search">
-            <span class="visually-hidden">{move || i18n.t(Msg::Search)}</span>
-            <input class="search" type="search" name="q" autocomplete="off" placeholder=move || i18n.t(Msg::SearchStock)
-                prop:value=move || url.value(param) on:input=debounced(move |text| url.set_filter(param, text)) />
-        </label>
+        <div class="stock-search-bar">
+            <label class="stock-search">
+                <span class="visually-hidden">{move || i18n.t(Msg::Search)}</span>
+                <input class="search" type="search" name="q" autocomplete="off" maxlength=MAX_SEARCH_QUERY_CHARS
+                    placeholder=placeholder prop:value=move || url.value(param)
+                    on:input=debounced(move |text| url.set_filter(param, text)) />
+            </label>
+            <label class="search-mode" title=move || i18n.t(Msg::SearchModeHint)>
+                <span class="visually-hidden">{move || i18n.t(Msg::SearchModeLabel)}</span>
+                <select id="search-mode" name="mode" prop:value=move || mode().as_str() on:change=choose>
+                    {SEARCH_MODES
+                        .map(|(choice, label)| {
+                            view! {
+                                <option value=choice.as_str() selected=move || mode() == choice>
+                                    {move || i18n.t(label)}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </label>
+        </div>
     }
 }
+
+/// The choices of the mode select, the recommended one first.
+const SEARCH_MODES: [(SearchMode, Msg); 3] = [
+    (SearchMode::Hybrid, Msg::SearchModeHybrid),
+    (SearchMode::Semantic, Msg::SearchModeSemantic),
+    (SearchMode::Text, Msg::SearchModeText),
+];
 
 /// `(value, "label (count)")` pairs for a select; `name` translates codes.
 fn facet_options(values: &[FacetValue], name: impl Fn(&str) -> Option<String>) -> Vec<(String, String)> {
@@ -218,7 +260,12 @@ pub fn ActiveFilters(url: StockUrl, facets: RwSignal<StockFacets>) -> impl IntoV
                 .collect_view();
             let clear_all = move |_| {
                 url.update(|q| {
-                    *q = StockQuery { sort: q.sort.take(), page_size: q.page_size.take(), ..Default::default() }
+                    *q = StockQuery {
+                        mode: q.mode.take(),
+                        sort: q.sort.take(),
+                        page_size: q.page_size.take(),
+                        ..Default::default()
+                    }
                 })
             };
             view! {

@@ -6,7 +6,7 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use serde_json::{Map, Value};
-use shared::stock::{SORT_FIELDS, StockQuery};
+use shared::stock::{SORT_FIELDS, SearchMode, StockQuery};
 
 use crate::layout::encode;
 
@@ -47,6 +47,38 @@ pub fn without_paging(query: &StockQuery) -> StockQuery {
     StockQuery { page: None, page_size: None, ..query.clone() }
 }
 
+/// How the search box matches when the URL names no mode: by words, as the list always did.
+pub const DEFAULT_MODE: SearchMode = SearchMode::Text;
+
+/// The URL's search mode; an unknown one reads as the default.
+pub fn search_mode(query: &StockQuery) -> SearchMode {
+    query.mode.as_deref().and_then(|mode| mode.parse().ok()).unwrap_or(DEFAULT_MODE)
+}
+
+/// Whether the list is a ranked search (`/api/stock/search`): there are words to look for and
+/// they are matched by meaning, alone or together with the words themselves.
+pub fn is_ranked(query: &StockQuery) -> bool {
+    search_mode(query) != SearchMode::Text && query.q.as_deref().is_some_and(|q| !q.trim().is_empty())
+}
+
+/// The API path that answers this view: the ranked search, or the list (which only matches
+/// words, so it is not sent the mode).
+pub fn list_api_path(query: &StockQuery) -> String {
+    match search_mode(query) {
+        mode if is_ranked(query) => {
+            with_query("/stock/search", &StockQuery { mode: Some(mode.as_str().to_owned()), ..query.clone() })
+        }
+        _ => with_query("/stock", &StockQuery { mode: None, ..query.clone() }),
+    }
+}
+
+/// What the facets count over: the filters, without sort or page. A ranked search's words are
+/// left out: the facets match words only, and a description by meaning rarely has them all.
+pub fn facet_query(query: &StockQuery) -> StockQuery {
+    let q = if is_ranked(query) { None } else { query.q.clone() };
+    StockQuery { q, mode: None, sort: None, ..without_paging(query) }
+}
+
 /// One sort key: a field from [`SORT_FIELDS`] and its direction.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SortKey {
@@ -69,6 +101,12 @@ pub fn sort_keys(sort: Option<&str>) -> Vec<SortKey> {
         })
         .collect();
     if keys.is_empty() && sort.is_some() { sort_keys(None) } else { keys }
+}
+
+/// The keys the rows are in: none for a ranked search without a sort (relevance order).
+pub fn shown_sort_keys(query: &StockQuery) -> Vec<SortKey> {
+    let sort = query.sort.as_deref().filter(|sort| !sort.trim().is_empty());
+    if sort.is_none() && is_ranked(query) { Vec::new() } else { sort_keys(sort) }
 }
 
 fn sort_param(keys: &[SortKey]) -> String {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::pagination::DEFAULT_PAGE_SIZE;
-use shared::stock::{StockFacets, StockQuery, Vehicle};
+use shared::stock::{SearchPage, StockFacets, Vehicle};
 use shared::{Page, Permission};
 use wasm_bindgen::JsCast;
 
@@ -13,7 +13,10 @@ use super::columns::{self, COLUMNS, default_columns};
 use super::export::ExportButtons;
 use super::filters::{ActiveFilters, FilterPanel, SearchBox};
 use super::labels::field_label;
-use super::query::{SortKey, StockUrl, remember_list, sort_after_click, sort_keys, with_query, without_paging};
+use super::query::{
+    SortKey, StockUrl, facet_query, is_ranked, list_api_path, remember_list, shown_sort_keys, sort_after_click,
+    with_query,
+};
 use super::{allowed, vehicle_path};
 use crate::api::ApiFailure;
 use crate::format;
@@ -22,13 +25,47 @@ use crate::session::use_session;
 
 const PAGE_SIZES: [i64; 3] = [25, 50, 100];
 
+/// One answer for the table: a page of the list, or of the ranked search.
+#[derive(Clone)]
+struct Listing {
+    rows: Vec<Vehicle>,
+    /// Each row's relevance (0 to 1), for a ranked search.
+    relevance: Option<Vec<f64>>,
+    total: i64,
+    page: i64,
+    page_size: i64,
+    /// A ranked search answered by words only: no embedding model is loaded.
+    semantic_unavailable: bool,
+}
+
+impl From<Page<Vehicle>> for Listing {
+    fn from(page: Page<Vehicle>) -> Self {
+        let Page { items, total, page, page_size } = page;
+        Listing { rows: items, relevance: None, total, page, page_size, semantic_unavailable: false }
+    }
+}
+
+impl From<SearchPage> for Listing {
+    fn from(page: SearchPage) -> Self {
+        let (rows, relevance) = page.items.into_iter().map(|ranked| (ranked.vehicle, ranked.relevance)).unzip();
+        Listing {
+            rows,
+            relevance: Some(relevance),
+            total: page.total,
+            page: page.page,
+            page_size: page.page_size,
+            semantic_unavailable: !page.semantic_available,
+        }
+    }
+}
+
 #[component]
 pub fn StockPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let navigate = use_navigate();
     let url = StockUrl::new();
-    let result = RwSignal::new(None::<Result<Page<Vehicle>, ApiFailure>>);
+    let result = RwSignal::new(None::<Result<Listing, ApiFailure>>);
     let loading = RwSignal::new(false);
     let facets = RwSignal::new(StockFacets::default());
     let prefs = TablePrefs::load(untrack(|| session.user()).map(|user| user.id));
@@ -36,13 +73,17 @@ pub fn StockPage() -> impl IntoView {
     // Each answer carries a ticket: a slow earlier answer must not replace a newer one.
     let latest = StoredValue::new(0_u64);
     Effect::new(move |_| {
-        let path = with_query("/stock", &url.query.get());
-        remember_list(&path);
+        let query = url.query.get();
+        remember_list(&with_query("/stock", &query));
+        let (ranked, path) = (is_ranked(&query), list_api_path(&query));
         latest.update_value(|ticket| *ticket += 1);
         let ticket = latest.get_value();
         loading.set(true);
         spawn_local(async move {
-            let answer = session.get::<Page<Vehicle>>(&path).await;
+            let answer = match ranked {
+                true => session.get::<SearchPage>(&path).await.map(Listing::from),
+                false => session.get::<Page<Vehicle>>(&path).await.map(Listing::from),
+            };
             if latest.try_get_value() == Some(ticket) {
                 result.set(Some(answer));
                 loading.set(false);
@@ -50,7 +91,7 @@ pub fn StockPage() -> impl IntoView {
         });
     });
     // Facets depend on the filters only, not on the page or the sort.
-    let filters = Memo::new(move |_| url.query.with(|q| StockQuery { sort: None, ..without_paging(q) }));
+    let filters = Memo::new(move |_| url.query.with(facet_query));
     Effect::new(move |_| {
         let path = with_query("/stock/facets", &filters.get());
         spawn_local(async move {
@@ -64,6 +105,8 @@ pub fn StockPage() -> impl IntoView {
         result.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).map(ApiFailure::fields).unwrap_or_default())
     });
     let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|page| page.total));
+    let semantic_unavailable =
+        move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|page| page.semantic_unavailable));
     let can_write = allowed(session, Permission::WriteStock);
     let go = move |path: &'static str| {
         let navigate = navigate.clone();
@@ -90,6 +133,11 @@ pub fn StockPage() -> impl IntoView {
                 </div>
             </div>
             <SearchBox url />
+            <Show when=semantic_unavailable>
+                <p class="search-notice" id="semantic-unavailable" role="status">
+                    {move || i18n.t(Msg::SemanticUnavailable)}
+                </p>
+            </Show>
             <FilterPanel url facets invalid />
             <ActiveFilters url facets />
             <div class="table-toolbar">
@@ -101,10 +149,12 @@ pub fn StockPage() -> impl IntoView {
                 {move || match result.get() {
                     None => view! { <p class="muted stock-loading">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                     Some(Err(failure)) => view! { <LoadError failure /> }.into_any(),
-                    Some(Ok(page)) if page.items.is_empty() => {
+                    Some(Ok(page)) if page.rows.is_empty() => {
                         view! { <p class="empty-state">{move || i18n.t(Msg::NoVehiclesMatch)}</p> }.into_any()
                     }
-                    Some(Ok(page)) => view! { <StockTable url prefs rows=page.items /> }.into_any(),
+                    Some(Ok(page)) => {
+                        view! { <StockTable url prefs rows=page.rows relevance=page.relevance /> }.into_any()
+                    }
                 }}
             </div>
             {move || {
@@ -264,14 +314,37 @@ fn sort_indicator(keys: &[SortKey], field: &str) -> String {
     }
 }
 
+/// The table; a ranked search's rows come with their relevance, shown as the first column.
 #[component]
-fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>) -> impl IntoView {
+fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: Option<Vec<f64>>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let open = Callback::new(move |vin: String| navigate(&vehicle_path(&vin), Default::default()));
     let shown = move || COLUMNS.iter().filter(|column| prefs.shown(column.key)).collect::<Vec<_>>();
-    let keys = move || url.query.with(|q| sort_keys(q.sort.as_deref()));
+    let keys = move || url.query.with(shown_sort_keys);
+    let ranked = relevance.is_some();
 
+    // The relevance header sorts by relevance again: it drops the sort.
+    let relevance_header = move || {
+        ranked.then(|| {
+            let by_relevance = move || keys().is_empty();
+            let back_to_relevance = move |_| {
+                url.update(|q| {
+                    q.sort = None;
+                    q.page = None;
+                })
+            };
+            view! {
+                <th class="numeric relevance" aria-sort=move || if by_relevance() { "descending" } else { "none" }>
+                    <button type="button" class="sort" data-sort="relevance" title=move || i18n.t(Msg::RelevanceHint)
+                        on:click=back_to_relevance>
+                        {move || i18n.t(Msg::Relevance)}
+                        <span class="sort-indicator">{move || if by_relevance() { "▼" } else { "" }}</span>
+                    </button>
+                </th>
+            }
+        })
+    };
     let header = move || {
         shown()
             .into_iter()
@@ -312,7 +385,8 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>) -> impl Into
         let lang = i18n.lang();
         let shown = shown();
         rows.iter()
-            .map(|vehicle| {
+            .enumerate()
+            .map(|(at, vehicle)| {
                 let vin = vehicle.vin.clone();
                 let on_click = {
                     let vin = vin.clone();
@@ -329,9 +403,14 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>) -> impl Into
                         view! { <td class=class data-column=column.key>{columns::cell(column.key, vehicle, lang)}</td> }
                     })
                     .collect_view();
+                let relevance = relevance.as_ref().map(|all| {
+                    let share = all.get(at).copied().unwrap_or_default();
+                    view! { <td class="numeric relevance" data-column="relevance">{columns::relevance(share, lang)}</td> }
+                });
                 view! {
                     <tr class="clickable" tabindex="0" data-vin=vin class:reserved=vehicle.reserved
                         on:click=on_click on:keydown=on_key>
+                        {relevance}
                         {cells}
                     </tr>
                 }
@@ -341,7 +420,7 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>) -> impl Into
 
     view! {
         <table class="table stock-table" class:compact=move || prefs.compact.get()>
-            <thead><tr>{header}</tr></thead>
+            <thead><tr>{relevance_header}{header}</tr></thead>
             <tbody>{body}</tbody>
         </table>
     }

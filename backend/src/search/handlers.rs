@@ -1,0 +1,189 @@
+use actix_web::{get, web};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use pgvector::HalfVector;
+use serde::Deserialize;
+use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
+use shared::{ErrorBody, FieldProblem, Permission};
+
+use super::embedder::TextRole;
+use super::ranking::{self, Exclusions};
+use crate::app::AppState;
+use crate::auth::CurrentUser;
+use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
+use crate::error::{ApiError, ApiResult, Problems};
+use crate::stock::filters::{parse_sort, parse_value};
+use crate::stock::{page_params, parse_query};
+
+/// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
+/// (the default). Every filter of the stock list applies; without `sort` the answer is in
+/// relevance order, with one the ranked set (at most 200 vehicles) is re-sorted by it.
+#[utoipa::path(
+    get, path = "/api/stock/search", tag = "stock", security(("bearer" = [])),
+    params(
+        ("q" = String, Query, description = "What the customer asks for, in Spanish or English (1 to 500 characters)",
+            example = "familiar diésel con maletero grande"),
+        ("mode" = Option<SearchMode>, Query, description = "`hybrid` (default), `semantic` or `text`"),
+        ("brand" = Option<String>, Query), ("model" = Option<String>, Query), ("dealer_id" = Option<i64>, Query),
+        ("province" = Option<String>, Query, description = "Province INE code"),
+        ("fuel" = Option<String>, Query), ("transmission" = Option<String>, Query), ("stock_type" = Option<String>, Query),
+        ("status" = Option<String>, Query), ("reserved" = Option<bool>, Query), ("published" = Option<bool>, Query),
+        ("price_min" = Option<String>, Query, example = "5000"), ("price_max" = Option<String>, Query, example = "15000"),
+        ("km_min" = Option<i32>, Query), ("km_max" = Option<i32>, Query),
+        ("year_min" = Option<i32>, Query), ("year_max" = Option<i32>, Query),
+        ("days_in_stock_min" = Option<i32>, Query), ("days_in_stock_max" = Option<i32>, Query),
+        ("sort" = Option<String>, Query, description = "As in the list; absent means relevance order"),
+        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query),
+    ),
+    responses(
+        (status = 200, body = SearchPage),
+        (status = 403, body = ErrorBody),
+        (status = 422, description = "A missing or too long `q`, an unknown `mode`, or a bad filter", body = ErrorBody),
+        (status = 503, description = "`mode=semantic` while no embedding model is available", body = ErrorBody),
+    )
+)]
+#[get("/search")]
+pub async fn search_vehicles(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    query: web::Query<StockQuery>,
+) -> ApiResult<web::Json<SearchPage>> {
+    caller.require(Permission::ReadStock)?;
+    let (mode, text) = parse_search(&query)?;
+    let (filter, _) = parse_query(&query)?;
+    let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(sort) => {
+            let mut problems = Problems::default();
+            let keys = parse_sort(Some(sort), &mut problems);
+            problems.into_result()?;
+            Some(keys)
+        }
+        None => None,
+    };
+    let page = page_params(&query)?.resolve_default()?;
+    let today = state.config.today();
+
+    // Meaning needs the query's vector; without a model a hybrid search answers from words.
+    let target = match (mode, state.semantic.embedder()) {
+        (SearchMode::Text, _) => None,
+        (SearchMode::Semantic, Err(error)) => return Err(error),
+        (SearchMode::Hybrid, Err(_)) => None,
+        (_, Ok(embedder)) => match embedder.embed(std::slice::from_ref(&text), TextRole::Query).await {
+            Ok(mut vectors) => Some((vectors.remove(0), embedder.model_id().to_owned())),
+            Err(error) if mode == SearchMode::Hybrid => {
+                tracing::warn!(%error, "query not embedded; answering from words");
+                None
+            }
+            Err(error) => {
+                tracing::warn!(%error, "query not embedded");
+                return Err(ApiError::Unavailable("semantic search"));
+            }
+        },
+    };
+    let answered_by = if target.is_none() { SearchMode::Text } else { mode };
+    let mut conn = state.pool.get().await?;
+    let by_meaning = match &target {
+        Some((vector, model)) => {
+            ranking::by_meaning(&mut conn, &filter, &Exclusions::default(), today, vector, model, MAX_RANKED_RESULTS)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    let by_words = match answered_by {
+        SearchMode::Semantic => Vec::new(),
+        _ => ranking::by_words(&mut conn, &filter, today, MAX_RANKED_RESULTS).await?,
+    };
+    let mut ranked = match answered_by {
+        SearchMode::Hybrid => ranking::fuse(by_meaning, by_words),
+        SearchMode::Semantic => ranking::single(by_meaning, true),
+        SearchMode::Text => ranking::single(by_words, false),
+    };
+    if let Some(keys) = &sort {
+        ranking::sort_ranked(&mut ranked, keys);
+    }
+    let total = ranked.len() as i64;
+    let items: Vec<RankedVehicle> =
+        ranked.into_iter().skip(page.offset() as usize).take(page.page_size as usize).collect();
+    Ok(web::Json(SearchPage {
+        items,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+        mode: answered_by,
+        semantic_available: state.semantic.embedder().is_ok(),
+    }))
+}
+
+/// `q` (required, bounded) and `mode` (default hybrid), every problem named at once.
+fn parse_search(query: &StockQuery) -> ApiResult<(SearchMode, String)> {
+    let mut problems = Problems::default();
+    let mode = parse_value(&mut problems, "mode", &query.mode, |v| v.parse().ok()).unwrap_or(SearchMode::Hybrid);
+    let text = query.q.as_deref().map(str::trim).unwrap_or_default();
+    if text.is_empty() {
+        problems.add("q", FieldProblem::Required);
+    } else if text.chars().count() > MAX_SEARCH_QUERY_CHARS {
+        problems.add("q", FieldProblem::TooLong);
+    }
+    problems.into_result()?;
+    Ok((mode, text.to_owned()))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SimilarParams {
+    /// How many vehicles (1 to 50, default 8).
+    #[param(minimum = 1, maximum = 50)]
+    limit: Option<i64>,
+}
+
+/// The vehicles nearest in meaning to this one (sold ones and itself left out), best first.
+/// Empty while its text has not been embedded yet.
+#[utoipa::path(
+    get, path = "/api/stock/{vin}/similar", tag = "stock", security(("bearer" = [])),
+    params(("vin" = String, Path), SimilarParams),
+    responses(
+        (status = 200, body = Vec<RankedVehicle>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+#[get("/{vin}/similar")]
+pub async fn similar_vehicles(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    vin: web::Path<String>,
+    params: web::Query<SimilarParams>,
+) -> ApiResult<web::Json<Vec<RankedVehicle>>> {
+    caller.require(Permission::ReadStock)?;
+    let limit = params.limit.unwrap_or(8);
+    if !(1..=50).contains(&limit) {
+        return Err(ApiError::field("limit", if limit < 1 { FieldProblem::TooShort } else { FieldProblem::TooLong }));
+    }
+    let embedder = state.semantic.embedder()?;
+    let vin = vin.trim().to_ascii_uppercase();
+    let mut conn = state.pool.get().await?;
+    let found: Option<(Option<HalfVector>, Option<String>)> = vehicles::table
+        .left_join(passage_embeddings::table.on(passage_embeddings::passage_key.nullable().eq(vehicles::passage_key)))
+        .filter(vehicles::vin.eq(&vin))
+        .select((
+            passage_embeddings::embedding.nullable(),
+            embedding_model::table.select(embedding_model::model).single_value(),
+        ))
+        .first(&mut conn)
+        .await
+        .optional()?;
+    let Some((embedding, stored_model)) = found else {
+        return Err(ApiError::NotFound("vehicle"));
+    };
+    let target: Vec<f32> = match embedding {
+        Some(vector) if stored_model.as_deref() == Some(embedder.model_id()) => {
+            vector.to_vec().into_iter().map(f32::from).collect()
+        }
+        _ => return Ok(web::Json(Vec::new())),
+    };
+    let exclusions = Exclusions { vin: Some(vin), sold: true };
+    let filter = crate::stock::filters::StockFilter::default();
+    let today = state.config.today();
+    let nearest =
+        ranking::by_meaning(&mut conn, &filter, &exclusions, today, &target, embedder.model_id(), limit).await?;
+    Ok(web::Json(ranking::single(nearest, true)))
+}

@@ -1,0 +1,294 @@
+//! Ranked stock searches under the stock list's own filters: by meaning (nearest vectors in the
+//! HNSW index), by words (the list's trigram-indexed text), and both fused by reciprocal rank.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use diesel::dsl::{exists, sql};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Integer, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use pgvector::{HalfVector, VectorExpressionMethods};
+use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, Vehicle};
+use uuid::Uuid;
+
+use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
+use crate::stock::filters::{BoxedVehicles, SortKey, StockFilter, VehicleQuery, escape_like, reference_names};
+use crate::stock::records::{ReferenceNames, VehicleRow};
+
+/// Reciprocal rank fusion's constant: the usual 60 keeps one list's top from drowning the other.
+const RRF_K: f64 = 60.0;
+/// Candidates the index visits per search; with iterative scans it goes on past filtered-out rows.
+const EF_SEARCH: i32 = 100;
+/// Words that say nothing about a car; the any-word pass ignores them.
+const STOPWORDS: &[&str] = &[
+    "con", "para", "los", "las", "del", "una", "unos", "unas", "que", "por", "muy", "algo", "coche", "coches", "the",
+    "and", "for", "with", "car", "cars", "una", "mas", "menos", "poco", "mucho", "quiero", "busco",
+];
+
+/// What a similar-vehicles search leaves out.
+#[derive(Debug, Clone, Default)]
+pub struct Exclusions {
+    pub vin: Option<String>,
+    pub sold: bool,
+}
+
+fn restrict<'a, ST, GB>(mut query: BoxedVehicles<'a, ST, GB>, exclusions: &'a Exclusions) -> BoxedVehicles<'a, ST, GB> {
+    if let Some(vin) = &exclusions.vin {
+        query = query.filter(vehicles::vin.ne(vin));
+    }
+    if exclusions.sold {
+        query = query.filter(vehicles::status.ne("sold"));
+    }
+    query
+}
+
+/// Vehicles under `filter` (its words ignored) nearest to `target`, best first, with their
+/// cosine similarity. Only vectors of `model` are compared; none are found while another
+/// model's vectors are stored.
+pub async fn by_meaning(
+    conn: &mut AsyncPgConnection,
+    filter: &StockFilter,
+    exclusions: &Exclusions,
+    today: NaiveDate,
+    target: &[f32],
+    model: &str,
+    limit: i64,
+) -> QueryResult<Vec<(Vehicle, f64)>> {
+    let filter = StockFilter { words: Vec::new(), ..filter.clone() };
+    let target = HalfVector::from_f32_slice(target);
+    let nearest: Vec<(Uuid, f64)> = conn
+        .transaction(async |conn| {
+            // Filtered scans keep walking the graph until `limit` rows pass (pgvector 0.8).
+            diesel::sql_query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(conn).await?;
+            diesel::sql_query(format!("SET LOCAL hnsw.ef_search = {EF_SEARCH}")).execute(conn).await?;
+            let candidates = restrict(
+                filter.apply(vehicles::table.select(vehicles::passage_key).into_boxed(), today, None),
+                exclusions,
+            );
+            let distance = || passage_embeddings::embedding.cosine_distance(target.clone());
+            passage_embeddings::table
+                .filter(passage_embeddings::passage_key.nullable().eq_any(candidates))
+                .filter(exists(embedding_model::table.filter(embedding_model::model.eq(model))))
+                .select((passage_embeddings::passage_key, distance()))
+                .order(distance())
+                .limit(limit)
+                .load(conn)
+                .await
+        })
+        .await?;
+    if nearest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys: Vec<Uuid> = nearest.iter().map(|(key, _)| *key).collect();
+    let distances: HashMap<Uuid, f64> = nearest.into_iter().collect();
+    // Vehicles sharing a text share its distance: the newest arrival first among them.
+    let rows: Vec<(VehicleRow, ReferenceNames, Option<Uuid>)> =
+        restrict(filter.apply(vehicles::table.into_boxed(), today, None), exclusions)
+            .filter(vehicles::passage_key.eq_any(keys.clone()))
+            .order(sql::<Integer>("array_position(").bind::<Array<SqlUuid>, _>(keys).sql(", vehicles.passage_key)"))
+            .then_order_by(vehicles::reception_date.desc())
+            .then_order_by(vehicles::vin)
+            .select((VehicleRow::as_select(), reference_names(), vehicles::passage_key))
+            .limit(limit)
+            .load(conn)
+            .await?;
+    let mut ranked: Vec<(Vehicle, f64)> = rows
+        .into_iter()
+        .map(|(row, names, key)| {
+            let distance = key.and_then(|k| distances.get(&k).copied()).unwrap_or(1.0);
+            (row.to_api(names, today), 1.0 - distance)
+        })
+        .collect();
+    // The relaxed iterative scan may return neighbours slightly out of order.
+    ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+    Ok(ranked)
+}
+
+/// Vehicles under `filter` whose text holds the query's words: those with every word first
+/// (in the list's default order), then those with the most of them. The relevance is the share
+/// of words found.
+pub async fn by_words(
+    conn: &mut AsyncPgConnection,
+    filter: &StockFilter,
+    today: NaiveDate,
+    limit: i64,
+) -> QueryResult<Vec<(Vehicle, f64)>> {
+    if filter.words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let all_words: Vec<(VehicleRow, ReferenceNames)> =
+        newest_first(filter.apply(vehicles::table.into_boxed(), today, None))
+            .select((VehicleRow::as_select(), reference_names()))
+            .limit(limit)
+            .load(conn)
+            .await?;
+    let mut ranked: Vec<(Vehicle, f64)> =
+        all_words.into_iter().map(|(row, names)| (row.to_api(names, today), 1.0)).collect();
+
+    let meaningful: Vec<&String> =
+        filter.words.iter().filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str())).collect();
+    let room = limit - ranked.len() as i64;
+    if meaningful.len() > 1 && room > 0 {
+        let any_word = meaningful
+            .iter()
+            .map(|word| -> Box<dyn BoxableExpression<vehicles::table, Pg, SqlType = Bool>> {
+                Box::new(vehicles::search_text.like(format!("%{}%", escape_like(word))))
+            })
+            .reduce(|a, b| Box::new(a.or(b)))
+            .expect("at least two words");
+        let found: Vec<String> = ranked.iter().map(|(v, _)| v.vin.clone()).collect();
+        let without_words = StockFilter { words: Vec::new(), ..filter.clone() };
+        // Read a generous slice and rank it here: counting matches in SQL would not use the index.
+        let some_words: Vec<(VehicleRow, ReferenceNames, String)> =
+            newest_first(without_words.apply(vehicles::table.into_boxed(), today, None))
+                .filter(any_word)
+                .filter(vehicles::vin.ne_all(found))
+                .select((VehicleRow::as_select(), reference_names(), vehicles::search_text))
+                .limit(room * 5)
+                .load(conn)
+                .await?;
+        let mut partial: Vec<(Vehicle, f64)> = some_words
+            .into_iter()
+            .map(|(row, names, text)| {
+                let matched = filter.words.iter().filter(|w| text.contains(w.as_str())).count();
+                (row.to_api(names, today), matched as f64 / filter.words.len() as f64)
+            })
+            .collect();
+        partial.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
+        ranked.extend(partial.into_iter().take(room as usize));
+    }
+    Ok(ranked)
+}
+
+/// The list's default order: newest arrivals first.
+fn newest_first(query: VehicleQuery<'_>) -> VehicleQuery<'_> {
+    query.order((vehicles::reception_date.desc(), vehicles::vin.desc()))
+}
+
+/// Reciprocal rank fusion of the two rankings (each best first), scaled so a vehicle first in
+/// both scores 1. Ties keep the meaning ranking's order.
+pub fn fuse(by_meaning: Vec<(Vehicle, f64)>, by_words: Vec<(Vehicle, f64)>) -> Vec<RankedVehicle> {
+    let best = 2.0 / (RRF_K + 1.0);
+    let mut fused: Vec<RankedVehicle> = Vec::with_capacity(by_meaning.len() + by_words.len());
+    let mut position: HashMap<String, usize> = HashMap::new();
+    for (rank, (vehicle, _)) in by_meaning.into_iter().enumerate() {
+        position.insert(vehicle.vin.clone(), fused.len());
+        fused.push(RankedVehicle { vehicle, relevance: 0.0, semantic_rank: Some(rank as i64 + 1), text_rank: None });
+    }
+    for (rank, (vehicle, _)) in by_words.into_iter().enumerate() {
+        match position.get(&vehicle.vin) {
+            Some(&at) => fused[at].text_rank = Some(rank as i64 + 1),
+            None => fused.push(RankedVehicle {
+                vehicle,
+                relevance: 0.0,
+                semantic_rank: None,
+                text_rank: Some(rank as i64 + 1),
+            }),
+        }
+    }
+    for item in &mut fused {
+        let score: f64 =
+            [item.semantic_rank, item.text_rank].into_iter().flatten().map(|rank| 1.0 / (RRF_K + rank as f64)).sum();
+        item.relevance = score / best;
+    }
+    fused.sort_by(|a, b| b.relevance.partial_cmp(&a.relevance).unwrap_or(Ordering::Equal));
+    fused.truncate(MAX_RANKED_RESULTS as usize);
+    fused
+}
+
+/// One ranking on its own, its own relevance kept.
+pub fn single(ranking: Vec<(Vehicle, f64)>, semantic: bool) -> Vec<RankedVehicle> {
+    ranking
+        .into_iter()
+        .take(MAX_RANKED_RESULTS as usize)
+        .enumerate()
+        .map(|(rank, (vehicle, relevance))| {
+            let rank = Some(rank as i64 + 1);
+            RankedVehicle {
+                vehicle,
+                relevance,
+                semantic_rank: if semantic { rank } else { None },
+                text_rank: if semantic { None } else { rank },
+            }
+        })
+        .collect()
+}
+
+/// Re-sorts a ranked set by the list's sort keys (stable: equal keys keep the relevance order).
+pub fn sort_ranked(items: &mut [RankedVehicle], keys: &[SortKey]) {
+    items.sort_by(|a, b| {
+        keys.iter()
+            .map(|key| {
+                let order = compare_by(&a.vehicle, &b.vehicle, key.field);
+                if key.descending { order.reverse() } else { order }
+            })
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    });
+}
+
+fn compare_by(a: &Vehicle, b: &Vehicle, field: &str) -> Ordering {
+    match field {
+        "vin" => a.vin.cmp(&b.vin),
+        "plate" => a.plate.cmp(&b.plate),
+        "brand" => a.brand.cmp(&b.brand),
+        "model" => a.model.cmp(&b.model),
+        "registration_year" => a.registration_year.cmp(&b.registration_year),
+        "reception_date" => a.reception_date.cmp(&b.reception_date),
+        "days_in_stock" => a.days_in_stock.cmp(&b.days_in_stock),
+        "mileage_km" => a.mileage_km.cmp(&b.mileage_km),
+        "power_cv" => a.power_cv.cmp(&b.power_cv),
+        "sale_price" => a.sale_price.cmp(&b.sale_price),
+        "estimated_margin" => a.estimated_margin.cmp(&b.estimated_margin),
+        "price_difference" => a.price_difference.cmp(&b.price_difference),
+        "updated_at" => a.updated_at.cmp(&b.updated_at),
+        _ => Ordering::Equal,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vehicle(vin: &str) -> Vehicle {
+        serde_json::from_value(serde_json::json!({
+            "vin": vin, "legacy_vin": false, "brand": "SEAT", "model": "Ibiza", "reception_date": "2026-01-01",
+            "mileage_km": 0, "stock_type": "VO", "status": "available", "reserved": false, "published": false,
+            "sale_price": "10000.00", "online_visits": 0, "online_calls": 0, "online_leads": 0, "days_in_stock": 1,
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "plate": null, "version": null, "registration_year": null, "registration_date": null, "colour": null,
+            "fuel": null, "transmission": null, "power_cv": null, "vehicle_type": null, "reserved_at": null,
+            "listing_url": null, "dealer_id": null, "dealer_name": null, "province_id": null, "province_code": null,
+            "province_name": null, "location": null, "purchase_price": null, "total_cost": null,
+            "previous_price": null, "description": null, "estimated_margin": null, "price_difference": null
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn fusion_rewards_agreement_and_keeps_both_rankings() {
+        let meaning = vec![(vehicle("A"), 0.9), (vehicle("B"), 0.8), (vehicle("C"), 0.7)];
+        let words = vec![(vehicle("C"), 1.0), (vehicle("D"), 0.5)];
+        let fused = fuse(meaning, words);
+        let order: Vec<&str> = fused.iter().map(|r| r.vehicle.vin.as_str()).collect();
+        // C is in both lists, so it beats A (first by meaning only).
+        assert_eq!(order, ["C", "A", "B", "D"]);
+        assert_eq!((fused[0].semantic_rank, fused[0].text_rank), (Some(3), Some(1)));
+        assert!(fused.iter().all(|r| r.relevance > 0.0 && r.relevance <= 1.0));
+        let first_in_both = fuse(vec![(vehicle("A"), 0.9)], vec![(vehicle("A"), 1.0)]);
+        assert!((first_in_both[0].relevance - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_sort_reorders_the_ranked_set_stably() {
+        let mut items = single(vec![(vehicle("B"), 0.9), (vehicle("A"), 0.8), (vehicle("C"), 0.7)], true);
+        sort_ranked(&mut items, &[SortKey { field: "vin", descending: false }]);
+        let order: Vec<&str> = items.iter().map(|r| r.vehicle.vin.as_str()).collect();
+        assert_eq!(order, ["A", "B", "C"]);
+        sort_ranked(&mut items, &[SortKey { field: "brand", descending: true }]);
+        assert_eq!(items[0].vehicle.vin, "A", "equal keys keep their order");
+    }
+}

@@ -1,0 +1,48 @@
+//! The background worker: embeds queued passages in small batches, off the request path. Any
+//! number of replicas may run it; each batch is taken by one of them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::embedder::Embedder;
+use super::store::{self, BatchError};
+use crate::db::DbPool;
+
+/// Passages per transaction (a few seconds of work on two cores).
+pub const BATCH_SIZE: i64 = 32;
+/// How often an idle worker looks at the queue.
+const IDLE_POLL: Duration = Duration::from_secs(2);
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(10);
+
+pub fn spawn(pool: DbPool, embedder: Arc<dyn Embedder>) {
+    tokio::spawn(async move {
+        loop {
+            let pause = match run_once(&pool, &*embedder).await {
+                Ok(0) => IDLE_POLL,
+                Ok(_) => Duration::ZERO,
+                Err(error) => {
+                    tracing::warn!(%error, "embedding worker: batch failed, retrying later");
+                    RETRY_AFTER_ERROR
+                }
+            };
+            tokio::time::sleep(pause).await;
+        }
+    });
+}
+
+async fn run_once(pool: &DbPool, embedder: &dyn Embedder) -> anyhow::Result<usize> {
+    let mut conn = pool.get().await?;
+    match store::embed_batch(&mut conn, embedder, BATCH_SIZE).await {
+        Ok(done) => {
+            if done > 0 {
+                tracing::debug!(done, "embedded passages");
+            }
+            Ok(done)
+        }
+        Err(BatchError::ModelChanged { stored, ours }) => {
+            // Another process adopted another model: this one's vectors would not compare.
+            anyhow::bail!("the stored vectors belong to `{stored}`; this process embeds with `{ours}`")
+        }
+        Err(error) => Err(error.into()),
+    }
+}
