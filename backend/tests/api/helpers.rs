@@ -43,6 +43,16 @@ impl TestApp {
         (app, proxy, db_server)
     }
 
+    /// An app whose semantic search runs on the embedded model (`cargo xtask test` passes its
+    /// path), with its background worker.
+    pub async fn with_embeddings() -> TestApp {
+        Self::builder()
+            .var("EMBEDDINGS_PROVIDER", "embedded")
+            .var("EMBEDDINGS_MODEL_PATH", &embedding_model())
+            .spawn()
+            .await
+    }
+
     pub fn builder() -> TestAppBuilder {
         TestAppBuilder { vars: HashMap::new(), database_url: None }
     }
@@ -125,6 +135,8 @@ impl TestAppBuilder {
         // Replays are theft at once unless a test asks for the multi-tab grace period.
         self.vars.entry("REFRESH_REUSE_GRACE_SECONDS".into()).or_insert_with(|| "0".into());
         self.vars.entry("SECRET_KEY".into()).or_insert_with(|| "test-secret-key-test-secret-key-0123".into());
+        // Tests about something else neither load the model nor run its worker.
+        self.vars.entry("EMBEDDINGS_PROVIDER".into()).or_insert_with(|| "none".into());
         let config = Config::from_vars(&self.vars).expect("valid test configuration");
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
@@ -134,6 +146,12 @@ impl TestAppBuilder {
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
         TestApp { address, client, db }
     }
+}
+
+/// The embedded model's weights, as `cargo xtask test` downloads them.
+pub fn embedding_model() -> String {
+    std::env::var("EMBEDDINGS_MODEL_PATH")
+        .expect("set EMBEDDINGS_MODEL_PATH to the embedded model's weights (`cargo xtask test` does)")
 }
 
 /// Asserts the project's error shape and returns the body.

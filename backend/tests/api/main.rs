@@ -11,6 +11,7 @@ mod http;
 mod memory;
 mod org;
 mod permissions;
+mod search;
 mod sessions;
 mod stock;
 mod users;
