@@ -12,7 +12,7 @@ pub mod store;
 pub mod worker;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -100,12 +100,15 @@ async fn adopt(pool: &DbPool, embedder: &dyn Embedder) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Each model file's loading outcome, kept for the life of the process.
+type LoadedModels = HashMap<PathBuf, Result<Arc<e5::E5Embedder>, String>>;
+
 /// The embedded model is loaded once per process (the tests start many apps).
-fn embedded_model(path: &PathBuf) -> Result<Arc<dyn Embedder>, String> {
-    static LOADED: OnceLock<Mutex<HashMap<PathBuf, Result<Arc<e5::E5Embedder>, String>>>> = OnceLock::new();
+fn embedded_model(path: &Path) -> Result<Arc<dyn Embedder>, String> {
+    static LOADED: OnceLock<Mutex<LoadedModels>> = OnceLock::new();
     let mut loaded = LOADED.get_or_init(Default::default).lock().expect("not poisoned");
     let model = loaded
-        .entry(path.clone())
+        .entry(path.to_owned())
         .or_insert_with(|| e5::E5Embedder::load(path).map(Arc::new).map_err(|e| e.to_string()));
     model.clone().map(|m| m as Arc<dyn Embedder>)
 }

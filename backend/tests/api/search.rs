@@ -12,9 +12,12 @@ use shared::users::Role;
 use crate::helpers::{TestApp, assert_error, embedding_model};
 use crate::stock::count;
 
-/// A small stock of very different vehicles: (VIN suffix, brand, model, type, fuel, gearbox,
-/// price, description).
-const CATALOGUE: &[(&str, &str, &str, &str, &str, &str, &str, &str)] = &[
+/// VIN suffix, brand, model, type, fuel, gearbox, price, description.
+type CatalogueEntry =
+    (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+/// A small stock of very different vehicles.
+const CATALOGUE: &[CatalogueEntry] = &[
     (
         "000001",
         "Dacia",
