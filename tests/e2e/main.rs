@@ -4,4 +4,5 @@ mod accounts;
 mod dashboard;
 mod frontend_server;
 mod login;
+mod search;
 mod stock;
