@@ -109,6 +109,16 @@ pub async fn queue_all(conn: &mut AsyncPgConnection) -> QueryResult<i64> {
     Ok(added as i64)
 }
 
+/// Drops the vectors no vehicle's current text uses any more (edited descriptions, removed
+/// vehicles); returns how many.
+pub async fn purge_orphans(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
+    diesel::sql_query(
+        "DELETE FROM passage_embeddings e WHERE NOT EXISTS (SELECT 1 FROM vehicles v WHERE v.passage_key = e.passage_key)",
+    )
+    .execute(conn)
+    .await
+}
+
 /// What `dealaai embeddings status` shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Status {

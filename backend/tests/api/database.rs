@@ -94,7 +94,10 @@ async fn the_schema_module_matches_the_migrated_tables() {
         stock_daily,
         vehicle_removals,
         cache_entries,
-        cache_epoch
+        cache_epoch,
+        embedding_model,
+        embedding_queue,
+        passage_embeddings
     );
     for statement in sql {
         let select_list = statement.split(" FROM ").next().unwrap().trim_start_matches("SELECT ");

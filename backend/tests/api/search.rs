@@ -310,6 +310,11 @@ async fn the_worker_embeds_changed_texts_once_and_leaves_unchanged_ones() {
     let found = search(&app, &token, &format!("mode=semantic&q={}", q("remolque y techo panorámico"))).await;
     assert_eq!(vins_of(&found)[0], vin("000007"));
 
+    // Once the twin is gone, nothing uses the old text: its vector is dropped by the purge.
+    assert_eq!(app.call("DELETE", &format!("/api/stock/{}", vin("000011")), &token, None).await.status(), 204);
+    assert_eq!(store::purge_orphans(&mut conn).await.unwrap(), 1);
+    assert_eq!(store::status(&mut conn).await.unwrap().embedded_passages, 10);
+
     // An import queues its new texts too (the trigger works for every writer).
     let csv = format!(
         "vin,brand,model,stock_type,sale_price,description\n{},Nissan,Leaf,VO,12000,Eléctrico urbano\n",
@@ -318,7 +323,7 @@ async fn the_worker_embeds_changed_texts_once_and_leaves_unchanged_ones() {
     let response = crate::stock::import(&app, &token, "all_or_nothing", csv).await;
     assert_eq!(response.status(), 200);
     let status = all_embedded(&app).await;
-    assert_eq!(status.vehicles, 12);
+    assert_eq!((status.vehicles, status.passages, status.embedded_passages), (11, 11, 11));
 }
 
 /// A stand-in for another provider's model, to change models.
