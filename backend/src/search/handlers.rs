@@ -6,7 +6,6 @@ use serde::Deserialize;
 use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
 use shared::{ErrorBody, FieldProblem, Permission};
 
-use super::embedder::TextRole;
 use super::ranking::{self, Exclusions};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
@@ -68,8 +67,8 @@ pub async fn search_vehicles(
         (SearchMode::Text, _) => None,
         (SearchMode::Semantic, Err(error)) => return Err(error),
         (SearchMode::Hybrid, Err(_)) => None,
-        (_, Ok(embedder)) => match embedder.embed(std::slice::from_ref(&text), TextRole::Query).await {
-            Ok(mut vectors) => Some((vectors.remove(0), embedder.model_id().to_owned())),
+        (_, Ok(embedder)) => match state.semantic.embed_query(&text).await {
+            Ok(vector) => Some((vector, embedder.model_id().to_owned())),
             Err(error) if mode == SearchMode::Hybrid => {
                 tracing::warn!(%error, "query not embedded; answering from words");
                 None

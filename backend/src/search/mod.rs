@@ -33,10 +33,15 @@ pub fn stock_routes(cfg: &mut web::ServiceConfig) {
     cfg.service(handlers::search_vehicles).service(handlers::similar_vehicles);
 }
 
+/// Query vectors kept per process: paging, sorting or refining the filters of one search
+/// embeds its text once (embedding is most of a search's time).
+const QUERY_CACHE_ENTRIES: usize = 4096;
+
 /// The embedder this process searches with, or why there is none.
 #[derive(Clone)]
 pub struct Semantic {
     embedder: Result<Arc<dyn Embedder>, String>,
+    queries: Arc<Mutex<HashMap<String, Arc<Vec<f32>>>>>,
 }
 
 impl Semantic {
@@ -51,11 +56,24 @@ impl Semantic {
         if let Err(reason) = &embedder {
             tracing::warn!(%reason, "semantic search unavailable; text search still works");
         }
-        Semantic { embedder }
+        Semantic { embedder, queries: Default::default() }
     }
 
-    pub fn with_embedder(embedder: Arc<dyn Embedder>) -> Self {
-        Semantic { embedder: Ok(embedder) }
+    /// The vector of a search's text, from this process's cache when it was asked before.
+    pub async fn embed_query(&self, text: &str) -> Result<Arc<Vec<f32>>, embedder::EmbedError> {
+        let embedder = self.embedder.as_ref().map_err(|reason| embedder::EmbedError::Provider(reason.clone()))?;
+        if let Some(vector) = self.queries.lock().expect("not poisoned").get(text) {
+            return Ok(vector.clone());
+        }
+        let texts = [text.to_owned()];
+        let vector = Arc::new(embedder.embed(&texts, TextRole::Query).await?.remove(0));
+        let mut queries = self.queries.lock().expect("not poisoned");
+        if queries.len() >= QUERY_CACHE_ENTRIES {
+            // Wholesale: cheaper than tracking recency, and refilled within seconds in use.
+            queries.clear();
+        }
+        queries.insert(text.to_owned(), vector.clone());
+        Ok(vector)
     }
 
     pub fn embedder(&self) -> Result<&Arc<dyn Embedder>, ApiError> {

@@ -495,3 +495,80 @@ async fn meaning_answers_questions_the_text_search_cannot() {
     assert!(hybrid >= 0.7 && semantic >= 0.7, "hybrid {hybrid:.2}, semantic {semantic:.2}");
     assert!(text < 0.7, "words alone do not reach it: {text:.2}");
 }
+
+/// An OpenAI-compatible embeddings endpoint on loopback: 8-dimensional vectors from the
+/// words of each text (texts sharing words are near), refusing calls without the key, and
+/// failing while `down` holds.
+async fn mock_embeddings_provider(down: std::sync::Arc<std::sync::atomic::AtomicBool>) -> String {
+    use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+    async fn embeddings(
+        request: HttpRequest,
+        body: web::Json<Value>,
+        down: web::Data<std::sync::atomic::AtomicBool>,
+    ) -> HttpResponse {
+        if down.load(std::sync::atomic::Ordering::SeqCst) {
+            return HttpResponse::ServiceUnavailable().finish();
+        }
+        if request.headers().get("authorization").and_then(|v| v.to_str().ok()) != Some("Bearer sk-test-key") {
+            return HttpResponse::Unauthorized().finish();
+        }
+        assert_eq!(body["model"], "mock-embedding");
+        let data: Vec<Value> = body["input"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .enumerate()
+            .map(|(index, text)| {
+                let mut vector = [0.01f32; 8];
+                for word in text.as_str().unwrap().to_lowercase().split(|c: char| !c.is_alphanumeric()) {
+                    if word.len() > 3 {
+                        vector[word.bytes().map(usize::from).sum::<usize>() % 8] += 1.0;
+                    }
+                }
+                json!({"object": "embedding", "index": index, "embedding": vector})
+            })
+            .rev() // providers may answer out of order: `index` says where each goes
+            .collect();
+        HttpResponse::Ok().json(json!({"object": "list", "data": data, "model": "mock-embedding"}))
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let down = web::Data::from(down);
+    let server =
+        HttpServer::new(move || App::new().app_data(down.clone()).route("/v1/embeddings", web::post().to(embeddings)))
+            .listen(listener)
+            .unwrap()
+            .workers(1)
+            .run();
+    actix_web::rt::spawn(server);
+    format!("http://127.0.0.1:{port}/v1")
+}
+
+#[actix_web::test]
+async fn an_openai_compatible_provider_replaces_the_embedded_model() {
+    let down = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let base_url = mock_embeddings_provider(down.clone()).await;
+    let app = TestApp::builder()
+        .var("EMBEDDINGS_PROVIDER", "openai")
+        .var("EMBEDDINGS_BASE_URL", &base_url)
+        .var("EMBEDDINGS_API_KEY", "sk-test-key")
+        .var("EMBEDDINGS_MODEL", "mock-embedding")
+        .var("EMBEDDINGS_DIMENSIONS", "8")
+        .spawn()
+        .await;
+    let token = admin_token(&app).await;
+    add_catalogue(&app, &token).await;
+    let status = all_embedded(&app).await;
+    // The table took the provider's model and dimension.
+    assert_eq!(status.model, Some((format!("mock-embedding@{base_url}"), 8)));
+    assert_eq!(status.embedded_passages, 10);
+    let found = search(&app, &token, &format!("mode=semantic&q={}", q("furgoneta reparto paquetes"))).await;
+    assert_eq!(vins_of(&found)[0], vin("000005"));
+
+    // The provider fails: meaning is unavailable for now, the default search answers from words.
+    down.store(true, std::sync::atomic::Ordering::SeqCst);
+    let meaning = app.call("GET", "/api/stock/search?q=furgoneta&mode=semantic", &token, None).await;
+    assert_error(meaning, 503, "service_unavailable").await;
+    let hybrid = search(&app, &token, "q=Kangoo").await;
+    assert_eq!((hybrid["mode"].as_str(), vins_of(&hybrid)), (Some("text"), vec![vin("000005")]));
+}
