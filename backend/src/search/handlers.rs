@@ -92,17 +92,22 @@ pub async fn search_vehicles(
         SearchMode::Semantic => Vec::new(),
         _ => ranking::by_words(&mut conn, &filter, today, MAX_RANKED_RESULTS).await?,
     };
-    let mut ranked = match answered_by {
+    let ranked = match answered_by {
         SearchMode::Hybrid => ranking::fuse(by_meaning, by_words),
         SearchMode::Semantic => ranking::single(by_meaning, true),
         SearchMode::Text => ranking::single(by_words, false),
     };
-    if let Some(keys) = &sort {
-        ranking::sort_ranked(&mut ranked, keys);
-    }
     let total = ranked.len() as i64;
-    let items: Vec<RankedVehicle> =
-        ranked.into_iter().skip(page.offset() as usize).take(page.page_size as usize).collect();
+    let (offset, size) = (page.offset() as usize, page.page_size as usize);
+    // Only the rows shown are read, unless a sort needs every ranked vehicle's values.
+    let items: Vec<RankedVehicle> = match &sort {
+        Some(keys) => {
+            let mut all = ranking::load(&mut conn, ranked, today).await?;
+            ranking::sort_ranked(&mut all, keys);
+            all.into_iter().skip(offset).take(size).collect()
+        }
+        None => ranking::load(&mut conn, ranked.into_iter().skip(offset).take(size).collect(), today).await?,
+    };
     Ok(web::Json(SearchPage {
         items,
         total,
@@ -184,5 +189,5 @@ pub async fn similar_vehicles(
     let today = state.config.today();
     let nearest =
         ranking::by_meaning(&mut conn, &filter, &exclusions, today, &target, embedder.model_id(), limit).await?;
-    Ok(web::Json(ranking::single(nearest, true)))
+    Ok(web::Json(ranking::load(&mut conn, ranking::single(nearest, true), today).await?))
 }

@@ -28,6 +28,18 @@ const STOPWORDS: &[&str] = &[
     "and", "for", "with", "car", "cars", "una", "mas", "menos", "poco", "mucho", "quiero", "busco",
 ];
 
+/// A vehicle's VIN and its score in one ranking, best first.
+pub type Scored = (String, f64);
+
+/// A vehicle's place in the answer, before its row is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranked {
+    pub vin: String,
+    pub relevance: f64,
+    pub semantic_rank: Option<i64>,
+    pub text_rank: Option<i64>,
+}
+
 /// What a similar-vehicles search leaves out.
 #[derive(Debug, Clone, Default)]
 pub struct Exclusions {
@@ -56,7 +68,7 @@ pub async fn by_meaning(
     target: &[f32],
     model: &str,
     limit: i64,
-) -> QueryResult<Vec<(Vehicle, f64)>> {
+) -> QueryResult<Vec<Scored>> {
     let filter = StockFilter { words: Vec::new(), ..filter.clone() };
     let target = HalfVector::from_f32_slice(target);
     let nearest: Vec<(Uuid, f64)> = conn
@@ -85,22 +97,19 @@ pub async fn by_meaning(
     let keys: Vec<Uuid> = nearest.iter().map(|(key, _)| *key).collect();
     let distances: HashMap<Uuid, f64> = nearest.into_iter().collect();
     // Vehicles sharing a text share its distance: the newest arrival first among them.
-    let rows: Vec<(VehicleRow, ReferenceNames, Option<Uuid>)> =
+    let rows: Vec<(String, Option<Uuid>)> =
         restrict(filter.apply(vehicles::table.into_boxed(), today, None), exclusions)
             .filter(vehicles::passage_key.eq_any(keys.clone()))
             .order(sql::<Integer>("array_position(").bind::<Array<SqlUuid>, _>(keys).sql(", vehicles.passage_key)"))
             .then_order_by(vehicles::reception_date.desc())
             .then_order_by(vehicles::vin)
-            .select((VehicleRow::as_select(), reference_names(), vehicles::passage_key))
+            .select((vehicles::vin, vehicles::passage_key))
             .limit(limit)
             .load(conn)
             .await?;
-    let mut ranked: Vec<(Vehicle, f64)> = rows
+    let mut ranked: Vec<Scored> = rows
         .into_iter()
-        .map(|(row, names, key)| {
-            let distance = key.and_then(|k| distances.get(&k).copied()).unwrap_or(1.0);
-            (row.to_api(names, today), 1.0 - distance)
-        })
+        .map(|(vin, key)| (vin, 1.0 - key.and_then(|k| distances.get(&k).copied()).unwrap_or(1.0)))
         .collect();
     // The relaxed iterative scan may return neighbours slightly out of order.
     ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
@@ -115,18 +124,16 @@ pub async fn by_words(
     filter: &StockFilter,
     today: NaiveDate,
     limit: i64,
-) -> QueryResult<Vec<(Vehicle, f64)>> {
+) -> QueryResult<Vec<Scored>> {
     if filter.words.is_empty() {
         return Ok(Vec::new());
     }
-    let all_words: Vec<(VehicleRow, ReferenceNames)> =
-        newest_first(filter.apply(vehicles::table.into_boxed(), today, None))
-            .select((VehicleRow::as_select(), reference_names()))
-            .limit(limit)
-            .load(conn)
-            .await?;
-    let mut ranked: Vec<(Vehicle, f64)> =
-        all_words.into_iter().map(|(row, names)| (row.to_api(names, today), 1.0)).collect();
+    let all_words: Vec<String> = newest_first(filter.apply(vehicles::table.into_boxed(), today, None))
+        .select(vehicles::vin)
+        .limit(limit)
+        .load(conn)
+        .await?;
+    let mut ranked: Vec<Scored> = all_words.into_iter().map(|vin| (vin, 1.0)).collect();
 
     let meaningful: Vec<&String> =
         filter.words.iter().filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str())).collect();
@@ -139,22 +146,22 @@ pub async fn by_words(
             })
             .reduce(|a, b| Box::new(a.or(b)))
             .expect("at least two words");
-        let found: Vec<String> = ranked.iter().map(|(v, _)| v.vin.clone()).collect();
+        let found: Vec<String> = ranked.iter().map(|(vin, _)| vin.clone()).collect();
         let without_words = StockFilter { words: Vec::new(), ..filter.clone() };
         // Read a generous slice and rank it here: counting matches in SQL would not use the index.
-        let some_words: Vec<(VehicleRow, ReferenceNames, String)> =
+        let some_words: Vec<(String, String)> =
             newest_first(without_words.apply(vehicles::table.into_boxed(), today, None))
                 .filter(any_word)
                 .filter(vehicles::vin.ne_all(found))
-                .select((VehicleRow::as_select(), reference_names(), vehicles::search_text))
+                .select((vehicles::vin, vehicles::search_text))
                 .limit(room * 5)
                 .load(conn)
                 .await?;
-        let mut partial: Vec<(Vehicle, f64)> = some_words
+        let mut partial: Vec<Scored> = some_words
             .into_iter()
-            .map(|(row, names, text)| {
+            .map(|(vin, text)| {
                 let matched = filter.words.iter().filter(|w| text.contains(w.as_str())).count();
-                (row.to_api(names, today), matched as f64 / filter.words.len() as f64)
+                (vin, matched as f64 / filter.words.len() as f64)
             })
             .collect();
         partial.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
@@ -170,23 +177,18 @@ fn newest_first(query: VehicleQuery<'_>) -> VehicleQuery<'_> {
 
 /// Reciprocal rank fusion of the two rankings (each best first), scaled so a vehicle first in
 /// both scores 1. Ties keep the meaning ranking's order.
-pub fn fuse(by_meaning: Vec<(Vehicle, f64)>, by_words: Vec<(Vehicle, f64)>) -> Vec<RankedVehicle> {
+pub fn fuse(by_meaning: Vec<Scored>, by_words: Vec<Scored>) -> Vec<Ranked> {
     let best = 2.0 / (RRF_K + 1.0);
-    let mut fused: Vec<RankedVehicle> = Vec::with_capacity(by_meaning.len() + by_words.len());
+    let mut fused: Vec<Ranked> = Vec::with_capacity(by_meaning.len() + by_words.len());
     let mut position: HashMap<String, usize> = HashMap::new();
-    for (rank, (vehicle, _)) in by_meaning.into_iter().enumerate() {
-        position.insert(vehicle.vin.clone(), fused.len());
-        fused.push(RankedVehicle { vehicle, relevance: 0.0, semantic_rank: Some(rank as i64 + 1), text_rank: None });
+    for (rank, (vin, _)) in by_meaning.into_iter().enumerate() {
+        position.insert(vin.clone(), fused.len());
+        fused.push(Ranked { vin, relevance: 0.0, semantic_rank: Some(rank as i64 + 1), text_rank: None });
     }
-    for (rank, (vehicle, _)) in by_words.into_iter().enumerate() {
-        match position.get(&vehicle.vin) {
+    for (rank, (vin, _)) in by_words.into_iter().enumerate() {
+        match position.get(&vin) {
             Some(&at) => fused[at].text_rank = Some(rank as i64 + 1),
-            None => fused.push(RankedVehicle {
-                vehicle,
-                relevance: 0.0,
-                semantic_rank: None,
-                text_rank: Some(rank as i64 + 1),
-            }),
+            None => fused.push(Ranked { vin, relevance: 0.0, semantic_rank: None, text_rank: Some(rank as i64 + 1) }),
         }
     }
     for item in &mut fused {
@@ -200,21 +202,50 @@ pub fn fuse(by_meaning: Vec<(Vehicle, f64)>, by_words: Vec<(Vehicle, f64)>) -> V
 }
 
 /// One ranking on its own, its own relevance kept.
-pub fn single(ranking: Vec<(Vehicle, f64)>, semantic: bool) -> Vec<RankedVehicle> {
+pub fn single(ranking: Vec<Scored>, semantic: bool) -> Vec<Ranked> {
     ranking
         .into_iter()
         .take(MAX_RANKED_RESULTS as usize)
         .enumerate()
-        .map(|(rank, (vehicle, relevance))| {
+        .map(|(rank, (vin, relevance))| {
             let rank = Some(rank as i64 + 1);
-            RankedVehicle {
-                vehicle,
+            Ranked {
+                vin,
                 relevance,
                 semantic_rank: if semantic { rank } else { None },
                 text_rank: if semantic { None } else { rank },
             }
         })
         .collect()
+}
+
+/// The vehicles of a ranked slice, in its order (primary-key lookups; a vehicle removed since
+/// it was ranked drops out).
+pub async fn load(
+    conn: &mut AsyncPgConnection,
+    ranked: Vec<Ranked>,
+    today: NaiveDate,
+) -> QueryResult<Vec<RankedVehicle>> {
+    let vins: Vec<&str> = ranked.iter().map(|r| r.vin.as_str()).collect();
+    let rows: Vec<(VehicleRow, ReferenceNames)> = vehicles::table
+        .filter(vehicles::vin.eq_any(vins))
+        .select((VehicleRow::as_select(), reference_names()))
+        .load(conn)
+        .await?;
+    let mut by_vin: HashMap<String, Vehicle> =
+        rows.into_iter().map(|(row, names)| (row.vin.clone(), row.to_api(names, today))).collect();
+    Ok(ranked
+        .into_iter()
+        .filter_map(|r| {
+            let vehicle = by_vin.remove(&r.vin)?;
+            Some(RankedVehicle {
+                vehicle,
+                relevance: r.relevance,
+                semantic_rank: r.semantic_rank,
+                text_rank: r.text_rank,
+            })
+        })
+        .collect())
 }
 
 /// Re-sorts a ranked set by the list's sort keys (stable: equal keys keep the relevance order).
@@ -268,23 +299,35 @@ mod tests {
         .unwrap()
     }
 
+    fn scored(vin: &str, score: f64) -> Scored {
+        (vin.to_owned(), score)
+    }
+
     #[test]
     fn fusion_rewards_agreement_and_keeps_both_rankings() {
-        let meaning = vec![(vehicle("A"), 0.9), (vehicle("B"), 0.8), (vehicle("C"), 0.7)];
-        let words = vec![(vehicle("C"), 1.0), (vehicle("D"), 0.5)];
+        let meaning = vec![scored("A", 0.9), scored("B", 0.8), scored("C", 0.7)];
+        let words = vec![scored("C", 1.0), scored("D", 0.5)];
         let fused = fuse(meaning, words);
-        let order: Vec<&str> = fused.iter().map(|r| r.vehicle.vin.as_str()).collect();
+        let order: Vec<&str> = fused.iter().map(|r| r.vin.as_str()).collect();
         // C is in both lists, so it beats A (first by meaning only).
         assert_eq!(order, ["C", "A", "B", "D"]);
         assert_eq!((fused[0].semantic_rank, fused[0].text_rank), (Some(3), Some(1)));
         assert!(fused.iter().all(|r| r.relevance > 0.0 && r.relevance <= 1.0));
-        let first_in_both = fuse(vec![(vehicle("A"), 0.9)], vec![(vehicle("A"), 1.0)]);
+        let first_in_both = fuse(vec![scored("A", 0.9)], vec![scored("A", 1.0)]);
         assert!((first_in_both[0].relevance - 1.0).abs() < 1e-9);
     }
 
     #[test]
     fn a_sort_reorders_the_ranked_set_stably() {
-        let mut items = single(vec![(vehicle("B"), 0.9), (vehicle("A"), 0.8), (vehicle("C"), 0.7)], true);
+        let mut items: Vec<RankedVehicle> = single(vec![scored("B", 0.9), scored("A", 0.8), scored("C", 0.7)], true)
+            .into_iter()
+            .map(|r| RankedVehicle {
+                vehicle: vehicle(&r.vin),
+                relevance: r.relevance,
+                semantic_rank: r.semantic_rank,
+                text_rank: r.text_rank,
+            })
+            .collect();
         sort_ranked(&mut items, &[SortKey { field: "vin", descending: false }]);
         let order: Vec<&str> = items.iter().map(|r| r.vehicle.vin.as_str()).collect();
         assert_eq!(order, ["A", "B", "C"]);
