@@ -74,8 +74,13 @@ pub async fn by_meaning(
     let nearest: Vec<(Uuid, f64)> = conn
         .transaction(async |conn| {
             // Filtered scans keep walking the graph until `limit` rows pass (pgvector 0.8).
-            diesel::sql_query("SET LOCAL hnsw.iterative_scan = relaxed_order").execute(conn).await?;
-            diesel::sql_query(format!("SET LOCAL hnsw.ef_search = {EF_SEARCH}")).execute(conn).await?;
+            // (One round trip for both settings, local to this transaction.)
+            diesel::sql_query(format!(
+                "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), \
+                 set_config('hnsw.ef_search', '{EF_SEARCH}', true)"
+            ))
+            .execute(conn)
+            .await?;
             let candidates = restrict(
                 filter.apply(vehicles::table.select(vehicles::passage_key).into_boxed(), today, None),
                 exclusions,
