@@ -81,6 +81,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .service(web::scope("/api").configure(api_routes))
             .default_service(web::to(not_found))
             .wrap(middleware::from_fn(forget_after_writes))
+            .wrap(middleware::from_fn(refuse_nul_in_url))
             .wrap(middleware::from_fn(check_host))
             .wrap(cors(&state.config))
             .wrap(middleware::Compress::default())
@@ -131,6 +132,28 @@ async fn forget_after_writes(
         state.callers.forget();
     }
     response
+}
+
+/// PostgreSQL cannot store or compare text holding U+0000, so a NUL byte in any query
+/// parameter or path segment is refused here, once for every endpoint, naming the parameter.
+async fn refuse_nul_in_url(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let has_nul = |text: &str| text.contains('\0') || text.to_ascii_lowercase().contains("%00");
+    if has_nul(req.uri().path()) {
+        return Err(ApiError::BadRequest("the path holds a NUL character".to_owned()).into());
+    }
+    if has_nul(req.query_string()) {
+        let mut problems = error::Problems::default();
+        for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
+            if name.contains('\0') || value.contains('\0') {
+                problems.add(&name.replace('\0', ""), shared::FieldProblem::Invalid);
+            }
+        }
+        problems.into_result()?;
+    }
+    next.call(req).await
 }
 
 /// Rejects requests for host names we do not serve (Host header attacks). The health check

@@ -54,3 +54,21 @@ async fn responses_carry_security_headers() {
     assert_eq!(response.headers()["x-content-type-options"], "nosniff");
     assert_eq!(response.headers()["x-frame-options"], "DENY");
 }
+
+#[actix_web::test]
+async fn nul_characters_in_query_parameters_and_paths_are_refused_not_a_500() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("admin", shared::users::Role::Admin).await;
+    for (path, field) in [
+        ("/api/stock?brand=SE%00AT", "brand"),
+        ("/api/stock?q=%00", "q"),
+        ("/api/stock/search?q=furgoneta%00", "q"),
+        ("/api/stock/facets?model=a%00", "model"),
+        ("/api/dashboard?province=2%008", "province"),
+        ("/api/users?q=%00", "q"),
+    ] {
+        let body = assert_error(app.call("GET", path, &token, None).await, 422, "validation_failed").await;
+        assert!(body["fields"][field].is_array(), "{path}: {body}");
+    }
+    assert_error(app.call("GET", "/api/stock/VSS%00123", &token, None).await, 400, "bad_request").await;
+}
