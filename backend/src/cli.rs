@@ -82,6 +82,9 @@ pub enum EmbeddingsCommand {
         /// Re-embed everything, not only what is missing (old vectors serve until replaced).
         #[arg(long)]
         all: bool,
+        /// Stop after this many texts (the rest stay queued for the worker or a later run).
+        #[arg(long)]
+        limit: Option<u64>,
     },
 }
 
@@ -211,7 +214,7 @@ async fn embeddings(config: &Config, command: EmbeddingsCommand) -> anyhow::Resu
             }
             Ok(())
         }
-        EmbeddingsCommand::Rebuild { all } => {
+        EmbeddingsCommand::Rebuild { all, limit } => {
             let embedder = semantic
                 .embedder()
                 .map_err(|_| anyhow::anyhow!("{}", semantic.unavailable_reason().unwrap_or("no embedding model")))?
@@ -228,13 +231,15 @@ async fn embeddings(config: &Config, command: EmbeddingsCommand) -> anyhow::Resu
             } else {
                 store::queue_missing(&mut conn).await?
             };
-            let queued = store::status(&mut conn).await?.queued;
-            let bar = indicatif::ProgressBar::new(queued as u64).with_style(
+            let queued = store::status(&mut conn).await?.queued as u64;
+            let goal = limit.map_or(queued, |limit| limit.min(queued));
+            let bar = indicatif::ProgressBar::new(goal).with_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} texts  {per_sec}  eta {eta}")
                     .expect("valid template"),
             );
-            loop {
-                let done = store::embed_batch(&mut conn, &*embedder, crate::search::worker::BATCH_SIZE).await?;
+            while bar.position() < goal {
+                let size = crate::search::worker::BATCH_SIZE.min((goal - bar.position()) as i64);
+                let done = store::embed_batch(&mut conn, &*embedder, size).await?;
                 if done == 0 {
                     break;
                 }

@@ -39,6 +39,80 @@ const UNCACHED_RUNS: usize = 20;
 /// Rows of the timed imports.
 const IMPORT_ROWS: usize = 100_000;
 
+/// What one wrk run reports.
+pub struct WrkReport {
+    pub requests_per_second: String,
+    pub p50: String,
+    pub p90: String,
+    pub p99: String,
+    /// Non-2xx answers and socket errors.
+    pub errors: u64,
+}
+
+/// Runs wrk with `args` (plus `--latency`) and reads its report.
+pub fn wrk(args: &[&str]) -> Result<WrkReport> {
+    let report = output(command("wrk").args(args).arg("--latency")).context("running wrk")?;
+    let field = |label: &str| {
+        report.lines().find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned())).unwrap_or_default()
+    };
+    let errors: u64 = field("Non-2xx or 3xx responses:").parse().unwrap_or(0)
+        + field("Socket errors:")
+            .split(',')
+            .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
+            .sum::<u64>();
+    Ok(WrkReport {
+        requests_per_second: field("Requests/sec:"),
+        p50: field("50%"),
+        p90: field("90%"),
+        p99: field("99%"),
+        errors,
+    })
+}
+
+/// Creates the bench's manager account unless it exists.
+pub fn ensure_user(
+    dealaai: &dyn Fn(&[&str]) -> Command,
+    psql: &dyn Fn(&str) -> Option<String>,
+    user: &str,
+    password: &str,
+) -> Result<()> {
+    if psql(&format!("SELECT 1 FROM users WHERE username = '{user}'")).as_deref() == Some("1") {
+        return Ok(());
+    }
+    let mut create = dealaai(&["users", "create", "--role", "manager", "--username", user]);
+    create.args(["--email", &format!("{user}@dealaai.local"), "--password-stdin"]).stdin(Stdio::piped());
+    let mut child = create.spawn()?;
+    use std::io::Write;
+    child.stdin.take().expect("piped").write_all(format!("{password}\n").as_bytes())?;
+    if !child.wait()?.success() {
+        bail!("could not create the bench user");
+    }
+    Ok(())
+}
+
+/// Waits for the backend at `base`, logs in and returns the `Authorization` header.
+pub fn login(base: &str, user: &str, password: &str) -> Result<String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while output(command("curl").args(["-sf", &format!("{base}/api/health/")])).is_none() {
+        if Instant::now() > deadline {
+            bail!("the backend did not start");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let login = output(command("curl").args([
+        "-sf",
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        &format!(r#"{{"username":"{user}","password":"{password}"}}"#),
+        &format!("{base}/api/auth/login"),
+    ]))
+    .context("logging in")?;
+    let token =
+        login.split(r#""access_token":""#).nth(1).and_then(|rest| rest.split('"').next()).context("no token")?;
+    Ok(format!("Authorization: Bearer {token}"))
+}
+
 /// Filter and sort combinations the table offers, checked with EXPLAIN.
 const PLANS: &[&str] = &[
     "SELECT * FROM vehicles WHERE brand = 'SEAT' AND fuel = 'diesel' ORDER BY sale_price DESC, vin DESC LIMIT 25",
@@ -52,12 +126,7 @@ const PLANS: &[&str] = &[
 ];
 
 pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
-    tools::ensure_libpq()?;
-    for (tool, package) in [("wrk", "wrk"), ("curl", "curl")] {
-        if output(command("sh").args(["-c", &format!("command -v {tool}")])).is_none() {
-            tools::apt_install(&[package])?;
-        }
-    }
+    tools::ensure_load_tools()?;
     let cluster = Cluster::development();
     let url = cluster.ensure_database_named(DATABASE)?;
     let psql = |sql: &str| cluster.psql(DATABASE, sql);
@@ -86,16 +155,7 @@ pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
         println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
         psql("VACUUM ANALYZE");
     }
-    if psql(&format!("SELECT 1 FROM users WHERE username = '{USER}'")).as_deref() != Some("1") {
-        let mut create = dealaai(&["users", "create", "--role", "manager", "--username", USER]);
-        create.args(["--email", "bench@dealaai.local", "--password-stdin"]).stdin(Stdio::piped());
-        let mut child = create.spawn()?;
-        use std::io::Write;
-        child.stdin.take().expect("piped").write_all(format!("{PASSWORD}\n").as_bytes())?;
-        if !child.wait()?.success() {
-            bail!("could not create the bench user");
-        }
-    }
+    ensure_user(&dealaai, &psql, USER, PASSWORD)?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let base = format!("http://127.0.0.1:{port}");
@@ -112,25 +172,7 @@ pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
 }
 
 fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<String>) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while output(command("curl").args(["-sf", &format!("{base}/api/health/")])).is_none() {
-        if Instant::now() > deadline {
-            bail!("the backend did not start");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    let login = output(command("curl").args([
-        "-sf",
-        "-H",
-        "Content-Type: application/json",
-        "-d",
-        &format!(r#"{{"username":"{USER}","password":"{PASSWORD}"}}"#),
-        &format!("{base}/api/auth/login"),
-    ]))
-    .context("logging in")?;
-    let token =
-        login.split(r#""access_token":""#).nth(1).and_then(|rest| rest.split('"').next()).context("no token")?;
-    let auth = format!("Authorization: Bearer {token}");
+    let auth = login(base, USER, PASSWORD)?;
 
     println!("\n{vehicles} vehicles, {CONNECTIONS} connections, {SECONDS} each (wrk, 2 threads)\n");
     println!("| request | requests/s | p50 | p99 | errors |");
@@ -139,18 +181,8 @@ fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<St
         let url = format!("{base}{path}");
         // Warm-up: connections, caches, prepared plans.
         let _ = output(command("wrk").args(["-t2", "-c", CONNECTIONS, "-d3s", "-H", &auth, &url]));
-        let report =
-            output(command("wrk").args(["-t2", "-c", CONNECTIONS, "-d", SECONDS, "--latency", "-H", &auth, &url]))
-                .context("running wrk")?;
-        let field = |label: &str| {
-            report.lines().find_map(|l| l.trim().strip_prefix(label).map(|v| v.trim().to_owned())).unwrap_or_default()
-        };
-        let errors: u64 = field("Non-2xx or 3xx responses:").parse().unwrap_or(0)
-            + field("Socket errors:")
-                .split(',')
-                .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
-                .sum::<u64>();
-        println!("| {name} | {} | {} | {} | {errors} |", field("Requests/sec:"), field("50%"), field("99%"));
+        let report = wrk(&["-t2", "-c", CONNECTIONS, "-d", SECONDS, "-H", &auth, &url])?;
+        println!("| {name} | {} | {} | {} | {} |", report.requests_per_second, report.p50, report.p99, report.errors);
     }
     let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let peak = memory.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").to_owned();

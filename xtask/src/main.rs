@@ -2,6 +2,7 @@
 //! everything; both install what this machine lacks first and skip what it has.
 
 mod bench;
+mod bench_search;
 mod model;
 mod postgres;
 mod process;
@@ -37,6 +38,12 @@ enum Command {
         /// How many days of daily snapshots it holds (seeded when it differs).
         #[arg(long, default_value_t = 90)]
         history_days: u32,
+        /// Benchmark semantic and hybrid search instead (its own database, no snapshots).
+        #[arg(long)]
+        search: bool,
+        /// With --search: how many texts the real model embeds (the rest get nearby vectors).
+        #[arg(long, default_value_t = 3_000)]
+        embed: u64,
     },
     /// The local development database.
     Db {
@@ -57,7 +64,8 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Dev => dev(),
         Command::Test { cargo_args } => test(&cargo_args),
-        Command::Bench { vehicles, history_days } => bench::bench(vehicles, history_days),
+        Command::Bench { vehicles, search: true, embed, .. } => bench_search::bench_search(vehicles, embed),
+        Command::Bench { vehicles, history_days, .. } => bench::bench(vehicles, history_days),
         Command::Db { command: DbCommand::Url } => {
             println!("{}", postgres::Cluster::development().ensure_database()?);
             Ok(())

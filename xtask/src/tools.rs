@@ -28,6 +28,17 @@ pub fn ensure_browser() -> Result<()> {
     Ok(())
 }
 
+/// The load generator and curl, for the benchmarks.
+pub fn ensure_load_tools() -> Result<()> {
+    ensure_libpq()?;
+    for (tool, package) in [("wrk", "wrk"), ("curl", "curl")] {
+        if output(command("sh").args(["-c", &format!("command -v {tool}")])).is_none() {
+            apt_install(&[package])?;
+        }
+    }
+    Ok(())
+}
+
 /// diesel links libpq (pgvector's diesel feature enables diesel's `postgres`).
 pub fn ensure_libpq() -> Result<()> {
     let found = ["/usr/lib/x86_64-linux-gnu/libpq.so", "/usr/lib/aarch64-linux-gnu/libpq.so", "/usr/lib/libpq.so"]
