@@ -516,7 +516,7 @@ code_enum!(
 /// The longest search query accepted, in characters.
 pub const MAX_SEARCH_QUERY_CHARS: usize = 500;
 /// A ranked search returns at most this many vehicles (over all its pages).
-pub const MAX_RANKED_RESULTS: i64 = 200;
+pub const MAX_RANKED_RESULTS: i64 = 100;
 
 /// A vehicle found by a ranked search, with how well it matches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -16,7 +16,7 @@ use crate::stock::{page_params, parse_query};
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
 /// (the default). Every filter of the stock list applies; without `sort` the answer is in
-/// relevance order, with one the ranked set (at most 200 vehicles) is re-sorted by it.
+/// relevance order, with one the ranked set (at most 100 vehicles) is re-sorted by it.
 #[utoipa::path(
     get, path = "/api/stock/search", tag = "stock", security(("bearer" = [])),
     params(

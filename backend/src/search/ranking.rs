@@ -21,7 +21,7 @@ use crate::stock::records::{ReferenceNames, VehicleRow};
 /// Reciprocal rank fusion's constant: the usual 60 keeps one list's top from drowning the other.
 const RRF_K: f64 = 60.0;
 /// Candidates the index visits per search; with iterative scans it goes on past filtered-out rows.
-const EF_SEARCH: i32 = 100;
+const EF_SEARCH: i32 = 160;
 /// Words that say nothing about a car; the any-word pass ignores them.
 const STOPWORDS: &[&str] = &[
     "con", "para", "los", "las", "del", "una", "unos", "unas", "que", "por", "muy", "algo", "coche", "coches", "the",
