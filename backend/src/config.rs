@@ -87,6 +87,9 @@ pub struct Config {
     /// Whether this process embeds queued vehicles in the background (replicas share the
     /// queue: each batch is taken by one of them).
     pub embeddings_worker: bool,
+    /// A meaning search whose filters leave fewer vehicles than this compares with each of
+    /// them (exact, and cheaper than walking the index past the others).
+    pub semantic_exact_below: i64,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -249,6 +252,7 @@ impl Config {
             cache_ttl: Duration::from_secs(parse("CACHE_TTL_SECONDS", get("CACHE_TTL_SECONDS").unwrap_or("60"))?),
             embeddings: embeddings_provider(&get)?,
             embeddings_worker: parse("EMBEDDINGS_WORKER", get("EMBEDDINGS_WORKER").unwrap_or("true"))?,
+            semantic_exact_below: parse("SEMANTIC_EXACT_BELOW", get("SEMANTIC_EXACT_BELOW").unwrap_or("4000"))?,
         };
         if config.env == AppEnv::Production {
             config.refuse_insecure_production(get("DEBUG"))?;

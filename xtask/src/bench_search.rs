@@ -171,7 +171,7 @@ fn recall(psql: &dyn Fn(&str) -> Option<String>, filter: &str) -> Result<String>
         )
     };
     let approx =
-        psql(&nearest("SET hnsw.ef_search = 100; SET hnsw.iterative_scan = relaxed_order; SET enable_seqscan = off"))
+        psql(&nearest("SET hnsw.ef_search = 160; SET hnsw.iterative_scan = relaxed_order; SET enable_seqscan = off"))
             .context("approximate search")?;
     let exact = psql(&nearest("SET enable_indexscan = off")).context("exact search")?;
     let approx: std::collections::HashSet<&str> = approx.lines().collect();

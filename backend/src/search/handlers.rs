@@ -6,7 +6,7 @@ use serde::Deserialize;
 use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
 use shared::{ErrorBody, FieldProblem, Permission};
 
-use super::ranking::{self, Exclusions};
+use super::ranking::{self, Exclusions, Meaning};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
@@ -83,8 +83,13 @@ pub async fn search_vehicles(
     let mut conn = state.pool.get().await?;
     let by_meaning = match &target {
         Some((vector, model)) => {
-            ranking::by_meaning(&mut conn, &filter, &Exclusions::default(), today, vector, model, MAX_RANKED_RESULTS)
-                .await?
+            let meaning = Meaning {
+                target: vector,
+                model,
+                limit: MAX_RANKED_RESULTS,
+                exact_below: state.config.semantic_exact_below,
+            };
+            ranking::by_meaning(&mut conn, &filter, &Exclusions::default(), today, &meaning).await?
         }
         None => Vec::new(),
     };
@@ -185,9 +190,10 @@ pub async fn similar_vehicles(
         _ => return Ok(web::Json(Vec::new())),
     };
     let exclusions = Exclusions { vin: Some(vin), sold: true };
+    let meaning =
+        Meaning { target: &target, model: embedder.model_id(), limit, exact_below: state.config.semantic_exact_below };
     let filter = crate::stock::filters::StockFilter::default();
     let today = state.config.today();
-    let nearest =
-        ranking::by_meaning(&mut conn, &filter, &exclusions, today, &target, embedder.model_id(), limit).await?;
+    let nearest = ranking::by_meaning(&mut conn, &filter, &exclusions, today, &meaning).await?;
     Ok(web::Json(ranking::load(&mut conn, ranking::single(nearest, true), today).await?))
 }

@@ -8,8 +8,9 @@ use chrono::NaiveDate;
 use diesel::dsl::{exists, sql};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Bool, Integer, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Double, Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use pgvector::sql_types::HalfVector as HalfVectorType;
 use pgvector::{HalfVector, VectorExpressionMethods};
 use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, Vehicle};
 use uuid::Uuid;
@@ -57,27 +58,48 @@ fn restrict<'a, ST, GB>(mut query: BoxedVehicles<'a, ST, GB>, exclusions: &'a Ex
     query
 }
 
-/// Vehicles under `filter` (its words ignored) nearest to `target`, best first, with their
-/// cosine similarity. Only vectors of `model` are compared; none are found while another
-/// model's vectors are stored.
+/// What a meaning ranking compares with, and how.
+pub struct Meaning<'a> {
+    /// The query's (or a vehicle's) vector.
+    pub target: &'a [f32],
+    /// The model that made it: only its vectors are compared.
+    pub model: &'a str,
+    pub limit: i64,
+    /// Under this many matching vehicles, compare with each instead of walking the index.
+    pub exact_below: i64,
+}
+
+/// Vehicles under `filter` (its words ignored) nearest to the target, best first, with their
+/// cosine similarity. None are found while another model's vectors are stored.
 pub async fn by_meaning(
     conn: &mut AsyncPgConnection,
     filter: &StockFilter,
     exclusions: &Exclusions,
     today: NaiveDate,
-    target: &[f32],
-    model: &str,
-    limit: i64,
+    meaning: &Meaning<'_>,
 ) -> QueryResult<Vec<Scored>> {
+    let Meaning { target, model, limit, exact_below } = *meaning;
     let filter = StockFilter { words: Vec::new(), ..filter.clone() };
     let target = HalfVector::from_f32_slice(target);
+    // A selective filter leaves few vehicles: comparing with each of them is exact and cheaper
+    // than walking the graph past thousands of filtered-out neighbours.
+    let matching: i64 =
+        restrict(filter.apply(vehicles::table.select(vehicles::vin).into_boxed(), today, None), exclusions)
+            .limit(exact_below + 1)
+            .load::<String>(conn)
+            .await?
+            .len() as i64;
+    let exact = matching <= exact_below;
     let nearest: Vec<(Uuid, f64)> = conn
         .transaction(async |conn| {
             // Filtered scans keep walking the graph until `limit` rows pass (pgvector 0.8).
             // (One round trip for both settings, local to this transaction.)
+            // An exact search reads each candidate's vector by key, never the whole table.
             diesel::sql_query(format!(
                 "SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), \
-                 set_config('hnsw.ef_search', '{EF_SEARCH}', true)"
+                 set_config('hnsw.ef_search', '{EF_SEARCH}', true), \
+                 set_config('enable_seqscan', '{}', true)",
+                if exact { "off" } else { "on" }
             ))
             .execute(conn)
             .await?;
@@ -86,14 +108,23 @@ pub async fn by_meaning(
                 exclusions,
             );
             let distance = || passage_embeddings::embedding.cosine_distance(target.clone());
-            passage_embeddings::table
+            let query = passage_embeddings::table
                 .filter(passage_embeddings::passage_key.nullable().eq_any(candidates))
                 .filter(exists(embedding_model::table.filter(embedding_model::model.eq(model))))
                 .select((passage_embeddings::passage_key, distance()))
-                .order(distance())
                 .limit(limit)
-                .load(conn)
-                .await
+                .into_boxed();
+            let ordered = if exact {
+                // `+ 0` is not the index's operator: PostgreSQL sorts the few candidates instead.
+                query.order(
+                    sql::<Double>("(passage_embeddings.embedding <=> ")
+                        .bind::<HalfVectorType, _>(target.clone())
+                        .sql(") + 0"),
+                )
+            } else {
+                query.order(distance())
+            };
+            ordered.load(conn).await
         })
         .await?;
     if nearest.is_empty() {
