@@ -42,6 +42,7 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::stock::routes_doc::list_vehicles,
         crate::stock::routes_doc::facets,
         crate::search::routes_doc::search_vehicles,
+        crate::search::routes_doc::export_ranked,
         crate::search::routes_doc::similar_vehicles,
         crate::stock::routes_doc::export_vehicles,
         crate::stock::routes_doc::import_vehicles,

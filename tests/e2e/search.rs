@@ -65,6 +65,30 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     )
     .await?;
 
+    // Exporting this view exports the ranked vehicles, not a word search.
+    b.client
+        .execute(
+            "window.__requests = []; const f = window.fetch; \
+             window.fetch = (input, init) => { window.__requests.push(String(input.url || input)); return f(input, init); };",
+            vec![],
+        )
+        .await?;
+    b.click("[data-export='csv']").await?;
+    b.wait_until("return window.__requests.some(u => u.includes('/stock/search/export'))", "the ranked export").await?;
+    let requests: Vec<String> = serde_json::from_value(b.client.execute("return window.__requests", vec![]).await?)?;
+    let export = requests.iter().find(|u| u.contains("/stock/search/export")).unwrap();
+    let csv = http
+        .get(format!("{}{}", stack.backend_url, &export[export.find("/api/").unwrap()..]))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
+    let first_exported =
+        csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').split(',').next().unwrap().to_owned();
+    assert_eq!(first_exported, best, "the export starts with the best match");
+
     // Open it: its similar vehicles are listed and lead to their own page.
     b.click(&format!("tr[data-vin='{best}']")).await?;
     b.wait_for_path(&format!("/stock/{best}")).await?;

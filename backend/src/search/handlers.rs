@@ -11,7 +11,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
-use crate::stock::filters::{parse_sort, parse_value};
+use crate::stock::filters::{SortKey, parse_sort, parse_value};
 use crate::stock::{page_params, parse_query};
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
@@ -48,8 +48,74 @@ pub async fn search_vehicles(
     query: web::Query<StockQuery>,
 ) -> ApiResult<web::Json<SearchPage>> {
     caller.require(Permission::ReadStock)?;
-    let (mode, text) = parse_search(&query)?;
-    let (filter, _) = parse_query(&query)?;
+    let page = page_params(&query)?.resolve_default()?;
+    let Ranking { ranked, mode, sort, mut conn } = rank(&state, &query).await?;
+    let today = state.config.today();
+    let total = ranked.len() as i64;
+    let (offset, size) = (page.offset() as usize, page.page_size as usize);
+    // Only the rows shown are read, unless a sort needs every ranked vehicle's values.
+    let items: Vec<RankedVehicle> = match &sort {
+        Some(keys) => {
+            let mut all = ranking::load(&mut conn, ranked, today).await?;
+            ranking::sort_ranked(&mut all, keys);
+            all.into_iter().skip(offset).take(size).collect()
+        }
+        None => ranking::load(&mut conn, ranked.into_iter().skip(offset).take(size).collect(), today).await?,
+    };
+    Ok(web::Json(SearchPage {
+        items,
+        total,
+        page: page.page,
+        page_size: page.page_size,
+        mode,
+        semantic_available: state.semantic.embedder().is_ok(),
+    }))
+}
+
+/// Every vehicle a ranked search finds (at most 100), in its order, as a CSV or XLSX file with
+/// the export's columns: what the table shows in a search by meaning.
+#[utoipa::path(
+    get, path = "/api/stock/search/export", tag = "stock", security(("bearer" = [])),
+    params(
+        ("q" = String, Query), ("mode" = Option<SearchMode>, Query),
+        ("sort" = Option<String>, Query, description = "As in the search; absent means relevance order"),
+        crate::stock::export::ExportParams,
+    ),
+    responses(
+        (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content_type = "text/csv"),
+        (status = 422, body = ErrorBody), (status = 503, body = ErrorBody),
+    )
+)]
+#[get("/search/export")]
+pub async fn export_ranked(
+    state: web::Data<AppState>,
+    caller: CurrentUser,
+    query: web::Query<StockQuery>,
+    params: web::Query<crate::stock::export::ExportParams>,
+) -> ApiResult<actix_web::HttpResponse> {
+    caller.require(Permission::ReadStock)?;
+    let Ranking { ranked, sort, mut conn, .. } = rank(&state, &query).await?;
+    let today = state.config.today();
+    let mut all = ranking::load(&mut conn, ranked, today).await?;
+    if let Some(keys) = &sort {
+        ranking::sort_ranked(&mut all, keys);
+    }
+    let vehicles: Vec<_> = all.into_iter().map(|r| r.vehicle).collect();
+    crate::stock::export::file_of(&params, &vehicles, today)
+}
+
+/// A search's ranking, before any row is read.
+struct Ranking {
+    ranked: Vec<ranking::Ranked>,
+    /// The mode that answered (`text` when meaning is unavailable to a hybrid search).
+    mode: SearchMode,
+    sort: Option<Vec<SortKey>>,
+    conn: crate::db::DbConn,
+}
+
+async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
+    let (mode, text) = parse_search(query)?;
+    let (filter, _) = parse_query(query)?;
     let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         Some(sort) => {
             let mut problems = Problems::default();
@@ -59,9 +125,7 @@ pub async fn search_vehicles(
         }
         None => None,
     };
-    let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
-
     // Meaning needs the query's vector; without a model a hybrid search answers from words.
     let target = match (mode, state.semantic.embedder()) {
         (SearchMode::Text, _) => None,
@@ -102,25 +166,7 @@ pub async fn search_vehicles(
         SearchMode::Semantic => ranking::single(by_meaning, true),
         SearchMode::Text => ranking::single(by_words, false),
     };
-    let total = ranked.len() as i64;
-    let (offset, size) = (page.offset() as usize, page.page_size as usize);
-    // Only the rows shown are read, unless a sort needs every ranked vehicle's values.
-    let items: Vec<RankedVehicle> = match &sort {
-        Some(keys) => {
-            let mut all = ranking::load(&mut conn, ranked, today).await?;
-            ranking::sort_ranked(&mut all, keys);
-            all.into_iter().skip(offset).take(size).collect()
-        }
-        None => ranking::load(&mut conn, ranked.into_iter().skip(offset).take(size).collect(), today).await?,
-    };
-    Ok(web::Json(SearchPage {
-        items,
-        total,
-        page: page.page,
-        page_size: page.page_size,
-        mode: answered_by,
-        semantic_available: state.semantic.embedder().is_ok(),
-    }))
+    Ok(Ranking { ranked, mode: answered_by, sort, conn })
 }
 
 /// `q` (required, bounded) and `mode` (default hybrid), every problem named at once.

@@ -30,7 +30,7 @@ pub(crate) mod routes_doc {
 
 /// Registered inside the `/stock` scope, before `/{vin}` so `search` is not read as a VIN.
 pub fn stock_routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(handlers::search_vehicles).service(handlers::similar_vehicles);
+    cfg.service(handlers::search_vehicles).service(handlers::export_ranked).service(handlers::similar_vehicles);
 }
 
 /// Query vectors kept per process: paging, sorting or refining the filters of one search

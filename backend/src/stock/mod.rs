@@ -1,7 +1,7 @@
 //! The vehicle stock: list with filters and facets, CRUD by VIN, history, CSV/XLSX export,
 //! CSV import, the daily snapshot and the demo-data generator.
 
-mod export;
+pub(crate) mod export;
 pub mod filters;
 mod handlers;
 pub mod import;

@@ -199,6 +199,20 @@ async fn meaning_finds_described_needs_in_spanish_and_english_under_every_filter
         search(&app, &token, &format!("mode=semantic&fuel=diesel&price_max=20000&q={}", q("coche familiar"))).await;
     assert_eq!(vins_of(&filtered), [vin("000001"), vin("000005")]);
     assert_eq!(filtered["total"], 2);
+    // Its export holds exactly those vehicles, in the same order.
+    let path = format!(
+        "/api/stock/search/export?format=csv&mode=semantic&fuel=diesel&price_max=20000&q={}",
+        q("coche familiar")
+    );
+    let response = app.call("GET", &path, &token, None).await;
+    let status = response.status();
+    let csv = response.text().await.unwrap();
+    assert_eq!(status, 200, "{csv}");
+    let exported: Vec<&str> = csv.lines().skip(1).map(|line| line.split(',').next().unwrap()).collect();
+    assert_eq!(exported, [vin("000001"), vin("000005")]);
+    let xlsx = app.call("GET", &path.replace("format=csv", "format=xlsx"), &token, None).await;
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a zip package");
 
     // Pages of the ranking are slices of the whole ranking.
     let whole = vins_of(&search(&app, &token, &format!("mode=semantic&page_size=10&q={}", q("coche de ciudad"))).await);

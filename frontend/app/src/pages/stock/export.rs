@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, HtmlAnchorElement, Url};
 
-use super::query::{StockUrl, to_query_string, without_paging};
+use super::query::{StockUrl, is_ranked, to_query_string, without_paging};
 use crate::api::{self, ApiFailure, Method};
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::session::{Session, use_session};
@@ -41,10 +41,13 @@ pub fn ExportButtons(url: StockUrl) -> impl IntoView {
         move |_| {
             busy.set(true);
             error.set(None);
-            let filters = to_query_string(&without_paging(&url.query.get_untracked()));
+            let query = without_paging(&url.query.get_untracked());
+            // A search by meaning exports its ranked vehicles, as shown; otherwise the list's rows.
+            let endpoint = if is_ranked(&query) { "/stock/search/export" } else { "/stock/export" };
+            let filters = to_query_string(&query);
             let lang = i18n.lang();
             spawn_local(async move {
-                if let Err(failure) = download(session, format, &filters, lang).await {
+                if let Err(failure) = download(session, endpoint, format, &filters, lang).await {
                     error.set(Some(failure.message()));
                 }
                 busy.set(false);
@@ -66,8 +69,14 @@ pub fn ExportButtons(url: StockUrl) -> impl IntoView {
     }
 }
 
-async fn download(session: Session, format: Format, filters: &str, lang: Lang) -> Result<(), ApiFailure> {
-    let mut path = format!("/stock/export?format={}", format.code());
+async fn download(
+    session: Session,
+    endpoint: &str,
+    format: Format,
+    filters: &str,
+    lang: Lang,
+) -> Result<(), ApiFailure> {
+    let mut path = format!("{endpoint}?format={}", format.code());
     if format == Format::Csv {
         // A BOM makes Excel read UTF-8; Spanish Excel expects `;` between columns.
         path.push_str("&bom=true");
