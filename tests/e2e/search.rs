@@ -86,7 +86,7 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
         .text()
         .await?;
     let first_exported =
-        csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').split(',').next().unwrap().to_owned();
+        csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').split([',', ';']).next().unwrap().to_owned();
     assert_eq!(first_exported, best, "the export starts with the best match");
 
     // Open it: its similar vehicles are listed and lead to their own page.
