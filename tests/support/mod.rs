@@ -118,6 +118,9 @@ impl Stack {
         let backend_port = free_port();
         let mut backend = Command::new(&dealaai);
         backend.arg("serve").env("DATABASE_URL", db.url()).env("BIND", format!("127.0.0.1:{backend_port}"));
+        // Tests run in parallel on few cores: no background embedding of what they seed (a test
+        // that needs vectors embeds them with `dealaai embeddings rebuild`).
+        backend.env("EMBEDDINGS_WORKER", "false");
         quiet(&mut backend);
         let backend = Process::spawn("backend", &mut backend)?;
         let backend_url = format!("http://127.0.0.1:{backend_port}");
