@@ -83,13 +83,10 @@ pub async fn by_meaning(
     let target = HalfVector::from_f32_slice(target);
     // A selective filter leaves few vehicles: comparing with each of them is exact and cheaper
     // than walking the graph past thousands of filtered-out neighbours.
-    let matching: i64 =
-        restrict(filter.apply(vehicles::table.select(vehicles::vin).into_boxed(), today, None), exclusions)
-            .limit(exact_below + 1)
-            .load::<String>(conn)
-            .await?
-            .len() as i64;
-    let exact = matching <= exact_below;
+    // (Asked as "is there a vehicle past the limit", so PostgreSQL stops there and sends one bool.)
+    let beyond = restrict(filter.apply(vehicles::table.select(vehicles::vin).into_boxed(), today, None), exclusions)
+        .offset(exact_below);
+    let exact = !diesel::select(exists(beyond)).get_result::<bool>(conn).await?;
     let nearest: Vec<(Uuid, f64)> = conn
         .transaction(async |conn| {
             // Filtered scans keep walking the graph until `limit` rows pass (pgvector 0.8).
