@@ -19,18 +19,8 @@ async fn the_dashboard_shows_the_api_figures_and_its_bars_lead_to_the_stock() ->
     let stack = Stack::start().await?;
     stack.dealaai(&["seed", "--vehicles", "300", "--seed", "9", "--history-days", "10"], None)?;
     let password = "vende-coches-2026";
-    stack.dealaai(
-        &["users", "create", "--role", "sales", "--username", "luis", "--email", "luis@grupo.es", "--password-stdin"],
-        Some(&format!("{password}\n")),
-    )?;
-    let login: Value = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", stack.backend_url))
-        .json(&serde_json::json!({"username": "luis", "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    stack.create_user("sales", "luis", password)?;
+    let token = stack.api_token("luis", password).await?;
 
     let b = Browser::start().await?;
     b.client.goto(&format!("{}/login", stack.frontend_url)).await?;

@@ -11,19 +11,9 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     // The CLI embeds everything now (the server's worker would get there too, in the background).
     stack.dealaai(&["embeddings", "rebuild"], None)?;
     let password = "buscar-por-significado";
-    stack.dealaai(
-        &["users", "create", "--role", "sales", "--username", "luis", "--email", "luis@grupo.es", "--password-stdin"],
-        Some(&format!("{password}\n")),
-    )?;
+    stack.create_user("sales", "luis", password)?;
+    let token = stack.api_token("luis", password).await?;
     let http = reqwest::Client::new();
-    let login: Value = http
-        .post(format!("{}/api/auth/login", stack.backend_url))
-        .json(&serde_json::json!({"username": "luis", "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["access_token"].as_str().unwrap().to_owned();
     let api = async |path: &str| -> Result<Value> {
         let response = http.get(format!("{}{path}", stack.backend_url)).bearer_auth(&token).send().await?;
         Ok(response.error_for_status()?.json().await?)
@@ -66,17 +56,9 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     .await?;
 
     // Exporting this view exports the ranked vehicles, not a word search.
-    b.client
-        .execute(
-            "window.__requests = []; const f = window.fetch; \
-             window.fetch = (input, init) => { window.__requests.push(String(input.url || input)); return f(input, init); };",
-            vec![],
-        )
-        .await?;
+    b.record_requests().await?;
     b.click("[data-export='csv']").await?;
-    b.wait_until("return window.__requests.some(u => u.includes('/stock/search/export'))", "the ranked export").await?;
-    let requests: Vec<String> = serde_json::from_value(b.client.execute("return window.__requests", vec![]).await?)?;
-    let export = requests.iter().find(|u| u.contains("/stock/search/export")).unwrap();
+    let export = b.request_to("/stock/search/export").await?;
     let csv = http
         .get(format!("{}{}", stack.backend_url, &export[export.find("/api/").unwrap()..]))
         .bearer_auth(&token)

@@ -15,18 +15,8 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
     let stack = Stack::start().await?;
     stack.dealaai(&["seed", "--vehicles", "400", "--seed", "5"], None)?;
     let password = "una-clave-bien-larga";
-    stack.dealaai(
-        &["users", "create", "--role", "manager", "--username", "jefa", "--email", "jefa@grupo.es", "--password-stdin"],
-        Some(&format!("{password}\n")),
-    )?;
-    let login: Value = reqwest::Client::new()
-        .post(format!("{}/api/auth/login", stack.backend_url))
-        .json(&serde_json::json!({"username": "jefa", "password": password}))
-        .send()
-        .await?
-        .json()
-        .await?;
-    let token = login["access_token"].as_str().unwrap().to_owned();
+    stack.create_user("manager", "jefa", password)?;
+    let token = stack.api_token("jefa", password).await?;
     let base = &stack.frontend_url;
 
     let b = Browser::start().await?;
@@ -63,17 +53,9 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
     );
 
     // The export buttons ask for exactly this view.
-    b.client
-        .execute(
-            "window.__requests = []; const f = window.fetch; \
-             window.fetch = (input, init) => { window.__requests.push(String(input.url || input)); return f(input, init); };",
-            vec![],
-        )
-        .await?;
+    b.record_requests().await?;
     b.click("[data-export='csv']").await?;
-    b.wait_until("return window.__requests.some(u => u.includes('/stock/export'))", "the export request").await?;
-    let requests: Vec<String> = serde_json::from_value(b.client.execute("return window.__requests", vec![]).await?)?;
-    let export = requests.iter().find(|u| u.contains("/stock/export")).unwrap();
+    let export = b.request_to("/stock/export").await?;
     assert!(
         export.contains("brand=SEAT") && export.contains("sort=sale_price") && export.contains("format=csv"),
         "{export}"
@@ -119,10 +101,7 @@ async fn the_table_remembers_columns_and_density_and_answers_the_keyboard() -> R
     let stack = Stack::start().await?;
     stack.dealaai(&["seed", "--vehicles", "60", "--seed", "3"], None)?;
     let password = "teclado-y-columnas-2026";
-    stack.dealaai(
-        &["users", "create", "--role", "viewer", "--username", "ana", "--email", "ana@grupo.es", "--password-stdin"],
-        Some(&format!("{password}\n")),
-    )?;
+    stack.create_user("viewer", "ana", password)?;
     let b = Browser::start().await?;
     b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
     b.fill("#username", "ana").await?;

@@ -99,6 +99,27 @@ impl Stack {
         Ok(())
     }
 
+    /// Creates an account with `role` through the command line.
+    pub fn create_user(&self, role: &str, username: &str, password: &str) -> Result<()> {
+        let email = format!("{username}@grupo.es");
+        let args = ["users", "create", "--role", role, "--username", username, "--email", &email, "--password-stdin"];
+        self.dealaai(&args, Some(&format!("{password}\n")))
+    }
+
+    /// Logs in through the API and returns the access token (for asking the API what the
+    /// browser should show).
+    pub async fn api_token(&self, username: &str, password: &str) -> Result<String> {
+        let login: serde_json::Value = reqwest::Client::new()
+            .post(format!("{}/api/auth/login", self.backend_url))
+            .json(&serde_json::json!({"username": username, "password": password}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok(login["access_token"].as_str().context("no access token")?.to_owned())
+    }
+
     pub async fn start() -> Result<Self> {
         let db = TestDatabase::new();
         let bin = bin_dir();
@@ -164,6 +185,26 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// From now on, remembers the URL of every `fetch` the page makes.
+    pub async fn record_requests(&self) -> Result<()> {
+        self.client
+            .execute(
+                "window.__requests = []; const f = window.fetch; \
+                 window.fetch = (input, init) => { window.__requests.push(String(input.url || input)); return f(input, init); };",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The first recorded request whose URL holds `part`, waiting for it.
+    pub async fn request_to(&self, part: &str) -> Result<String> {
+        self.wait_until(&format!("return window.__requests.some(u => u.includes('{part}'))"), part).await?;
+        let requests: Vec<String> =
+            serde_json::from_value(self.client.execute("return window.__requests", vec![]).await?)?;
+        Ok(requests.into_iter().find(|u| u.contains(part)).expect("waited for it"))
+    }
+
     pub async fn start() -> Result<Self> {
         let port = free_port();
         let driver = Process::spawn(
