@@ -16,7 +16,7 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{cache, dashboard, health, openapi, org, search, stock, users};
+use crate::{assistant, cache, dashboard, health, openapi, org, search, stock, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
 const JSON_LIMIT_BYTES: usize = 256 * 1024;
@@ -33,6 +33,8 @@ pub struct AppState {
     pub callers: auth::Callers,
     /// The embedding model of semantic search, if one is available.
     pub semantic: search::Semantic,
+    /// Who writes the assistant's answers.
+    pub assistant: assistant::Assistant,
 }
 
 impl AppState {
@@ -40,7 +42,9 @@ impl AppState {
         let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
         let answers = cache::Answers::new(config.cache_ttl);
         let semantic = search::Semantic::from_config(&config);
-        AppState { config: Arc::new(config), pool, jwt, answers, callers: auth::Callers::default(), semantic }
+        let config = Arc::new(config);
+        let assistant = assistant::Assistant::from_config(&config, pool.clone());
+        AppState { config, pool, jwt, answers, callers: auth::Callers::default(), semantic, assistant }
     }
 
     /// Hears the database's notifications that what this process keeps in memory changed;
@@ -63,6 +67,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     org::routes(cfg);
     stock::routes(cfg);
     dashboard::routes(cfg);
+    assistant::routes(cfg);
 }
 
 /// Starts serving on `listener`; the returned server stops gracefully on SIGTERM/SIGINT,

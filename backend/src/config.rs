@@ -90,6 +90,8 @@ pub struct Config {
     /// A meaning search whose filters leave fewer vehicles than this compares with each of
     /// them (exact, and cheaper than walking the index past the others).
     pub semantic_exact_below: i64,
+    /// Who writes the assistant's answers, and its per-user limits.
+    pub assistant: AssistantConfig,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -162,6 +164,73 @@ fn embeddings_provider<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<Emb
             reason: format!("`{other}` is none of `embedded`, `openai`, `none`"),
         }),
     }
+}
+
+/// The assistant's model (`ASSISTANT_PROVIDER`) and what each user may ask of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssistantConfig {
+    pub provider: ChatProvider,
+    pub messages_per_minute: i64,
+    pub tokens_per_day: i64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatProvider {
+    /// The embedded rule-based planner: offline, no key (the default).
+    Embedded,
+    /// An OpenAI-compatible chat completions API with streaming and tool calls.
+    OpenAi(OpenAiChat),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenAiChat {
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    /// Tried in order: the next one on 429, 5xx or a timeout before the first token.
+    pub models: Vec<String>,
+    /// How long to wait for a model's first token.
+    pub first_token_timeout: Duration,
+}
+
+fn assistant_config<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<AssistantConfig, ConfigError> {
+    let provider = match get("ASSISTANT_PROVIDER").unwrap_or("embedded") {
+        "embedded" => ChatProvider::Embedded,
+        "openai" => {
+            let required = |name: &'static str| get(name).ok_or(ConfigError::Missing(name));
+            let models: Vec<String> = required("ASSISTANT_MODELS")?
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if models.is_empty() {
+                return Err(ConfigError::Missing("ASSISTANT_MODELS"));
+            }
+            ChatProvider::OpenAi(OpenAiChat {
+                base_url: required("ASSISTANT_BASE_URL")?.trim_end_matches('/').to_owned(),
+                api_key: get("ASSISTANT_API_KEY").map(Secret::new),
+                models,
+                first_token_timeout: Duration::from_secs(parse(
+                    "ASSISTANT_TIMEOUT_SECONDS",
+                    get("ASSISTANT_TIMEOUT_SECONDS").unwrap_or("30"),
+                )?),
+            })
+        }
+        other => {
+            return Err(ConfigError::Invalid {
+                name: "ASSISTANT_PROVIDER",
+                reason: format!("`{other}` is none of `embedded`, `openai`"),
+            });
+        }
+    };
+    Ok(AssistantConfig {
+        provider,
+        messages_per_minute: parse(
+            "ASSISTANT_MESSAGES_PER_MINUTE",
+            get("ASSISTANT_MESSAGES_PER_MINUTE").unwrap_or("10"),
+        )?,
+        tokens_per_day: parse("ASSISTANT_TOKENS_PER_DAY", get("ASSISTANT_TOKENS_PER_DAY").unwrap_or("200000"))?,
+    })
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -253,6 +322,7 @@ impl Config {
             embeddings: embeddings_provider(&get)?,
             embeddings_worker: parse("EMBEDDINGS_WORKER", get("EMBEDDINGS_WORKER").unwrap_or("true"))?,
             semantic_exact_below: parse("SEMANTIC_EXACT_BELOW", get("SEMANTIC_EXACT_BELOW").unwrap_or("4000"))?,
+            assistant: assistant_config(&get)?,
         };
         if config.env == AppEnv::Production {
             config.refuse_insecure_production(get("DEBUG"))?;

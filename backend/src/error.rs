@@ -37,6 +37,9 @@ pub enum ApiError {
     PayloadTooLarge,
     #[error("too many attempts, retry later")]
     Throttled { retry_after_seconds: u64 },
+    /// A per-user allowance is used up (the assistant's messages per minute, tokens per day).
+    #[error("the {what} limit is reached; retry in {retry_after_seconds} s")]
+    LimitReached { what: &'static str, retry_after_seconds: u64 },
     #[error("{0} is unavailable")]
     Unavailable(&'static str),
     #[error(transparent)]
@@ -68,7 +71,7 @@ impl ApiError {
             ApiError::Conflict { .. } | ApiError::InUse(_) => ErrorCode::Conflict,
             ApiError::Validation(_) | ApiError::Invalid { .. } => ErrorCode::ValidationFailed,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
-            ApiError::Throttled { .. } => ErrorCode::Throttled,
+            ApiError::Throttled { .. } | ApiError::LimitReached { .. } => ErrorCode::Throttled,
             ApiError::Unavailable(_) => ErrorCode::ServiceUnavailable,
             ApiError::Internal(_) => ErrorCode::Internal,
         }
@@ -113,7 +116,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } | ApiError::InUse(_) => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Throttled { .. } | ApiError::LimitReached { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -125,7 +128,7 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         match self {
-            ApiError::Throttled { retry_after_seconds } => {
+            ApiError::Throttled { retry_after_seconds } | ApiError::LimitReached { retry_after_seconds, .. } => {
                 response.insert_header((header::RETRY_AFTER, retry_after_seconds.to_string()));
             }
             ApiError::Unauthenticated | ApiError::InvalidToken(_) => {

@@ -4,6 +4,7 @@
 #![recursion_limit = "256"]
 
 pub mod app;
+pub mod assistant;
 pub mod auth;
 pub mod cache;
 pub mod cli;

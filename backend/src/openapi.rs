@@ -52,6 +52,13 @@ use utoipa_swagger_ui::SwaggerUi;
         crate::stock::routes_doc::delete_vehicle,
         crate::stock::routes_doc::vehicle_history,
         crate::dashboard::dashboard,
+        crate::assistant::routes_doc::list_conversations,
+        crate::assistant::routes_doc::create_conversation,
+        crate::assistant::routes_doc::get_conversation,
+        crate::assistant::routes_doc::rename_conversation,
+        crate::assistant::routes_doc::delete_conversation,
+        crate::assistant::routes_doc::post_message,
+        crate::assistant::routes_doc::retry_answer,
     ),
     modifiers(&BearerAuth),
     tags(
@@ -61,6 +68,7 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "organisation", description = "Provinces, dealerships and job profiles"),
         (name = "stock", description = "Vehicles in stock: list, ranked search by meaning and words, similar vehicles, facets, history, import and export"),
         (name = "dashboard", description = "KPIs, breakdowns, ageing and trends over the whole stock"),
+        (name = "assistant", description = "The AI assistant: conversations, and answers from the stock streamed as Server-Sent Events"),
     )
 )]
 pub struct ApiDoc;

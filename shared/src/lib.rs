@@ -1,6 +1,7 @@
 //! The DealaAI API's request and response shapes: the single source of truth that the
 //! backend serialises and the WASM frontend deserialises. Compiles for native and wasm32.
 
+pub mod assistant;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod pagination;
 pub mod patch;
 pub mod permissions;
 pub mod stock;
+pub mod text;
 pub mod users;
 pub mod validation;
 

@@ -397,6 +397,9 @@ pub struct StockQuery {
     pub brand: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// Body type as stored (`SUV`, `Turismo`, `Familiar`...), case ignored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vehicle_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dealer_id: Option<String>,
     /// A province's INE code (`28` is Madrid).
@@ -446,6 +449,7 @@ impl StockQuery {
             ("q", &self.q),
             ("brand", &self.brand),
             ("model", &self.model),
+            ("vehicle_type", &self.vehicle_type),
             ("dealer_id", &self.dealer_id),
             ("province", &self.province),
             ("fuel", &self.fuel),
@@ -475,6 +479,7 @@ impl StockQuery {
             "mode" => &mut self.mode,
             "brand" => &mut self.brand,
             "model" => &mut self.model,
+            "vehicle_type" => &mut self.vehicle_type,
             "dealer_id" => &mut self.dealer_id,
             "province" => &mut self.province,
             "fuel" => &mut self.fuel,

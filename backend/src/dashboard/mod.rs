@@ -12,7 +12,7 @@
 //! answered without a database round trip.
 
 mod figures;
-mod queries;
+pub(crate) mod queries;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::Datelike;
@@ -41,7 +41,7 @@ pub struct DashboardFilter {
 }
 
 impl DashboardFilter {
-    fn parse(query: &DashboardQuery) -> ApiResult<DashboardFilter> {
+    pub(crate) fn parse(query: &DashboardQuery) -> ApiResult<DashboardFilter> {
         let mut problems = Problems::default();
         let filter = StockFilter::parse(&query.stock_query(), &mut problems);
         problems.into_result()?;
@@ -76,9 +76,20 @@ pub async fn dashboard(
         cache::Lookup::Hit(answer) => return Ok(answer),
         cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
     };
-    let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
-    let month_start = state.config.start_of_day(today.with_day(1).unwrap_or(today));
-    let inputs = queries::load(&conn, &filter, trend_since, month_start).await?;
-    let answer = figures::dashboard(inputs, &query, today);
+    let answer = compute(&conn, &filter, &query, &state.config).await?;
     state.answers.store_and_respond(&mut conn, &key, &answer, since).await
+}
+
+/// The dashboard for `query` (already parsed into `filter`), read on `conn`.
+pub(crate) async fn compute(
+    conn: &diesel_async::AsyncPgConnection,
+    filter: &DashboardFilter,
+    query: &DashboardQuery,
+    config: &crate::config::Config,
+) -> diesel::QueryResult<Dashboard> {
+    let today = config.today();
+    let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
+    let month_start = config.start_of_day(today.with_day(1).unwrap_or(today));
+    let inputs = queries::load(conn, filter, trend_since, month_start).await?;
+    Ok(figures::dashboard(inputs, query, today))
 }

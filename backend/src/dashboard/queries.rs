@@ -14,7 +14,7 @@ use super::DashboardFilter;
 /// The dashboard's filter on any relation `alias` with `dealer_id`, `province_id` and
 /// `stock_type` columns, bound as $1, $2 and $3. Queries are sent unprepared, so PostgreSQL
 /// plans each with the actual values and the clauses of unset filters fold away.
-fn filter_sql(alias: &str) -> String {
+pub(crate) fn filter_sql(alias: &str) -> String {
     format!(
         "($1::bigint IS NULL OR {alias}.dealer_id = $1) \
          AND ($2::text IS NULL OR {alias}.province_id = (SELECT id FROM provinces WHERE code = $2)) \
@@ -22,7 +22,7 @@ fn filter_sql(alias: &str) -> String {
     )
 }
 
-fn filtered<'a>(sql: String, filter: &'a DashboardFilter) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+pub(crate) fn filtered<'a>(sql: String, filter: &'a DashboardFilter) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
     diesel::sql_query(sql)
         .into_boxed()
         .bind::<Nullable<BigInt>, _>(filter.dealer_id)

@@ -271,7 +271,34 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    conversations (id) {
+        id -> Int8,
+        user_id -> Int8,
+        title -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    chat_messages (id) {
+        id -> Int8,
+        conversation_id -> Int8,
+        user_id -> Int8,
+        role -> Text,
+        content -> Text,
+        status -> Text,
+        tool_calls -> Jsonb,
+        unverified -> Array<Text>,
+        model -> Nullable<Text>,
+        tokens -> Int4,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(auth_sessions -> users (user_id));
+diesel::joinable!(chat_messages -> conversations (conversation_id));
 diesel::joinable!(dealers -> provinces (province_id));
 diesel::joinable!(refresh_tokens -> auth_sessions (session_id));
 
@@ -279,6 +306,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     auth_sessions,
     cache_entries,
     cache_epoch,
+    chat_messages,
+    conversations,
     dealers,
     embedding_model,
     embedding_queue,

@@ -1,6 +1,8 @@
+use std::sync::Arc;
+
 use actix_web::{get, web};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use pgvector::HalfVector;
 use serde::Deserialize;
 use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
@@ -11,7 +13,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
-use crate::stock::filters::{SortKey, parse_sort, parse_value};
+use crate::stock::filters::{SortKey, StockFilter, parse_sort, parse_value};
 use crate::stock::{page_params, parse_query};
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
@@ -114,6 +116,22 @@ struct Ranking {
 }
 
 async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
+    let prepared = prepare(state, query).await?;
+    let mut conn = state.pool.get().await?;
+    let ranked = rank_on(&mut conn, state, &prepared, MAX_RANKED_RESULTS).await?;
+    Ok(Ranking { ranked, mode: prepared.mode, sort: prepared.sort, conn })
+}
+
+/// A search checked and its text embedded: everything before the database is asked.
+pub(crate) struct PreparedSearch {
+    filter: StockFilter,
+    sort: Option<Vec<SortKey>>,
+    /// The mode that will answer (`text` when meaning is unavailable to a hybrid search).
+    pub mode: SearchMode,
+    target: Option<(Arc<Vec<f32>>, String)>,
+}
+
+pub(crate) async fn prepare(state: &AppState, query: &StockQuery) -> ApiResult<PreparedSearch> {
     let (mode, text) = parse_search(query)?;
     let (filter, _) = parse_query(query)?;
     let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
@@ -125,7 +143,6 @@ async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
         }
         None => None,
     };
-    let today = state.config.today();
     // Meaning needs the query's vector; without a model a hybrid search answers from words.
     let target = match (mode, state.semantic.embedder()) {
         (SearchMode::Text, _) => None,
@@ -143,30 +160,35 @@ async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
             }
         },
     };
-    let answered_by = if target.is_none() { SearchMode::Text } else { mode };
-    let mut conn = state.pool.get().await?;
-    let by_meaning = match &target {
+    let mode = if target.is_none() { SearchMode::Text } else { mode };
+    Ok(PreparedSearch { filter, sort, mode, target })
+}
+
+/// The ranking of a prepared search: at most `limit` vehicles, best first.
+pub(crate) async fn rank_on(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    prepared: &PreparedSearch,
+    limit: i64,
+) -> diesel::QueryResult<Vec<ranking::Ranked>> {
+    let PreparedSearch { filter, mode, target, .. } = prepared;
+    let today = state.config.today();
+    let by_meaning = match target {
         Some((vector, model)) => {
-            let meaning = Meaning {
-                target: vector,
-                model,
-                limit: MAX_RANKED_RESULTS,
-                exact_below: state.config.semantic_exact_below,
-            };
-            ranking::by_meaning(&mut conn, &filter, &Exclusions::default(), today, &meaning).await?
+            let meaning = Meaning { target: vector, model, limit, exact_below: state.config.semantic_exact_below };
+            ranking::by_meaning(conn, filter, &Exclusions::default(), today, &meaning).await?
         }
         None => Vec::new(),
     };
-    let by_words = match answered_by {
+    let by_words = match mode {
         SearchMode::Semantic => Vec::new(),
-        _ => ranking::by_words(&mut conn, &filter, today, MAX_RANKED_RESULTS).await?,
+        _ => ranking::by_words(conn, filter, today, limit).await?,
     };
-    let ranked = match answered_by {
+    Ok(match mode {
         SearchMode::Hybrid => ranking::fuse(by_meaning, by_words),
         SearchMode::Semantic => ranking::single(by_meaning, true),
         SearchMode::Text => ranking::single(by_words, false),
-    };
-    Ok(Ranking { ranked, mode: answered_by, sort, conn })
+    })
 }
 
 /// `q` (required, bounded) and `mode` (default hybrid), every problem named at once.
@@ -238,7 +260,7 @@ pub async fn similar_vehicles(
     let exclusions = Exclusions { vin: Some(vin), sold: true };
     let meaning =
         Meaning { target: &target, model: embedder.model_id(), limit, exact_below: state.config.semantic_exact_below };
-    let filter = crate::stock::filters::StockFilter::default();
+    let filter = StockFilter::default();
     let today = state.config.today();
     let nearest = ranking::by_meaning(&mut conn, &filter, &exclusions, today, &meaning).await?;
     Ok(web::Json(ranking::load(&mut conn, ranking::single(nearest, true), today).await?))

@@ -24,6 +24,8 @@ use crate::config::{Config, EmbeddingsProvider};
 use crate::db::DbPool;
 use crate::error::ApiError;
 
+pub(crate) use handlers::{PreparedSearch, prepare, rank_on};
+
 pub(crate) mod routes_doc {
     pub use super::handlers::*;
 }

@@ -34,6 +34,7 @@ pub struct StockFilter {
     pub words: Vec<String>,
     pub brand: Option<String>,
     pub model: Option<String>,
+    pub vehicle_type: Option<String>,
     pub dealer_id: Option<i64>,
     pub province_code: Option<String>,
     pub fuel: Option<Fuel>,
@@ -81,6 +82,7 @@ impl StockFilter {
             words: text(&query.q).map(|q| q.split_whitespace().map(fold_text).take(8).collect()).unwrap_or_default(),
             brand: text(&query.brand),
             model: text(&query.model),
+            vehicle_type: text(&query.vehicle_type),
             dealer_id: parse_value(problems, "dealer_id", &query.dealer_id, |v| v.parse().ok()),
             province_code: text(&query.province),
             fuel: parse_value(problems, "fuel", &query.fuel, |v| v.parse().ok()),
@@ -120,6 +122,9 @@ impl StockFilter {
             && except != Some(Facet::Brand)
         {
             query = query.filter(vehicles::model.eq(model));
+        }
+        if let Some(vehicle_type) = &self.vehicle_type {
+            query = query.filter(lower(vehicles::vehicle_type).eq(vehicle_type.to_lowercase()));
         }
         if let Some(id) = self.dealer_id
             && except != Some(Facet::Dealer)
@@ -274,26 +279,14 @@ pub fn apply_sort<'a>(mut query: VehicleQuery<'a>, keys: &[SortKey]) -> VehicleQ
     if last_descending { query.then_order_by(vehicles::vin.desc()) } else { query.then_order_by(vehicles::vin.asc()) }
 }
 
-/// Lowercase without the common Latin accents: the Rust twin of the SQL `fold_text`.
-pub fn fold_text(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' | 'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-            'É' | 'È' | 'Ê' | 'Ë' | 'é' | 'è' | 'ê' | 'ë' => 'e',
-            'Í' | 'Ì' | 'Î' | 'Ï' | 'í' | 'ì' | 'î' | 'ï' => 'i',
-            'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'Ú' | 'Ù' | 'Û' | 'Ü' | 'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'Ñ' | 'ñ' => 'n',
-            'Ç' | 'ç' => 'c',
-            other => other,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
-}
+/// The Rust twin of the SQL `fold_text` (lives in `shared`, the SPA folds the same way).
+pub use shared::text::fold_text;
 
 pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
+
+diesel::define_sql_function!(fn lower(text: Nullable<Text>) -> Nullable<Text>);
 
 pub type NameLookup = diesel::expression::SqlLiteral<Nullable<Text>>;
 

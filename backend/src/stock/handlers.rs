@@ -197,7 +197,7 @@ pub async fn facets(
     state.answers.store_and_respond(&mut conn, &key, &facets, since).await
 }
 
-pub(super) async fn load_vehicle(
+pub(crate) async fn load_vehicle(
     conn: &mut AsyncPgConnection,
     vin: &str,
     today: chrono::NaiveDate,

@@ -14,7 +14,7 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 pub use handlers::routes;
-pub(crate) use handlers::{page_params, parse_query};
+pub(crate) use handlers::{load_vehicle, page_params, parse_query};
 
 pub(crate) mod routes_doc {
     pub use super::export::*;

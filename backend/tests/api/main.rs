@@ -1,6 +1,7 @@
 //! API integration tests: the real HTTP server on a random port, each test with its own
 //! PostgreSQL database cloned from the migrated template. One binary links faster.
 
+mod assistant;
 mod auth;
 mod cli;
 mod dashboard;

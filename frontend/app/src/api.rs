@@ -6,7 +6,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::{ErrorBody, ErrorCode};
-use web_sys::RequestCredentials;
+use web_sys::{AbortSignal, RequestCredentials};
 
 use crate::i18n::{Msg, error_message};
 
@@ -176,15 +176,25 @@ pub struct RawBody {
     pub data: wasm_bindgen::JsValue,
 }
 
-/// A call whose answer the caller reads itself, whatever its status (files in and out).
-/// Only an unreachable server is an error here.
+impl RawBody {
+    /// A JSON body, for calls whose answer is read as it arrives (a stream).
+    pub fn json<B: Serialize>(body: &B) -> Result<RawBody, ApiFailure> {
+        let text = serde_json::to_string(body).map_err(|_| ApiFailure::Network)?;
+        Ok(RawBody { content_type: "application/json", data: text.into() })
+    }
+}
+
+/// A call whose answer the caller reads itself, whatever its status (files in and out, event
+/// streams). Only an unreachable server is an error here. `signal` lets the caller abort it,
+/// body included.
 pub async fn fetch(
     method: Method,
     path: &str,
     body: Option<RawBody>,
     token: Option<&str>,
+    signal: Option<&AbortSignal>,
 ) -> Result<Response, ApiFailure> {
-    let request = with_auth(builder(method, path), token);
+    let request = with_auth(builder(method, path), token).abort_signal(signal);
     let sent = match body {
         Some(RawBody { content_type, data }) => {
             request.header("Content-Type", content_type).body(data).map_err(|_| ApiFailure::Network)?.send().await

@@ -333,6 +333,66 @@ messages! {
     RecentPriceChanges => "Últimos cambios de precio", "Latest price changes";
     RecentReservations => "Últimas reservas", "Latest reservations";
     NothingRecent => "Nada reciente.", "Nothing recent.";
+    // Stock filters the assistant's links can set
+    BodyType => "Carrocería", "Body type";
+    // Assistant
+    Assistant => "Asistente", "Assistant";
+    Conversations => "Conversaciones", "Conversations";
+    NewConversation => "Nueva conversación", "New conversation";
+    UntitledConversation => "Conversación sin título", "Untitled conversation";
+    NoConversations => "Aún no tienes conversaciones.", "You have no conversations yet.";
+    Rename => "Renombrar", "Rename";
+    ConversationTitle => "Título de la conversación", "Conversation title";
+    ConfirmDeleteConversation => "¿Eliminar esta conversación y todos sus mensajes?", "Delete this conversation and all its messages?";
+    AssistantIntro => "Pregunta lo que quieras sobre el stock. Por ejemplo:", "Ask anything about the stock. For example:";
+    ExampleQuestion1 => "¿Cuántos SEAT diésel tenemos en Madrid?", "How many diesel SEATs do we have in Madrid?";
+    ExampleQuestion2 => "Precio medio de los SUV", "Average price of the SUVs";
+    ExampleQuestion3 => "Vehículos con más de 90 días en stock por concesionario", "Vehicles more than 90 days in stock by dealership";
+    ExampleQuestion4 => "Algo familiar y barato para una familia de cinco", "Something roomy and cheap for a family of five";
+    QuestionLabel => "Tu pregunta", "Your question";
+    QuestionPlaceholder => "Escribe tu pregunta… (Intro envía, Mayús+Intro nueva línea)", "Type your question… (Enter sends, Shift+Enter new line)";
+    Send => "Enviar", "Send";
+    Stop => "Detener", "Stop";
+    Retry => "Reintentar", "Retry";
+    Thinking => "Pensando…", "Thinking…";
+    AnswerPartial => "Respuesta incompleta: se interrumpió.", "Incomplete answer: it was cut off.";
+    AnswerStopped => "Respuesta detenida.", "Answer stopped.";
+    AnswerFailed => "La respuesta ha fallado.", "The answer failed.";
+    AnswerInterrupted => "Se ha perdido la conexión durante la respuesta.", "The connection was lost during the answer.";
+    UnverifiedFigures => "Cifras no verificadas:", "Unverified figures:";
+    ToolCalls => "Consultas realizadas", "Lookups made";
+    ToolSearchVehicles => "buscó", "searched";
+    ToolAggregateStock => "agregó", "aggregated";
+    ToolSemanticSearch => "buscó por significado", "searched by meaning";
+    ToolGetVehicle => "consultó el vehículo", "looked up the vehicle";
+    ToolDashboardFigures => "consultó el cuadro de mando", "checked the dashboard";
+    ToolStockHistory => "consultó el histórico", "checked the history";
+    ToolRunning => "en curso…", "running…";
+    ToolWholeStock => "todo el stock", "the whole stock";
+    RowOne => "fila", "row";
+    RowMany => "filas", "rows";
+    FilterPrice => "precio", "price";
+    FilterKm => "km", "km";
+    FilterYear => "año", "year";
+    FilterDays => "días en stock", "days in stock";
+    FilterBrand => "marca", "make";
+    FilterModel => "modelo", "model";
+    FilterBodyType => "carrocería", "body type";
+    FilterDealer => "concesionario", "dealership";
+    FilterProvince => "provincia", "province";
+    FilterFuel => "combustible", "fuel";
+    FilterTransmission => "cambio", "transmission";
+    FilterStockType => "tipo de stock", "stock type";
+    FilterStatus => "estado", "status";
+    FilterReserved => "reservado", "reserved";
+    FilterPublished => "publicado", "published";
+    CharactersLeft => "caracteres", "characters";
+    QuestionTooLong => "La pregunta es demasiado larga.", "The question is too long.";
+    ChatForbidden => "No tienes acceso al asistente.", "You do not have access to the assistant.";
+    ChatThrottled => "Has alcanzado el límite de preguntas por ahora. Espera un poco y vuelve a intentarlo.", "You have reached the question limit for now. Wait a little and try again.";
+    ChatUnavailable => "El asistente no está disponible en este momento. Inténtalo más tarde.", "The assistant is unavailable right now. Try again later.";
+    ChatFailed => "El asistente no ha podido responder. Pulsa «Reintentar».", "The assistant could not answer. Press “Retry”.";
+    ConversationNotFound => "Esta conversación no existe o ya no está disponible.", "This conversation does not exist or is no longer available.";
 }
 
 /// The current language, shared through context.

@@ -43,6 +43,9 @@ pub fn ProtectedLayout() -> impl IntoView {
                         <Show when=move || role.can(Permission::WriteStock)>
                             <A href="/stock/import">{move || i18n.t(Msg::Import)}</A>
                         </Show>
+                        <Show when=move || role.can(Permission::UseChat)>
+                            <A href="/assistant">{move || i18n.t(Msg::Assistant)}</A>
+                        </Show>
                         // Only what the role allows; the API checks again on every call.
                         <Show when=move || role.can(Permission::ViewTeam)>
                             <A href="/users">{move || i18n.t(Msg::Users)}</A>

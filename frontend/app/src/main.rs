@@ -38,6 +38,9 @@ fn App() -> impl IntoView {
                     <Route path=path!("/stock/new") view=pages::stock::NewVehiclePage />
                     <Route path=path!("/stock/import") view=pages::stock::ImportPage />
                     <Route path=path!("/stock/:vin") view=pages::stock::VehiclePage />
+                    // One route for the list and a conversation: asking from `/assistant` opens the
+                    // new conversation without remounting the page (and cutting its stream).
+                    <Route path=path!("/assistant/:id?") view=pages::assistant::AssistantPage />
                 </ParentRoute>
             </Routes>
         </Router>

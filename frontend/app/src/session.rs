@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::users::User;
 use std::time::Duration;
+use web_sys::AbortSignal;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -134,12 +135,23 @@ impl Session {
     /// Like [`Session::api`] for answers the caller reads itself (downloads, uploads): the
     /// response whatever its status, after one refresh if the access token had expired.
     pub async fn fetch(self, method: Method, path: &str, body: Option<RawBody>) -> Result<Response, ApiFailure> {
-        let response = api::fetch(method, path, body.clone(), self.token().as_deref()).await?;
+        self.fetch_abortable(method, path, body, None).await
+    }
+
+    /// Like [`Session::fetch`], abortable through `signal` (a streamed answer's stop button).
+    pub async fn fetch_abortable(
+        self,
+        method: Method,
+        path: &str,
+        body: Option<RawBody>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Response, ApiFailure> {
+        let response = api::fetch(method, path, body.clone(), self.token().as_deref(), signal).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         self.recover(api::failure(response).await).await?;
-        api::fetch(method, path, body, self.token().as_deref()).await
+        api::fetch(method, path, body, self.token().as_deref(), signal).await
     }
 
     pub async fn get<R: DeserializeOwned>(self, path: &str) -> Result<R, ApiFailure> {

@@ -1,3 +1,4 @@
+pub mod assistant;
 pub mod dashboard;
 pub mod login;
 pub mod organisation;

@@ -157,9 +157,13 @@ pub fn FilterPanel(url: StockUrl, facets: RwSignal<StockFacets>, invalid: Signal
     }
 }
 
-/// Every filter parameter has a label; the search box's is the fallback.
+/// Every filter parameter has a label; the search box's is the fallback. The body type (set by
+/// the assistant's links) reads as such rather than as the vehicle's field name.
 fn label_of(name: &str) -> Msg {
-    field_label(name).unwrap_or(Msg::Search)
+    match name {
+        "vehicle_type" => Msg::BodyType,
+        _ => field_label(name).unwrap_or(Msg::Search),
+    }
 }
 
 /// A select over `(value, label)` options with "Todos" first. The URL's value stays selectable

@@ -1,0 +1,59 @@
+//! The AI assistant: answers questions about the stock from the stock itself. A model (the
+//! embedded planner by default, or any OpenAI-compatible API) asks for typed, read-only
+//! [`tools`]; the answer streams as Server-Sent Events, quotes only what the tools returned
+//! ([`grounding`]), and is stored with its tool calls in the user's conversation.
+
+mod chat;
+mod embedded;
+pub mod grounding;
+mod handlers;
+pub mod model;
+pub mod openai;
+pub mod planner;
+mod store;
+pub mod tools;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::config::{ChatProvider, Config};
+use crate::db::DbPool;
+use model::ChatModel;
+
+pub(crate) mod routes_doc {
+    pub use super::handlers::*;
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/assistant")
+            .service(handlers::list_conversations)
+            .service(handlers::create_conversation)
+            .service(handlers::get_conversation)
+            .service(handlers::rename_conversation)
+            .service(handlers::delete_conversation)
+            .service(handlers::post_message)
+            .service(handlers::retry_answer),
+    );
+}
+
+/// The model this process answers with.
+#[derive(Clone)]
+pub struct Assistant {
+    model: Arc<dyn ChatModel>,
+}
+
+impl Assistant {
+    pub fn from_config(config: &Arc<Config>, pool: DbPool) -> Self {
+        let model: Arc<dyn ChatModel> = match &config.assistant.provider {
+            ChatProvider::Embedded => Arc::new(embedded::EmbeddedPlanner::new(pool, config.clone())),
+            ChatProvider::OpenAi(settings) => Arc::new(openai::OpenAiChatModel::new(settings)),
+        };
+        Assistant { model }
+    }
+
+    pub fn model(&self) -> Arc<dyn ChatModel> {
+        self.model.clone()
+    }
+}
