@@ -12,6 +12,7 @@ mod http;
 mod memory;
 mod org;
 mod permissions;
+mod planner;
 mod search;
 mod sessions;
 mod stock;

@@ -249,6 +249,48 @@ pub(super) const NEED: &[&str] = &[
     "perfecto para",
     "perfect for",
 ];
+/// What a customer wants a vehicle to be like: with a need word, a question about the stock
+/// even when no brand, type or figure is named ("algo familiar y barato").
+pub(super) const VEHICLE_TRAITS: &[&str] = &[
+    "familiar",
+    "familia",
+    "barato",
+    "barata",
+    "economico",
+    "economica",
+    "ciudad",
+    "maletero",
+    "plazas",
+    "consumo",
+    "espacioso",
+    "amplio",
+    "pequeno",
+    "grande",
+    "comodo",
+    "potente",
+    "deportivo",
+    "novel",
+    "conductor",
+    "viajes",
+    "aparcar",
+    "family",
+    "cheap",
+    "affordable",
+    "city",
+    "boot",
+    "trunk",
+    "seats",
+    "economical",
+    "spacious",
+    "small",
+    "big",
+    "comfortable",
+    "powerful",
+    "sporty",
+    "driver",
+    "commute",
+    "parking",
+];
 /// "para ciudad", "for a new driver": a need when what follows is not already a name or value.
 pub(super) const NEED_PURPOSE: &[&str] = &["para", "for"];
 /// Words that make a body type an adjective of the need ("algo familiar") rather than a filter.

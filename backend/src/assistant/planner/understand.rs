@@ -130,6 +130,8 @@ struct Reading {
     figures: bool,
     compare: bool,
     need: bool,
+    /// Says what a vehicle should be like ("familiar", "barato", "para ciudad").
+    vehicle_traits: bool,
     stock_words: bool,
     follow_up: bool,
     /// Asks about something the tools cannot see ("cuántos empleados", "best-selling").
@@ -179,6 +181,7 @@ impl Reading {
         reading.figures = words.contains_any(AVERAGE) || words.contains_any(VALUE);
         reading.stock_words = words.contains_any(STOCK_NOUNS) || words.contains_any(STOCK_TOPICS);
         reading.need = words.contains_any(NEED) || names_a_purpose(&words);
+        reading.vehicle_traits = words.contains_any(VEHICLE_TRAITS);
         reading.dashboard = topic.is_some();
         reading.history = history_words
             || !reading.periods.is_empty()
@@ -199,6 +202,7 @@ impl Reading {
             || self.ranking.is_some()
             || self.group.is_some()
             || self.stock_words
+            || self.need && self.vehicle_traits
             || self.dashboard
             || self.history
             || self.values.iter().any(Value::is_location) && (self.count || self.compare || self.figures)
