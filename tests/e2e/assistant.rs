@@ -1,0 +1,75 @@
+use anyhow::Result;
+use dealaai_e2e::{Browser, Stack};
+use serde_json::Value;
+
+/// A salesperson asks the assistant a question, reads the streamed answer with the tool call
+/// behind it, and follows its link to the stock table filtered to exactly those vehicles.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_table() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack.dealaai(&["seed", "--vehicles", "300", "--seed", "5"], None)?;
+    let password = "preguntar-al-asistente";
+    stack.create_user("sales", "marta", password)?;
+    let token = stack.api_token("marta", password).await?;
+    let expected: Value = reqwest::Client::new()
+        .get(format!("{}/api/stock?brand=SEAT&fuel=diesel&province=28", stack.backend_url))
+        .bearer_auth(&token)
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    let expected = expected["total"].as_i64().unwrap();
+
+    let b = Browser::start().await?;
+    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
+    b.fill("#username", "marta").await?;
+    b.fill("#password", password).await?;
+    b.click("button[type=submit]").await?;
+    b.wait_for_path("/").await?;
+    b.click("a[href='/assistant']").await?;
+    b.wait_for_path("/assistant").await?;
+    b.wait_until("return !!document.querySelector('section#assistant textarea#question');", "the question box").await?;
+
+    // Watch the answer grow while it streams.
+    b.client
+        .execute(
+            "window.__answerTexts = []; new MutationObserver(() => { \
+               const a = document.querySelector('article.message.assistant.streaming .answer'); \
+               if (a) window.__answerTexts.push(a.textContent); \
+             }).observe(document.body, {subtree: true, childList: true, characterData: true});",
+            vec![],
+        )
+        .await?;
+    b.fill("textarea#question", "¿Cuántos SEAT diésel tenemos en Madrid?").await?;
+    b.click("button#send-question").await?;
+    b.wait_until(
+        "const m = document.querySelector('article.message.assistant:not(.streaming):not(.draft) li.tool-call a.tool-link'); return !!m;",
+        "the answer with its tool call",
+    )
+    .await?;
+    let answer = b.text_of("article.message.assistant .answer").await?;
+    let spanish = expected.to_string();
+    assert!(answer.contains(&spanish), "{expected} in the answer: {answer}");
+    let seen: Value = b.client.execute("return window.__answerTexts;", vec![]).await?;
+    assert!(!seen.as_array().unwrap().is_empty(), "the answer was shown while it streamed");
+    let call = b.text_of("li.tool-call").await?;
+    assert!(call.contains("SEAT") && call.contains(&spanish), "{call}");
+    // The conversation was created, named after the question, and is in the list.
+    b.wait_until(
+        "return [...document.querySelectorAll('li.conversation')].some(li => li.textContent.includes('SEAT diésel'));",
+        "the conversation in the list",
+    )
+    .await?;
+    b.screenshot("assistant-answer").await?;
+
+    // The link opens the stock table filtered to the same vehicles.
+    b.click("li.tool-call a.tool-link").await?;
+    b.wait_for_path("/stock").await?;
+    let url = b.client.current_url().await?;
+    let query = url.query().unwrap_or_default().to_owned();
+    assert!(query.contains("brand=SEAT") && query.contains("fuel=diesel") && query.contains("province=28"), "{url}");
+    b.wait_for_text(".stock-total", &format!("{expected} vehículos")).await?;
+    b.close().await?;
+    Ok(())
+}
