@@ -189,7 +189,10 @@ impl From<diesel::result::Error> for ApiError {
                 let field = info.constraint_name().and_then(field_of_constraint).unwrap_or("value");
                 ApiError::taken(field)
             }
-            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => ApiError::InUse("record"),
+            // A row still referenced: by a NO ACTION key (23503) or a RESTRICT one (23001).
+            Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation, _) => {
+                ApiError::InUse("record")
+            }
             _ => ApiError::Internal(error.into()),
         }
     }
@@ -240,6 +243,10 @@ pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> act
 
 /// serde names the culprit in backticks: "missing field `password`".
 fn field_named_in(message: &str) -> Option<String> {
+    // Only these messages quote a field's name; others quote the value ("invalid value: integer `2147483648`").
+    if !["unknown field", "missing field", "duplicate field"].iter().any(|m| message.starts_with(m)) {
+        return None;
+    }
     let start = message.find('`')? + 1;
     let end = start + message[start..].find('`')?;
     let candidate = &message[start..end];

@@ -4,6 +4,7 @@ use crate::users::User;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
@@ -12,6 +13,7 @@ pub struct LoginRequest {
 /// `POST /api/auth/refresh` body for API clients; the SPA sends the cookie instead.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     #[serde(default)]
     pub refresh_token: Option<String>,

@@ -12,6 +12,7 @@ pub struct Province {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ProvinceInput {
     #[serde(default)]
     pub code: Option<String>,
@@ -34,6 +35,7 @@ pub struct Dealer {
 /// Create (name required) or update (only what is present) a dealership.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct DealerInput {
     #[serde(default)]
     pub name: Option<String>,
@@ -61,6 +63,7 @@ pub struct JobProfile {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct JobProfileInput {
     #[serde(default)]
     pub code: Option<String>,

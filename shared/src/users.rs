@@ -79,6 +79,7 @@ impl User {
 /// list every missing or invalid field at once.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct UserInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
@@ -119,6 +120,7 @@ pub struct UserInput {
 /// `PATCH /api/auth/me`: the contact fields a user may change about themselves.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ProfileInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
@@ -133,6 +135,7 @@ pub struct ProfileInput {
 /// `POST /api/auth/password`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     #[serde(default)]
     pub current_password: String,
@@ -143,6 +146,7 @@ pub struct ChangePasswordRequest {
 /// `POST /api/users/{id}/password` (admins).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct SetPasswordRequest {
     #[serde(default)]
     pub new_password: String,

@@ -62,6 +62,7 @@ async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_t
     )
     .await?;
     b.screenshot("assistant-answer").await?;
+    let conversation_url = b.client.current_url().await?;
 
     // The link opens the stock table filtered to the same vehicles.
     b.click("li.tool-call a.tool-link").await?;
@@ -70,6 +71,19 @@ async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_t
     let query = url.query().unwrap_or_default().to_owned();
     assert!(query.contains("brand=SEAT") && query.contains("fuel=diesel") && query.contains("province=28"), "{url}");
     b.wait_for_text(".stock-total", &format!("{expected} vehículos")).await?;
+
+    // On a phone: the conversation fits the width, the question box and its answer show.
+    b.client.set_window_size(390, 844).await?;
+    b.client.goto(conversation_url.as_str()).await?;
+    b.wait_until(
+        "const a = document.querySelector('article.message.assistant table.answer-table, article.message.assistant .answer'); \
+         const q = document.querySelector('textarea#question'); \
+         return !!a && !!q && q.getBoundingClientRect().width > 0 \
+           && document.documentElement.scrollWidth <= window.innerWidth + 1;",
+        "the conversation laid out for a phone",
+    )
+    .await?;
+    b.screenshot("assistant-phone").await?;
     b.close().await?;
     Ok(())
 }

@@ -14,8 +14,8 @@ use crate::process::{self, command, output, run};
 use crate::{target_dir, tools};
 
 const DATABASE: &str = "dealaai_bench";
-const USER: &str = "bench";
-const PASSWORD: &str = "carga-de-prueba-2026";
+pub const USER: &str = "bench";
+pub const PASSWORD: &str = "carga-de-prueba-2026";
 const CONNECTIONS: &str = "32";
 const SECONDS: &str = "20s";
 
@@ -125,22 +125,53 @@ const PLANS: &[&str] = &[
     "SELECT * FROM vehicles WHERE dealer_id = 3 ORDER BY (sale_price - coalesce(total_cost, purchase_price)) DESC, vin DESC LIMIT 25",
 ];
 
-pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
+/// The release backend and a seeded database of the development cluster (reseeded only when
+/// the size or the history asked for changed: a million vehicles take half an hour).
+pub struct Prepared {
+    pub cluster: Cluster,
+    pub url: String,
+    pub bin: std::path::PathBuf,
+}
+
+impl Prepared {
+    pub fn psql(&self, sql: &str) -> Option<String> {
+        self.cluster.psql(DATABASE, sql)
+    }
+
+    pub fn dealaai(&self, args: &[&str]) -> Command {
+        let mut cmd = command(&self.bin);
+        cmd.args(args).env("DATABASE_URL", &self.url).env("RUST_LOG", "warn");
+        cmd
+    }
+
+    /// Starts `dealaai serve` on a free port with `env`; returns it and its base URL.
+    pub fn serve(&self, env: &[(&str, &str)]) -> Result<(std::process::Child, String)> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut serve = self.dealaai(&["serve"]);
+        serve
+            .env("BIND", format!("127.0.0.1:{port}"))
+            .env("SNAPSHOT_SCHEDULER", "false")
+            .env("DATABASE_POOL_SIZE", "32")
+            .envs(env.iter().copied());
+        Ok((serve.spawn().context("starting the backend")?, format!("http://127.0.0.1:{port}")))
+    }
+}
+
+/// Stops a backend started by [`Prepared::serve`] the way production does (SIGTERM).
+pub fn stop(mut server: std::process::Child) {
+    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGTERM);
+    let _ = server.wait();
+}
+
+pub fn prepare(vehicles: u64, history_days: u32) -> Result<Prepared> {
     tools::ensure_load_tools()?;
     let cluster = Cluster::development();
     let url = cluster.ensure_database_named(DATABASE)?;
-    let psql = |sql: &str| cluster.psql(DATABASE, sql);
-
     process::step("building the release backend");
     run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
-    let bin = target_dir().join("release").join("dealaai");
-    let dealaai = |args: &[&str]| {
-        let mut cmd = command(&bin);
-        cmd.args(args).env("DATABASE_URL", &url).env("RUST_LOG", "warn");
-        cmd
-    };
-
-    run(dealaai(&["migrate"]).stdout(Stdio::null()))?;
+    let prepared = Prepared { cluster, url, bin: target_dir().join("release").join("dealaai") };
+    let psql = |sql: &str| prepared.psql(sql);
+    run(prepared.dealaai(&["migrate"]).stdout(Stdio::null()))?;
     let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);
     let days: u32 = psql("SELECT count(*) FROM snapshot_runs").and_then(|n| n.parse().ok()).unwrap_or(0);
     if existing != vehicles || days != history_days {
@@ -151,23 +182,19 @@ pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
         );
         let started = Instant::now();
         let (count, days) = (vehicles.to_string(), history_days.to_string());
-        run(&mut dealaai(&["seed", "--vehicles", &count, "--seed", "1", "--history-days", &days]))?;
+        run(&mut prepared.dealaai(&["seed", "--vehicles", &count, "--seed", "1", "--history-days", &days]))?;
         println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
         psql("VACUUM ANALYZE");
     }
-    ensure_user(&dealaai, &psql, USER, PASSWORD)?;
+    ensure_user(&|args: &[&str]| prepared.dealaai(args), &psql, USER, PASSWORD)?;
+    Ok(prepared)
+}
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = dealaai(&["serve"])
-        .env("BIND", format!("127.0.0.1:{port}"))
-        .env("SNAPSHOT_SCHEDULER", "false")
-        .env("DATABASE_POOL_SIZE", "32")
-        .spawn()
-        .context("starting the backend")?;
-    let result = measure(&base, server.id(), vehicles, &psql);
-    let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGTERM);
-    let _ = server.wait();
+pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
+    let prepared = prepare(vehicles, history_days)?;
+    let (server, base) = prepared.serve(&[])?;
+    let result = measure(&base, server.id(), vehicles, &|sql| prepared.psql(sql));
+    stop(server);
     result
 }
 

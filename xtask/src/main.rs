@@ -2,6 +2,7 @@
 //! everything; both install what this machine lacks first and skip what it has.
 
 mod bench;
+mod bench_assistant;
 mod bench_search;
 mod model;
 mod postgres;
@@ -44,6 +45,12 @@ enum Command {
         /// With --search: how many texts the real model embeds (the rest get nearby vectors).
         #[arg(long, default_value_t = 3_000)]
         embed: u64,
+        /// Benchmark the assistant's embedded planner instead (on the same seeded stock).
+        #[arg(long, conflicts_with = "search")]
+        assistant: bool,
+        /// With --assistant: how many questions are timed one at a time.
+        #[arg(long, default_value_t = 200)]
+        questions: usize,
     },
     /// The local development database.
     Db {
@@ -65,6 +72,9 @@ fn main() -> Result<()> {
         Command::Dev => dev(),
         Command::Test { cargo_args } => test(&cargo_args),
         Command::Bench { vehicles, search: true, embed, .. } => bench_search::bench_search(vehicles, embed),
+        Command::Bench { vehicles, history_days, assistant: true, questions, .. } => {
+            bench_assistant::bench_assistant(vehicles, history_days, questions)
+        }
         Command::Bench { vehicles, history_days, .. } => bench::bench(vehicles, history_days),
         Command::Db { command: DbCommand::Url } => {
             println!("{}", postgres::Cluster::development().ensure_database()?);

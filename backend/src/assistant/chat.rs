@@ -123,7 +123,13 @@ pub async fn answer(
                     answer.model = Some(model.clone());
                 }
                 answer.status = if answer.content.is_empty() { MessageStatus::Failed } else { MessageStatus::Partial };
-                answer.error = Some((ErrorCode::ServiceUnavailable, error.to_string()));
+                // The providers' own words stay in the log: they may quote a (masked) key.
+                tracing::warn!(%error, "the answer failed");
+                let detail = match error {
+                    ModelError::Unavailable(_) => "the language model is unavailable; retry in a moment",
+                    ModelError::Cut { .. } => "the answer was cut off; what arrived is kept",
+                };
+                answer.error = Some((ErrorCode::ServiceUnavailable, detail.to_owned()));
                 break;
             }
         };

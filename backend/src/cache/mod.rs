@@ -193,7 +193,10 @@ pub async fn purge_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
 /// day is part of it because days in stock change with the day; answers are shared by every
 /// reader allowed to see the stock.
 pub fn stock_key(kind: &str, today: NaiveDate, query: &impl serde::Serialize) -> String {
-    format!("stock:{kind}:{today}:{}", serde_urlencoded::to_string(query).unwrap_or_default())
+    use sha2::{Digest, Sha256};
+    // Hashed: a key's size must not depend on what a client sends (the key is indexed).
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!("stock:{kind}:{today}:{}", hex::encode(Sha256::digest(query.as_bytes())))
 }
 
 /// An answer already serialised.

@@ -8,7 +8,9 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use shared::FieldProblem;
-use shared::stock::{Fuel, Money, SORT_FIELDS, StockQuery, StockType, Transmission, VehicleStatus};
+use shared::stock::{
+    Fuel, MAX_SEARCH_QUERY_CHARS, Money, SORT_FIELDS, StockQuery, StockType, Transmission, VehicleStatus,
+};
 
 use crate::db::schema::{provinces, vehicles};
 use crate::error::Problems;
@@ -73,9 +75,17 @@ pub struct SortKey {
 /// Newest arrivals first.
 pub const DEFAULT_SORT: SortKey = SortKey { field: "reception_date", descending: true };
 const MAX_SORT_KEYS: usize = 4;
+/// No filter value is longer (names, codes, numbers); `q` may hold a described need.
+const MAX_PARAMETER_CHARS: usize = 100;
 
 impl StockFilter {
     pub fn parse(query: &StockQuery, problems: &mut Problems) -> StockFilter {
+        for (name, value) in query.filters() {
+            let longest = if name == "q" { MAX_SEARCH_QUERY_CHARS } else { MAX_PARAMETER_CHARS };
+            if value.chars().count() > longest {
+                problems.add(name, FieldProblem::TooLong);
+            }
+        }
         let text =
             |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
         StockFilter {

@@ -72,3 +72,82 @@ async fn nul_characters_in_query_parameters_and_paths_are_refused_not_a_500() {
     }
     assert_error(app.call("GET", "/api/stock/VSS%00123", &token, None).await, 400, "bad_request").await;
 }
+
+/// Every filter value is bounded (the cache keys are hashes, so no length reaches an index):
+/// a 3,000-character value is a 422 naming the parameter on every endpoint that filters.
+#[actix_web::test]
+async fn overlong_filter_values_are_refused_by_name_on_every_filtering_endpoint() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("admin", shared::users::Role::Admin).await;
+    let long = "A".repeat(3000);
+    for endpoint in ["/api/stock", "/api/stock/facets", "/api/stock/export", "/api/dashboard", "/api/stock/search?q=x"]
+    {
+        let separator = if endpoint.contains('?') { '&' } else { '?' };
+        let fields: &[&str] = if endpoint == "/api/dashboard" {
+            &["province", "dealer_id", "stock_type"]
+        } else {
+            &["brand", "province", "dealer_id"]
+        };
+        for field in fields {
+            let path = format!("{endpoint}{separator}{field}={long}");
+            let body = assert_error(app.call("GET", &path, &token, None).await, 422, "validation_failed").await;
+            assert_eq!(body["fields"][field][0], "too_long", "{endpoint} {field}: {body}");
+        }
+    }
+    let body = assert_error(
+        app.call("GET", &format!("/api/stock?q={}", "a ".repeat(300)), &token, None).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(body["fields"]["q"][0], "too_long");
+    // Up to the bound, a long value is just a filter that finds nothing.
+    let response = app.call("GET", &format!("/api/stock?brand={}", "B".repeat(100)), &token, None).await;
+    assert_eq!(response.status(), 200);
+}
+
+/// A client's typo is seen: an unknown JSON field is a 422 naming it, on every body the API reads.
+#[actix_web::test]
+async fn unknown_json_fields_are_refused_by_name_on_every_body() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("admin", shared::users::Role::Admin).await;
+    let me: serde_json::Value = app.get_with_token("/api/auth/me", &token).await.json().await.unwrap();
+    let user = format!("/api/users/{}", me["id"]);
+    for (method, path, unknown, body) in [
+        ("PATCH", user.as_str(), "active", serde_json::json!({"active": false})),
+        (
+            "POST",
+            "/api/users",
+            "rol",
+            serde_json::json!({"username": "x", "email": "x@y.es", "password": "a-long-passphrase", "rol": "admin"}),
+        ),
+        ("POST", "/api/dealers", "provincia", serde_json::json!({"name": "Motor", "provincia": 28})),
+        ("POST", "/api/provinces", "country", serde_json::json!({"code": "99", "name": "X", "country": "ES"})),
+        ("POST", "/api/profiles", "level", serde_json::json!({"name": "Jefe", "level": 1})),
+        ("PATCH", "/api/auth/me", "phone", serde_json::json!({"phone": "600"})),
+        (
+            "POST",
+            "/api/auth/password",
+            "confirm",
+            serde_json::json!({"current_password": "x", "new_password": "y", "confirm": "y"}),
+        ),
+        ("POST", "/api/stock", "wheels", serde_json::json!({"vin": "VSSZZZ6JZ9R123456", "wheels": 4})),
+        (
+            "POST",
+            "/api/auth/login",
+            "remember",
+            serde_json::json!({"username": "admin", "password": "x", "remember": true}),
+        ),
+    ] {
+        let response = app.call(method, path, &token, Some(&body)).await;
+        let answer = assert_error(response, 422, "validation_failed").await;
+        assert!(answer["fields"].get(unknown).is_some(), "{method} {path}: {answer}");
+    }
+    let still: serde_json::Value = app.get_with_token(&user, &token).await.json().await.unwrap();
+    assert_eq!(still["is_active"], true, "nothing changed");
+    // A value that does not fit is never taken for a field's name.
+    let body = serde_json::json!({"vin": "VSSZZZ6JZ9R123456", "mileage_km": 2147483648u64});
+    let answer =
+        assert_error(app.call("POST", "/api/stock", &token, Some(&body)).await, 422, "validation_failed").await;
+    assert!(answer["fields"].get("2147483648").is_none(), "{answer}");
+}

@@ -94,3 +94,46 @@ async fn admins_manage_provinces_and_profiles() {
     let path = format!("/api/profiles/{}", profile["id"]);
     assert_eq!(app.call("DELETE", &path, &admin, None).await.status(), 204);
 }
+
+/// Every foreign key that keeps a row alive answers 409 `in_use`, whether it is NO ACTION or
+/// RESTRICT (a dealer with vehicles, a province with dealers or vehicles), and nothing is deleted.
+#[actix_web::test]
+async fn deleting_anything_still_referenced_is_a_409_whatever_the_key() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for("root", Role::Admin).await;
+    let mut conn = app.conn().await;
+    let today = chrono::Utc::now().date_naive();
+    dealaai::stock::seed::insert_vehicles(&mut conn, 3, 20, today, |_| {}).await.unwrap();
+    let (dealer, province) = {
+        #[derive(diesel::QueryableByName)]
+        struct Pair {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            dealer: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            province: i64,
+        }
+        let pair: Pair = diesel_async::RunQueryDsl::get_result(
+            diesel::sql_query(
+                "SELECT dealer_id AS dealer, province_id AS province FROM vehicles \
+                 WHERE dealer_id IS NOT NULL AND province_id IS NOT NULL LIMIT 1",
+            ),
+            &mut conn,
+        )
+        .await
+        .unwrap();
+        (pair.dealer, pair.province)
+    };
+    for path in [format!("/api/dealers/{dealer}"), format!("/api/provinces/{province}")] {
+        let body = assert_error(app.call("DELETE", &path, &admin, None).await, 409, "conflict").await;
+        assert_eq!(body["fields"]["id"], json!(["in_use"]), "{path}");
+    }
+    let still = crate::stock::count(
+        &mut conn,
+        &format!(
+            "SELECT (SELECT count(*) FROM dealers WHERE id = {dealer}) + \
+             (SELECT count(*) FROM provinces WHERE id = {province}) AS count"
+        ),
+    )
+    .await;
+    assert_eq!(still, 2, "nothing was deleted");
+}
