@@ -97,7 +97,9 @@ async fn the_schema_module_matches_the_migrated_tables() {
         cache_epoch,
         embedding_model,
         embedding_queue,
-        passage_embeddings
+        passage_embeddings,
+        conversations,
+        chat_messages
     );
     for statement in sql {
         let select_list = statement.split(" FROM ").next().unwrap().trim_start_matches("SELECT ");

@@ -147,9 +147,12 @@ async fn users_edit_their_own_contact_fields_only() {
     let me: Value = response.json().await.unwrap();
     assert_eq!((me["first_name"].as_str(), me["mobile"].as_str()), (Some("María"), Some("+34 600 111 222")));
 
-    // Role is not a contact field: it is ignored, not applied.
+    // Role is not a contact field: refused by name, and not applied.
     let escalate = json!({"role": "admin"});
-    let me: Value = app.call("PATCH", "/api/auth/me", &token, Some(&escalate)).await.json().await.unwrap();
+    let body =
+        assert_error(app.call("PATCH", "/api/auth/me", &token, Some(&escalate)).await, 422, "validation_failed").await;
+    assert!(body["fields"].get("role").is_some(), "{body}");
+    let me: Value = app.call("GET", "/api/auth/me", &token, None).await.json().await.unwrap();
     assert_eq!(me["role"], "viewer");
 
     let bad = json!({"email": "not-an-email", "mobile": "call me"});
