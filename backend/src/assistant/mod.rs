@@ -38,10 +38,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     );
 }
 
+/// Tool calls this process runs at once; the others wait their turn. A flood of questions
+/// then queues here instead of as parallel scans that all hit the statement timeout.
+const CONCURRENT_TOOLS: usize = 4;
+
 /// The model this process answers with.
 #[derive(Clone)]
 pub struct Assistant {
     model: Arc<dyn ChatModel>,
+    tool_turns: Arc<tokio::sync::Semaphore>,
 }
 
 impl Assistant {
@@ -50,7 +55,12 @@ impl Assistant {
             ChatProvider::Embedded => Arc::new(embedded::EmbeddedPlanner::new(pool, config.clone())),
             ChatProvider::OpenAi(settings) => Arc::new(openai::OpenAiChatModel::new(settings)),
         };
-        Assistant { model }
+        Assistant { model, tool_turns: Arc::new(tokio::sync::Semaphore::new(CONCURRENT_TOOLS)) }
+    }
+
+    /// Waits for a turn to run a tool call.
+    pub async fn tool_turn(&self) -> tokio::sync::SemaphorePermit<'_> {
+        self.tool_turns.acquire().await.expect("never closed")
     }
 
     pub fn model(&self) -> Arc<dyn ChatModel> {

@@ -68,6 +68,7 @@ pub async fn run(state: &AppState, user: &UserRow, request: &ToolRequest) -> Res
         ToolRequest::SemanticSearch(args) => Some(queries::prepare_semantic(state, args).await?),
         _ => None,
     };
+    let _turn = state.assistant.tool_turn().await;
     let mut conn = state.pool.get().await.map_err(ApiError::from)?;
     let output = conn
         .transaction(async |conn| {

@@ -65,8 +65,9 @@ pub async fn search(
     let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
         .select((VehicleRow::as_select(), reference_names()))
         .limit(limit);
-    let total: i64 = count.get_result(conn).await?;
-    let rows: Vec<(VehicleRow, ReferenceNames)> = rows.load(conn).await?;
+    // Both queries go to PostgreSQL at once on the one connection (pipelining), as the list's.
+    let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
+        futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
     Ok(SearchResult {
         total,
         vehicles: rows.into_iter().map(|(row, names)| summary(row.to_api(names, today))).collect(),

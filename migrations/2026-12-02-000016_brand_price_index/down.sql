@@ -1,0 +1,1 @@
+DROP INDEX vehicles_brand_price_idx;
