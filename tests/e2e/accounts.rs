@@ -24,7 +24,10 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
 
     let admin = Browser::start().await?;
     log_in(&admin, base, "admin", "admin123").await?;
-    assert_eq!(nav_links(&admin).await?, ["Panel", "Stock", "Importar", "Usuarios", "Organización", "Mi perfil"]);
+    assert_eq!(
+        nav_links(&admin).await?,
+        ["Panel", "Stock", "Importar", "Asistente", "Usuarios", "Organización", "Mi perfil"]
+    );
     admin.click(".sidebar nav a[href='/users']").await?;
     admin.click("#new-user").await?;
     admin.wait_for_path("/users/new").await?;
@@ -62,7 +65,7 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     let user = Browser::start().await?;
     log_in(&user, base, "lucia", "una-clave-bien-larga").await?;
     assert_eq!(user.text_of(".topbar .user-name").await?, "Lucía Martín");
-    assert_eq!(nav_links(&user).await?, ["Panel", "Stock", "Mi perfil"]);
+    assert_eq!(nav_links(&user).await?, ["Panel", "Stock", "Asistente", "Mi perfil"]);
 
     user.click(".sidebar nav a[href='/profile']").await?;
     user.fill("#current_password", "una-clave-bien-larga").await?;

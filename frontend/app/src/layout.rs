@@ -31,6 +31,8 @@ pub fn ProtectedLayout() -> impl IntoView {
     move || match session.state() {
         AuthState::LoggedIn { user, .. } => {
             let role = user.role;
+            // An admin can switch the assistant off for one user.
+            let chat_enabled = user.chat_enabled;
             view! {
             <div class="shell">
                 <aside class="sidebar">
@@ -43,7 +45,7 @@ pub fn ProtectedLayout() -> impl IntoView {
                         <Show when=move || role.can(Permission::WriteStock)>
                             <A href="/stock/import">{move || i18n.t(Msg::Import)}</A>
                         </Show>
-                        <Show when=move || role.can(Permission::UseChat)>
+                        <Show when=move || role.can(Permission::UseChat) && chat_enabled>
                             <A href="/assistant">{move || i18n.t(Msg::Assistant)}</A>
                         </Show>
                         // Only what the role allows; the API checks again on every call.
