@@ -79,6 +79,17 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// Letters, digits and `.`, `_`, `-`, `@`; 3 to 150 characters.
+/// A date a person types or imports (registration, reception, birth, joining...): PostgreSQL
+/// stores years far outside 1900–2100, but there such a date is a typo, and past PostgreSQL's
+/// own range it would be an error.
+pub fn is_plausible_date(date: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (1900..=2100).contains(&date.year())
+}
+
+/// Days in stock a filter may ask about (a century).
+pub const MAX_DAYS_IN_STOCK: i32 = 36_500;
+
 pub fn check_username(username: &str) -> Option<FieldProblem> {
     let username = username.trim();
     if username.is_empty() {

@@ -447,8 +447,10 @@ mod xlsx {
                 '<' => out.extend_from_slice(b"&lt;"),
                 '>' => out.extend_from_slice(b"&gt;"),
                 '"' => out.extend_from_slice(b"&quot;"),
-                // Control characters are not allowed in XML 1.0.
+                // XML 1.0 forbids control characters and the non-characters U+FFFE and U+FFFF:
+                // one such character would make the whole file unreadable.
                 c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
+                '\u{FFFE}' | '\u{FFFF}' => {}
                 c => {
                     let mut utf8 = [0; 4];
                     out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());

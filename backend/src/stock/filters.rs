@@ -107,8 +107,8 @@ impl StockFilter {
             km_max: parse_value(problems, "km_max", &query.km_max, parse_count),
             year_min: parse_value(problems, "year_min", &query.year_min, parse_year),
             year_max: parse_value(problems, "year_max", &query.year_max, parse_year),
-            days_min: parse_value(problems, "days_in_stock_min", &query.days_in_stock_min, parse_count),
-            days_max: parse_value(problems, "days_in_stock_max", &query.days_in_stock_max, parse_count),
+            days_min: parse_value(problems, "days_in_stock_min", &query.days_in_stock_min, parse_days),
+            days_max: parse_value(problems, "days_in_stock_max", &query.days_in_stock_max, parse_days),
         }
     }
 
@@ -227,6 +227,11 @@ pub fn parse_bool(value: &str) -> Option<bool> {
 
 fn parse_count(value: &str) -> Option<i32> {
     value.parse().ok().filter(|v| *v >= 0)
+}
+
+/// Days reach back to a date, so they are bounded (a century) to stay a date.
+fn parse_days(value: &str) -> Option<i32> {
+    parse_count(value).filter(|days| *days <= shared::validation::MAX_DAYS_IN_STOCK)
 }
 
 fn parse_year(value: &str) -> Option<i32> {

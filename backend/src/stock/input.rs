@@ -54,11 +54,11 @@ pub fn validate(
         range(problems, "registration_year", year, 1900, today.year() + 1);
     }
     let registration_date = input.registration_date.flatten();
-    if registration_date.is_some_and(|date| date > today) {
+    if registration_date.is_some_and(|date| date > today || !shared::validation::is_plausible_date(date)) {
         problems.add("registration_date", FieldProblem::Invalid);
     }
     let reception_date = input.reception_date.unwrap_or(today);
-    if reception_date > today || reception_date.year() < 1900 {
+    if reception_date > today || !shared::validation::is_plausible_date(reception_date) {
         problems.add("reception_date", FieldProblem::Invalid);
     }
     let mileage_km = input.mileage_km.unwrap_or(0);

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::FieldProblem;
 use shared::users::{ProfileInput, Role, UserInput};
-use shared::validation::{check_email, check_username};
+use shared::validation::{check_email, check_username, is_plausible_date};
 
 use super::queries::{self, UserChanges};
 use crate::db::schema::{dealers, job_profiles, provinces, users};
@@ -56,8 +56,13 @@ fn check_dates(
     leaving: Option<chrono::NaiveDate>,
 ) {
     let today = chrono::Utc::now().date_naive();
-    if birth.is_some_and(|b| b >= today) {
+    if birth.is_some_and(|b| b >= today || !is_plausible_date(b)) {
         problems.add("birth_date", FieldProblem::Invalid);
+    }
+    for (field, date) in [("joining_date", joining), ("leaving_date", leaving)] {
+        if date.is_some_and(|d| !is_plausible_date(d)) {
+            problems.add(field, FieldProblem::Invalid);
+        }
     }
     if let (Some(joining), Some(leaving)) = (joining, leaving)
         && leaving < joining

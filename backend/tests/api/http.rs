@@ -151,3 +151,37 @@ async fn unknown_json_fields_are_refused_by_name_on_every_body() {
         assert_error(app.call("POST", "/api/stock", &token, Some(&body)).await, 422, "validation_failed").await;
     assert!(answer["fields"].get("2147483648").is_none(), "{answer}");
 }
+
+/// A date is plausible or refused by name (never a 500 from PostgreSQL's range, never an
+/// export cut after its first byte): filters reaching back past a century, and typed dates
+/// outside 1900–2100 in vehicles and users.
+#[actix_web::test]
+async fn implausible_dates_are_refused_by_name_before_anything_is_read_or_written() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("admin", shared::users::Role::Admin).await;
+    for path in [
+        "/api/stock?days_in_stock_min=3000000",
+        "/api/stock/export?days_in_stock_max=3000000",
+        "/api/stock/facets?days_in_stock_min=36501",
+    ] {
+        let field = if path.contains("_min") { "days_in_stock_min" } else { "days_in_stock_max" };
+        let body = assert_error(app.call("GET", path, &token, None).await, 422, "validation_failed").await;
+        assert!(body["fields"].get(field).is_some(), "{path}: {body}");
+    }
+    let vehicle = serde_json::json!({
+        "vin": "VSSZZZ6JZ9R123456", "brand": "SEAT", "model": "Ibiza", "stock_type": "VO",
+        "sale_price": "9990", "registration_date": "0200-05-01",
+    });
+    let body =
+        assert_error(app.call("POST", "/api/stock", &token, Some(&vehicle)).await, 422, "validation_failed").await;
+    assert!(body["fields"].get("registration_date").is_some(), "{body}");
+    let user = serde_json::json!({
+        "username": "fechas", "email": "f@grupo.es", "password": "a-long-passphrase",
+        "birth_date": "0200-01-01", "joining_date": "3000-01-01",
+    });
+    let body = assert_error(app.call("POST", "/api/users", &token, Some(&user)).await, 422, "validation_failed").await;
+    assert!(body["fields"].get("birth_date").is_some() && body["fields"].get("joining_date").is_some(), "{body}");
+    let stored = crate::stock::count(&mut app.conn().await, "SELECT count(*) FROM vehicles").await
+        + crate::stock::count(&mut app.conn().await, "SELECT count(*) FROM users WHERE username = 'fechas'").await;
+    assert_eq!(stored, 0, "nothing was written");
+}

@@ -454,6 +454,29 @@ async fn exports_hold_exactly_the_filtered_sorted_rows() {
     assert_error(app.call("GET", "/api/stock/export?format=pdf", &token, None).await, 422, "validation_failed").await;
 }
 
+/// Text no XML may hold (controls, U+FFFE, U+FFFF) in one vehicle never breaks the spreadsheet.
+#[actix_web::test]
+async fn a_vehicle_with_characters_xml_forbids_still_exports_a_readable_spreadsheet() {
+    let (app, mut conn) = seeded().await;
+    let token = app.token_for("viewer", Role::Viewer).await;
+    diesel::sql_query(
+        "UPDATE vehicles SET description = 'Bien' || chr(65534) || chr(65535) || chr(1) || ' cuidado' \
+         WHERE vin = (SELECT min(vin) FROM vehicles)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let response = app.call("GET", "/api/stock/export?format=xlsx", &token, None).await;
+    assert_eq!(response.status(), 200);
+    let bytes = response.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut workbook = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a real XLSX file");
+    let sheet = workbook.worksheet_range("Stock").expect("the sheet parses");
+    assert_eq!(sheet.rows().count() as u64, SEEDED + 1);
+    let text: String = sheet.rows().flat_map(|row| row.iter().map(|c| c.to_string())).collect();
+    assert!(text.contains("Bien cuidado"), "the rest of the text is kept");
+}
+
 #[actix_web::test]
 async fn the_daily_snapshot_is_taken_once_per_day() {
     let (app, mut conn) = seeded().await;
