@@ -91,8 +91,10 @@ impl Callers {
         let stamp = self.0.stamp();
         let conn = state.pool.get().await?;
         // Both questions go to PostgreSQL at once (pipelined): one round trip.
-        let (session_expires_at, user) =
-            futures_util::try_join!(sessions::live_until(&conn, claims.sid), users::find_by_id(&conn, user_id))?;
+        let (session_expires_at, user) = futures_util::try_join!(
+            sessions::live_until(&conn, claims.sid, user_id),
+            users::find_by_id(&conn, user_id)
+        )?;
         let session_expires_at = session_expires_at.ok_or(ApiError::InvalidToken("session has ended"))?;
         let user = user.filter(|user| user.is_active).ok_or(ApiError::InvalidToken("user is not active"))?;
         self.0.put(claims.sid, Caller { user: user.clone(), session_expires_at }, stamp);

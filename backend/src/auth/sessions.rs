@@ -147,11 +147,13 @@ pub async fn session_of_token(conn: &mut AsyncPgConnection, presented: &str) -> 
         .optional()
 }
 
-/// When the session expires, while it is neither revoked nor expired (None otherwise);
-/// checked on every request so logout takes effect at once, not when the access token expires.
-pub async fn live_until(conn: &AsyncPgConnection, session_id: i64) -> QueryResult<Option<DateTime<Utc>>> {
+/// When the session expires, while it is neither revoked nor expired and belongs to `user_id`
+/// (None otherwise); checked on every request so logout takes effect at once, not when the
+/// access token expires, and so a token cannot pair one user with another's session.
+pub async fn live_until(conn: &AsyncPgConnection, session_id: i64, user_id: i64) -> QueryResult<Option<DateTime<Utc>>> {
     auth_sessions::table
         .find(session_id)
+        .filter(auth_sessions::user_id.eq(user_id))
         .filter(auth_sessions::revoked_at.is_null())
         .filter(auth_sessions::expires_at.gt(Utc::now()))
         .select(auth_sessions::expires_at)

@@ -167,3 +167,24 @@ async fn users_edit_their_own_contact_fields_only() {
         assert_error(app.call("PATCH", "/api/auth/me", &token, Some(&taken)).await, 422, "validation_failed").await;
     assert_eq!(body["fields"]["email"], json!(["already_taken"]));
 }
+
+/// A token pairs its user with its session: one signed for user B with user A's session is
+/// refused (it would need the key, but the check is one more condition on the same row).
+#[actix_web::test]
+async fn a_token_naming_another_users_session_is_refused() {
+    let app = TestApp::spawn().await;
+    let alice = app.create_user("alice", Role::Sales).await;
+    let bob = app.create_user("bob", Role::Admin).await;
+    let login = app.login_ok("alice").await;
+    let token = login["access_token"].as_str().unwrap();
+    let keys = dealaai::auth::tokens::JwtKeys::new(
+        b"test-secret-key-test-secret-key-0123",
+        std::time::Duration::from_secs(600),
+    );
+    let claims = keys.verify(token).unwrap();
+    assert_eq!(claims.user_id().unwrap(), alice.id);
+    let forged = keys.issue(bob.id, claims.sid, Role::Admin).unwrap();
+    assert_error(app.get_with_token("/api/auth/me", &forged).await, 401, "invalid_token").await;
+    // Alice's own token still works.
+    assert_eq!(app.get_with_token("/api/auth/me", token).await.status(), 200);
+}
