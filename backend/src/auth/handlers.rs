@@ -218,16 +218,26 @@ pub async fn update_me(
 #[utoipa::path(
     post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 422, description = "Wrong current password or a weak new one", body = ErrorBody))
+    responses(
+        (status = 204), (status = 401, body = ErrorBody),
+        (status = 422, description = "Wrong current password or a weak new one", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords (counted with failed logins)", body = ErrorBody),
+    )
 )]
 #[post("/password")]
 pub async fn change_password(
+    req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
     body: web::Json<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
+    // Guesses of the current password (a stolen session) count as failed logins.
+    let client = client_info(&req);
+    let username = current.user.username.clone();
+    throttle::check(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
     if !password::verify(current_password, Some(current.user.password_hash.clone())).await? {
+        throttle::record_failure(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
         return Err(ApiError::field("current_password", FieldProblem::WrongPassword));
     }
     let mut conn = state.pool.get().await?;

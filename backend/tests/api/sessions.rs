@@ -188,3 +188,21 @@ async fn a_token_naming_another_users_session_is_refused() {
     // Alice's own token still works.
     assert_eq!(app.get_with_token("/api/auth/me", token).await.status(), 200);
 }
+
+/// Guessing the current password through "change password" is throttled like logins.
+#[actix_web::test]
+async fn guesses_of_the_current_password_are_throttled() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("carmen", Role::Sales).await;
+    let guess = |n: usize| json!({"current_password": format!("guess-{n}"), "new_password": "a-brand-new-passphrase"});
+    for n in 0..5 {
+        let response = app.call("POST", "/api/auth/password", &token, Some(&guess(n))).await;
+        assert_error(response, 422, "validation_failed").await;
+    }
+    let response = app.call("POST", "/api/auth/password", &token, Some(&guess(5))).await;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_error(response, 429, "throttled").await;
+    // Even the right password waits now: the guesses cannot continue.
+    let right = json!({"current_password": PASSWORD, "new_password": "a-brand-new-passphrase"});
+    assert_error(app.call("POST", "/api/auth/password", &token, Some(&right)).await, 429, "throttled").await;
+}
