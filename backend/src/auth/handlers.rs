@@ -89,19 +89,23 @@ pub async fn login(
     problems.into_result()?;
 
     let client = client_info(&req);
-    let mut conn = state.pool.get().await?;
-    throttle::check(&mut conn, &username, client.ip.as_deref()).await?;
-    let user = users::find_by_username(&mut conn, username.trim()).await?;
-    // Always verify against some hash, so unknown users cost as much time as known ones.
+    let user = {
+        let mut conn = state.pool.get().await?;
+        // Counted as a failure until the password proves right.
+        throttle::reserve(&mut conn, &username, client.ip.as_deref()).await?;
+        users::find_by_username(&mut conn, username.trim()).await?
+    };
+    // No connection is held while hashing. Always verify against some hash, so unknown
+    // users cost as much time as known ones.
     let password_ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
     let user = match user {
         Some(user) if password_ok && user.is_active => user,
         _ => {
             tracing::info!(username = %username.trim(), ip = ?client.ip, "failed login");
-            throttle::record_failure(&mut conn, &username, client.ip.as_deref()).await?;
             return Err(ApiError::InvalidCredentials);
         }
     };
+    let mut conn = state.pool.get().await?;
     throttle::clear(&mut conn, &username).await?;
     let session = sessions::create(&mut conn, user.id, state.config.refresh_token_ttl, &client).await?;
     tracing::info!(user_id = user.id, session_id = session.session_id, "login");
@@ -235,12 +239,12 @@ pub async fn change_password(
     // Guesses of the current password (a stolen session) count as failed logins.
     let client = client_info(&req);
     let username = current.user.username.clone();
-    throttle::check(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
+    throttle::reserve(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
     if !password::verify(current_password, Some(current.user.password_hash.clone())).await? {
-        throttle::record_failure(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
         return Err(ApiError::field("current_password", FieldProblem::WrongPassword));
     }
     let mut conn = state.pool.get().await?;
+    throttle::clear(&mut conn, &username).await?;
     crate::users::replace_password(&mut conn, &current.user, new_password, Some(current.claims.sid)).await?;
     tracing::info!(user_id = current.id(), "password changed");
     Ok(HttpResponse::NoContent().finish())

@@ -1,6 +1,7 @@
 //! Argon2id password hashing (OWASP parameters: 19 MiB, 2 passes, 1 lane). Hashing takes
 //! tens of milliseconds of CPU, so it always runs on the blocking pool, never on an async
-//! worker.
+//! worker, and at most one hash per core at a time: a login flood then queues instead of
+//! allocating 19 MiB for each of hundreds of blocking threads.
 
 use std::sync::OnceLock;
 
@@ -23,13 +24,24 @@ pub fn verify_blocking(password: &str, phc_hash: &str) -> bool {
     argon2().verify_password(password.as_bytes(), phc_hash).is_ok()
 }
 
+/// A turn to hash: one per core.
+async fn turn() -> tokio::sync::SemaphorePermit<'static> {
+    static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let turns = TURNS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get))
+    });
+    turns.acquire().await.expect("never closed")
+}
+
 pub async fn hash(password: String) -> anyhow::Result<String> {
+    let _turn = turn().await;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await?
 }
 
 /// Verifies `password` against `stored`, or against a dummy hash when the user does not
 /// exist, so that unknown usernames take as long as known ones (no user enumeration).
 pub async fn verify(password: String, stored: Option<String>) -> anyhow::Result<bool> {
+    let _turn = turn().await;
     tokio::task::spawn_blocking(move || match stored {
         Some(hash) => verify_blocking(&password, &hash),
         None => {

@@ -18,7 +18,7 @@ fn normalise(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
-pub async fn check(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str>) -> ApiResult<()> {
+async fn check(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str>) -> ApiResult<()> {
     let since = Utc::now() - Duration::minutes(WINDOW_MINUTES);
     let (by_user, oldest_user) = login_failures::table
         .filter(login_failures::username.eq(normalise(username)))
@@ -47,7 +47,25 @@ pub async fn check(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str
     }
 }
 
-pub async fn record_failure(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str>) -> QueryResult<()> {
+/// Checks the limits and, in the same step, counts this attempt as a failure (under a lock
+/// per username, so parallel attempts cannot all pass the check before any is counted). A
+/// successful attempt then [`clear`]s the username's failures.
+pub async fn reserve(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str>) -> ApiResult<()> {
+    use diesel_async::AsyncConnection;
+    let username = normalise(username);
+    conn.transaction(async |conn| {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('login'), hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(&username)
+            .execute(conn)
+            .await?;
+        check(conn, &username, ip).await?;
+        record_failure(conn, &username, ip).await?;
+        Ok(())
+    })
+    .await
+}
+
+async fn record_failure(conn: &mut AsyncPgConnection, username: &str, ip: Option<&str>) -> QueryResult<()> {
     diesel::insert_into(login_failures::table)
         .values((login_failures::username.eq(normalise(username)), login_failures::ip.eq(ip)))
         .execute(conn)

@@ -206,3 +206,22 @@ async fn guesses_of_the_current_password_are_throttled() {
     let right = json!({"current_password": PASSWORD, "new_password": "a-brand-new-passphrase"});
     assert_error(app.call("POST", "/api/auth/password", &token, Some(&right)).await, 429, "throttled").await;
 }
+
+/// Parallel wrong passwords cannot overshoot the limit: each attempt is counted in the same
+/// step as the check, so of 30 at once at most 5 are ever evaluated.
+#[actix_web::test]
+async fn parallel_wrong_passwords_are_counted_before_any_is_evaluated() {
+    let app = TestApp::spawn().await;
+    app.create_user("rosa", Role::Sales).await;
+    let attempts = (0..30).map(|n| {
+        let app = &app;
+        async move { app.login("rosa", &format!("wrong-{n}")).await.status().as_u16() }
+    });
+    let statuses = futures_util::future::join_all(attempts).await;
+    let evaluated = statuses.iter().filter(|s| **s == 401).count();
+    let throttled = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!(evaluated + throttled, 30, "{statuses:?}");
+    assert!(evaluated <= 5, "{evaluated} wrong passwords were evaluated: {statuses:?}");
+    // The right password waits too, until the window passes.
+    assert_error(app.login("rosa", PASSWORD).await, 429, "throttled").await;
+}
