@@ -361,6 +361,11 @@ impl Config {
         if ["changeme", "secret", "django-insecure"].iter().any(|weak| self.secret_key.contains(weak)) {
             return insecure("SECRET_KEY looks like a placeholder");
         }
+        if entropy_bits(&self.secret_key) < MIN_SECRET_KEY_ENTROPY_BITS {
+            return insecure(
+                "SECRET_KEY is too predictable (repeated characters); generate one with `openssl rand -hex 32`",
+            );
+        }
         if debug.is_some_and(|d| matches!(d.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")) {
             return insecure("DEBUG must be off");
         }
@@ -372,6 +377,20 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// A key of 32 identical characters is 32 bytes long and guessable: its characters' Shannon
+/// entropy, times its length, must reach 128 bits (a random hex key of 64 has ~250).
+const MIN_SECRET_KEY_ENTROPY_BITS: f64 = 128.0;
+
+fn entropy_bits(text: &str) -> f64 {
+    let mut counts: HashMap<char, usize> = HashMap::new();
+    for c in text.chars() {
+        *counts.entry(c).or_default() += 1;
+    }
+    let length = text.chars().count() as f64;
+    let per_char: f64 = counts.values().map(|&n| n as f64 / length).map(|p| -p * p.log2()).sum();
+    per_char * length
 }
 
 fn comma_list(list: &str) -> impl Iterator<Item = String> + '_ {
@@ -449,6 +468,9 @@ mod tests {
             with(&[("SECRET_KEY", STRONG), ("CORS_ALLOWED_ORIGINS", "*")]),
             Err(ConfigError::Insecure(_))
         ));
+        for predictable in ["a".repeat(64), "abcd".repeat(8), "ab".repeat(32)] {
+            assert!(matches!(with(&[("SECRET_KEY", &predictable)]), Err(ConfigError::Insecure(_))), "{predictable}");
+        }
         let config = with(&[("SECRET_KEY", STRONG)]).unwrap();
         assert!(config.is_production());
     }
