@@ -52,7 +52,7 @@ async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_t
     let spanish = expected.to_string();
     assert!(answer.contains(&spanish), "{expected} in the answer: {answer}");
     let seen: Value = b.client.execute("return window.__answerTexts;", vec![]).await?;
-    assert!(!seen.as_array().unwrap().is_empty(), "the answer was shown while it streamed");
+    assert!(!seen.as_array().unwrap().is_empty(), "the draft answer was shown before it was stored");
     let call = b.text_of("li.tool-call").await?;
     assert!(call.contains("SEAT") && call.contains(&spanish), "{call}");
     // The conversation was created, named after the question, and is in the list.

@@ -5,6 +5,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::future::BoxFuture;
 
 use super::chat::typed_result;
@@ -13,6 +16,7 @@ use super::planner::{self, Plan, Vocabulary};
 use super::tools::ToolRequest;
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::db::schema::{dealers, provinces, vehicles};
 
 pub const NAME: &str = "embedded-planner";
 /// Brands, dealers and provinces change rarely; a new one is recognised within this.
@@ -37,7 +41,7 @@ impl EmbeddedPlanner {
         }
         let unavailable = |e: &dyn std::fmt::Display| ModelError::Unavailable(format!("the stock is unreachable: {e}"));
         let mut conn = self.pool.get().await.map_err(|e| unavailable(&e))?;
-        let vocabulary = Arc::new(super::tools::vocabulary(&mut conn).await.map_err(|e| unavailable(&e))?);
+        let vocabulary = Arc::new(load_vocabulary(&mut conn).await.map_err(|e| unavailable(&e))?);
         *self.vocabulary.lock().expect("not poisoned") = Some((Instant::now(), vocabulary.clone()));
         Ok(vocabulary)
     }
@@ -128,4 +132,39 @@ impl ChatModel for EmbeddedPlanner {
             }
         })
     }
+}
+
+/// The names the embedded planner recognises in questions.
+async fn load_vocabulary(conn: &mut AsyncPgConnection) -> QueryResult<Vocabulary> {
+    // A loose index scan over (brand, model): one index probe per distinct pair, not per vehicle.
+    let models: Vec<(String, String)> = diesel::sql_query(
+        "WITH RECURSIVE pairs(brand, model) AS ( \
+             (SELECT brand, model FROM vehicles ORDER BY brand, model LIMIT 1) \
+             UNION ALL \
+             SELECT n.brand, n.model FROM pairs p CROSS JOIN LATERAL ( \
+                 SELECT v.brand, v.model FROM vehicles v WHERE (v.brand, v.model) > (p.brand, p.model) \
+                 ORDER BY v.brand, v.model LIMIT 1) n) \
+         SELECT brand, model FROM pairs",
+    )
+    .load::<BrandModel>(conn)
+    .await?
+    .into_iter()
+    .map(|row| (row.brand, row.model))
+    .collect();
+    let mut brands: Vec<String> = models.iter().map(|(brand, _)| brand.clone()).collect();
+    brands.dedup();
+    let vehicle_types: Vec<Option<String>> =
+        vehicles::table.select(vehicles::vehicle_type).distinct().load(conn).await?;
+    let dealers: Vec<(i64, String)> = dealers::table.select((dealers::id, dealers::name)).load(conn).await?;
+    let provinces: Vec<(String, String)> =
+        provinces::table.select((provinces::code, provinces::name)).load(conn).await?;
+    Ok(Vocabulary { brands, models, vehicle_types: vehicle_types.into_iter().flatten().collect(), dealers, provinces })
+}
+
+#[derive(QueryableByName)]
+struct BrandModel {
+    #[diesel(sql_type = Text)]
+    brand: String,
+    #[diesel(sql_type = Text)]
+    model: String,
 }

@@ -11,7 +11,6 @@ use diesel_async::{AsyncConnection, SimpleAsyncConnection};
 use shared::Permission;
 
 pub use args::*;
-pub use queries::vocabulary;
 
 use crate::app::AppState;
 use crate::error::ApiError;
