@@ -12,7 +12,10 @@ use anyhow::{Context, Result, bail};
 
 use crate::process::{self, command, output, run};
 
-const PGSERVER_VERSION: &str = "0.1.6";
+/// 0.1.5, not 0.1.6: the same PostgreSQL 18.3 and pgvector 0.8.2, but 0.1.6 built pgvector
+/// for AVX-512 throughout, and its first `halfvec` cast kills the server with SIGILL on a
+/// CPU without AVX-512 (seen on an AMD EPYC). 0.1.5 uses AVX-512 only behind a runtime check.
+const PGSERVER_VERSION: &str = "0.1.5";
 const PG_USER: &str = "dealaai-pg";
 
 pub struct Cluster {
