@@ -16,10 +16,10 @@ use crate::auth::{self, tokens::JwtKeys};
 use crate::config::Config;
 use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{assistant, cache, dashboard, health, openapi, org, search, stock, users};
+use crate::{assistant, cache, dashboard, health, nul_guard, openapi, org, search, stock, users};
 
 /// Largest JSON body accepted; bigger ones get 413.
-const JSON_LIMIT_BYTES: usize = 256 * 1024;
+pub(crate) const JSON_LIMIT_BYTES: usize = 256 * 1024;
 
 /// Everything a handler needs. Holds nothing the database cannot rebuild (its memory only
 /// copies the database): any replica can serve any request.
@@ -79,18 +79,19 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .app_data(web::JsonConfig::default().limit(JSON_LIMIT_BYTES).error_handler(error::json_error))
+            // JSON bodies are read as bytes by `JsonBody`, within this limit.
+            .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .service(openapi::swagger_ui())
             .service(web::scope("/api").configure(api_routes))
             .default_service(web::to(not_found))
             .wrap(middleware::from_fn(forget_after_writes))
-            .wrap(middleware::from_fn(refuse_nul_in_url))
+            .wrap(middleware::from_fn(nul_guard::refuse_nul))
             .wrap(middleware::from_fn(check_host))
             .wrap(cors(&state.config))
             .wrap(middleware::Compress::default())
-            .wrap(security_headers())
+            .wrap(middleware::from_fn(security_headers))
             .wrap(TracingLogger::default())
     })
     .shutdown_timeout(30)
@@ -99,8 +100,13 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     Ok(server)
 }
 
-async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound("resource"))
+/// What no route answered: a path the API has, asked with another method (405 with `Allow`),
+/// or no such path (404).
+async fn not_found(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    match openapi::allowed_methods(req.path()) {
+        Some(allowed) => Err(ApiError::MethodNotAllowed { allowed }),
+        None => Err(ApiError::NotFound("resource")),
+    }
 }
 
 fn cors(config: &Config) -> Cors {
@@ -115,11 +121,29 @@ fn cors(config: &Config) -> Cors {
     cors
 }
 
-fn security_headers() -> middleware::DefaultHeaders {
-    middleware::DefaultHeaders::new()
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::REFERRER_POLICY, "same-origin"))
+/// The API answers data, never pages: its policy lets nothing load or run. Swagger UI's
+/// page has its own.
+const API_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+async fn security_headers(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let policy = if req.path().starts_with(openapi::DOCS_PATH) {
+        openapi::DOCS_CONTENT_SECURITY_POLICY
+    } else {
+        API_CONTENT_SECURITY_POLICY
+    };
+    let mut response = next.call(req).await?;
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::CONTENT_SECURITY_POLICY, policy),
+    ] {
+        response.headers_mut().insert(name, header::HeaderValue::from_static(value));
+    }
+    Ok(response)
 }
 
 /// After serving anything but a read, this process forgets what it keeps in memory: the
@@ -139,28 +163,6 @@ async fn forget_after_writes(
     response
 }
 
-/// PostgreSQL cannot store or compare text holding U+0000, so a NUL byte in any query
-/// parameter or path segment is refused here, once for every endpoint, naming the parameter.
-async fn refuse_nul_in_url(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let has_nul = |text: &str| text.contains('\0') || text.to_ascii_lowercase().contains("%00");
-    if has_nul(req.uri().path()) {
-        return Err(ApiError::BadRequest("the path holds a NUL character".to_owned()).into());
-    }
-    if has_nul(req.query_string()) {
-        let mut problems = error::Problems::default();
-        for (name, value) in url::form_urlencoded::parse(req.query_string().as_bytes()) {
-            if name.contains('\0') || value.contains('\0') {
-                problems.add(&name.replace('\0', ""), shared::FieldProblem::Invalid);
-            }
-        }
-        problems.into_result()?;
-    }
-    next.call(req).await
-}
-
 /// Rejects requests for host names we do not serve (Host header attacks). The health check
 /// is exempt: orchestrators probe it by container address.
 async fn check_host(
@@ -168,7 +170,7 @@ async fn check_host(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered");
-    let host = req.connection_info().host().to_owned();
+    let host = auth::requested_host(req.request(), &state.config.trusted_proxies).to_owned();
     if req.path() != "/api/health/" && !state.config.allowed_hosts.allows(&host) {
         tracing::warn!(%host, "rejected request for a host that is not allowed");
         return Err(ApiError::InvalidHost.into());

@@ -1,5 +1,8 @@
 //! The `dealaai` command line: the server and the operator commands, one binary.
 
+mod backup;
+mod check;
+
 use std::io::{BufRead, IsTerminal, Write};
 use std::net::TcpListener;
 
@@ -12,9 +15,10 @@ use crate::app::{self, AppState};
 use shared::FieldProblem;
 use shared::stock::ImportMode;
 use shared::users::Role;
-use shared::validation::{check_email, check_password, check_username};
+use shared::validation::{MAX_PASSWORD_CHARS, MIN_PASSWORD_CHARS, check_email, check_username};
 
-use crate::auth::password;
+use crate::auth::password::{self, DEMO_ADMIN_PASSWORD, DEMO_ADMIN_USERNAME};
+use crate::auth::password_policy;
 use crate::config::Config;
 use crate::{db, stock, telemetry, users};
 
@@ -63,6 +67,25 @@ pub enum Command {
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
     },
+    /// List what is unsafe or unfinished (settings, demo password, administrators,
+    /// migrations), one line each; fails if anything is. Production's rules apply in
+    /// production, or everywhere with --deploy.
+    Check {
+        /// Judge the settings as a production deployment, whatever APP_ENV says.
+        #[arg(long)]
+        deploy: bool,
+    },
+    /// Write the whole database to a file in PostgreSQL's custom format (`pg_dump -Fc`).
+    Backup { file: std::path::PathBuf },
+    /// Load a `dealaai backup` file into the database (with `pg_restore`), all or nothing.
+    /// Stop the API first. Refused when the database already has tables, unless --clean.
+    Restore {
+        file: std::path::PathBuf,
+        /// Drop each table and object the backup holds before recreating it from the backup
+        /// (objects the backup lacks are left alone).
+        #[arg(long)]
+        clean: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +133,13 @@ pub enum UsersCommand {
         #[arg(long, default_value = "viewer")]
         role: shared::users::Role,
     },
+    /// Set an account's password (asks for it unless --password-stdin); its sessions end.
+    SetPassword {
+        username: String,
+        /// Read the password from the first line of standard input (for scripts).
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -127,13 +157,12 @@ pub struct AccountArgs {
     pub last_name: String,
 }
 
-/// The development account `cargo xtask dev` prints. Only ever created in development,
-/// only when no user exists, and never reset afterwards.
-pub const DEMO_ADMIN_USERNAME: &str = "admin";
-pub const DEMO_ADMIN_PASSWORD: &str = "admin123";
-
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
-    let config = Config::from_env()?;
+    let config = match cli.command {
+        // Loads even insecure production settings: listing them is its point.
+        Command::Check { .. } => Config::from_env_allowing_insecure()?,
+        _ => Config::from_env()?,
+    };
     telemetry::init(config.log_format);
     match cli.command {
         Command::Serve => serve(config).await,
@@ -147,6 +176,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Createsuperuser(args) => create_user(&config, args, Role::Admin).await,
         Command::Users { command: UsersCommand::Create { account, role } } => create_user(&config, account, role).await,
+        Command::Users { command: UsersCommand::SetPassword { username, password_stdin } } => {
+            set_password(&config, &username, password_stdin).await
+        }
         Command::Seed(args) => seed(&config, args).await,
         Command::Import { file, skip_invalid } => import(&config, &file, skip_invalid).await,
         Command::Cache { command: CacheCommand::Clear } => {
@@ -167,6 +199,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Check { deploy } => check::run(&config, deploy).await,
+        Command::Backup { file } => backup::backup(&config, &file).await,
+        Command::Restore { file, clean } => backup::restore(&config, &file, clean).await,
     }
 }
 
@@ -179,6 +214,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %config.bind, env = ?config.env, "serving the API");
     let pool = db::build_pool(&config.database_url, config.database_pool_size)?;
     let state = AppState::new(config, pool);
+    if state.config.is_production() {
+        // In the background: one password hash per account must not delay serving.
+        let database_url = state.config.database_url.clone();
+        actix_web::rt::spawn(async move { check::warn_about_demo_passwords(&database_url).await });
+    }
     if state.config.snapshot_scheduler {
         stock::snapshot::spawn_scheduler(state.pool.clone(), state.config.clone());
     }
@@ -274,19 +314,7 @@ async fn create_user(config: &Config, args: AccountArgs, role: Role) -> anyhow::
         None if interactive => prompt("Email: ")?,
         None => bail!("--email is required when not running interactively"),
     };
-    let password = if args.password_stdin {
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line)?;
-        line.trim_end_matches(['\r', '\n']).to_owned()
-    } else if interactive {
-        let first = rpassword::prompt_password("Password: ")?;
-        if rpassword::prompt_password("Password (again): ")? != first {
-            bail!("the passwords do not match");
-        }
-        first
-    } else {
-        bail!("pass --password-stdin to read the password from standard input")
-    };
+    let password = read_new_password(args.password_stdin)?;
 
     let username = username.trim();
     let email = email.trim();
@@ -296,11 +324,7 @@ async fn create_user(config: &Config, args: AccountArgs, role: Role) -> anyhow::
     if let Some(problem) = check_email(email) {
         bail!("the email is not valid ({problem})");
     }
-    let problems = check_password(&password, username);
-    if !problems.is_empty() {
-        let reasons: Vec<&str> = problems.into_iter().map(describe_password_problem).collect();
-        bail!("the password {}", reasons.join("; "));
-    }
+    refuse_weak_password(&password, username)?;
     let hash = password::hash(password).await?;
     let mut conn = connect(config).await?;
     if users::find_by_username(&mut conn, username).await?.is_some() {
@@ -319,14 +343,54 @@ async fn create_user(config: &Config, args: AccountArgs, role: Role) -> anyhow::
     Ok(())
 }
 
-fn describe_password_problem(problem: FieldProblem) -> &'static str {
+async fn set_password(config: &Config, username: &str, password_stdin: bool) -> anyhow::Result<()> {
+    let mut conn = connect(config).await?;
+    let Some(user) = users::find_by_username(&mut conn, username).await? else {
+        bail!("there is no user named `{username}`");
+    };
+    let password = read_new_password(password_stdin)?;
+    refuse_weak_password(&password, &user.username)?;
+    users::replace_password(&mut conn, &user, password, None).await.map_err(|error| anyhow::anyhow!("{error}"))?;
+    println!("password of `{}` changed; their sessions have ended", user.username);
+    Ok(())
+}
+
+/// A new password from standard input (`--password-stdin`) or typed twice at a terminal.
+fn read_new_password(from_stdin: bool) -> anyhow::Result<String> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    } else if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        if rpassword::prompt_password("Password (again): ")? != first {
+            bail!("the passwords do not match");
+        }
+        Ok(first)
+    } else {
+        bail!("pass --password-stdin to read the password from standard input")
+    }
+}
+
+/// The API's password rules, each broken one explained.
+fn refuse_weak_password(password: &str, username: &str) -> anyhow::Result<()> {
+    let problems = password_policy::problems(password, username);
+    if !problems.is_empty() {
+        let reasons: Vec<String> = problems.into_iter().map(describe_password_problem).collect();
+        bail!("the password {}", reasons.join("; "));
+    }
+    Ok(())
+}
+
+fn describe_password_problem(problem: FieldProblem) -> String {
     match problem {
-        FieldProblem::TooShort => "must be at least 10 characters long",
-        FieldProblem::TooLong => "must be at most 128 characters long",
-        FieldProblem::OnlyDigits => "must not be only digits",
-        FieldProblem::ContainsUsername => "must not contain the username",
-        FieldProblem::TooCommon => "is too common",
-        _ => "is not acceptable",
+        FieldProblem::Required => "must not be blank".to_owned(),
+        FieldProblem::TooShort => format!("must be at least {MIN_PASSWORD_CHARS} characters long"),
+        FieldProblem::TooLong => format!("must be at most {MAX_PASSWORD_CHARS} characters long"),
+        FieldProblem::OnlyDigits => "must not be only digits".to_owned(),
+        FieldProblem::ContainsUsername => "must not contain the username, forwards or backwards".to_owned(),
+        FieldProblem::TooCommon => "is too common (a well-known password, or one character repeated)".to_owned(),
+        _ => "is not acceptable".to_owned(),
     }
 }
 

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use shared::proxies::TrustedProxies;
+
 /// The signing key used when none is given in development. Production refuses it.
 const DEVELOPMENT_SECRET_KEY: &str = "development-only-secret-key-do-not-use-in-production";
 const MIN_SECRET_KEY_BYTES: usize = 32;
@@ -66,6 +68,8 @@ pub struct Config {
     pub bind: SocketAddr,
     pub allowed_hosts: AllowedHosts,
     pub cors_allowed_origins: Vec<String>,
+    /// Peers whose `X-Forwarded-*` headers are believed (the :3000 server, a load balancer).
+    pub trusted_proxies: TrustedProxies,
     pub public_domain: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
@@ -92,6 +96,11 @@ pub struct Config {
     pub semantic_exact_below: i64,
     /// Who writes the assistant's answers, and its per-user limits.
     pub assistant: AssistantConfig,
+    /// `DEBUG` switches nothing on here, but an operator who sets it expects a debug mode:
+    /// production refuses it.
+    pub debug: bool,
+    /// Where `dealaai backup`/`restore` find `pg_dump` and `pg_restore` (else on PATH).
+    pub pg_bin_dir: Option<std::path::PathBuf>,
 }
 
 /// A value that must never reach a log: `Debug` prints a placeholder.
@@ -239,6 +248,7 @@ pub enum ConfigError {
     Missing(&'static str),
     #[error("{name} is invalid: {reason}")]
     Invalid { name: &'static str, reason: String },
+    /// Every insecure setting, `; `-separated.
     #[error("refusing to start in production: {0}")]
     Insecure(String),
 }
@@ -253,7 +263,25 @@ impl Config {
     }
 
     /// Parses configuration from a map of variables; `from_env` and the tests share it.
+    /// Production refuses every [`insecure_settings`](Self::insecure_settings).
     pub fn from_vars(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let config = Self::from_vars_allowing_insecure(vars)?;
+        let insecure = config.insecure_settings();
+        if config.is_production() && !insecure.is_empty() {
+            return Err(ConfigError::Insecure(insecure.join("; ")));
+        }
+        Ok(config)
+    }
+
+    /// Like [`from_env`](Self::from_env) but accepts insecure production settings, for
+    /// `dealaai check` to list them.
+    pub fn from_env_allowing_insecure() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_vars_allowing_insecure(&vars)
+    }
+
+    pub fn from_vars_allowing_insecure(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
 
         let env = match get("APP_ENV").unwrap_or("development") {
@@ -282,6 +310,11 @@ impl Config {
             Some(list) => AllowedHosts::Only(comma_list(list).map(|h| h.to_ascii_lowercase()).collect()),
         };
         let cors_allowed_origins = get("CORS_ALLOWED_ORIGINS").map(|l| comma_list(l).collect()).unwrap_or_default();
+        let trusted_proxies = match get("TRUSTED_PROXIES") {
+            Some(list) => TrustedProxies::parse(list)
+                .map_err(|reason| ConfigError::Invalid { name: "TRUSTED_PROXIES", reason })?,
+            None => TrustedProxies::loopback(),
+        };
         let log_format = match get("LOG_FORMAT") {
             Some("json") => LogFormat::Json,
             Some("pretty") | None => LogFormat::Pretty,
@@ -301,6 +334,7 @@ impl Config {
             bind,
             allowed_hosts,
             cors_allowed_origins,
+            trusted_proxies,
             public_domain: get("PUBLIC_DOMAIN").map(str::to_owned),
             access_token_ttl: Duration::from_secs(parse(
                 "ACCESS_TOKEN_TTL_SECONDS",
@@ -323,10 +357,9 @@ impl Config {
             embeddings_worker: parse("EMBEDDINGS_WORKER", get("EMBEDDINGS_WORKER").unwrap_or("true"))?,
             semantic_exact_below: parse("SEMANTIC_EXACT_BELOW", get("SEMANTIC_EXACT_BELOW").unwrap_or("4000"))?,
             assistant: assistant_config(&get)?,
+            debug: get("DEBUG").is_some_and(|d| matches!(d.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")),
+            pg_bin_dir: get("PG_BIN_DIR").map(Into::into),
         };
-        if config.env == AppEnv::Production {
-            config.refuse_insecure_production(get("DEBUG"))?;
-        }
         Ok(config)
     }
 
@@ -350,32 +383,33 @@ impl Config {
         self.env == AppEnv::Production
     }
 
-    fn refuse_insecure_production(&self, debug: Option<&str>) -> Result<(), ConfigError> {
-        let insecure = |reason: &str| Err(ConfigError::Insecure(reason.to_owned()));
+    /// What production must not run with, one line each (empty when nothing): production
+    /// refuses to start with any, and `dealaai check --deploy` lists them all.
+    pub fn insecure_settings(&self) -> Vec<&'static str> {
+        let mut insecure = Vec::new();
         if self.secret_key == DEVELOPMENT_SECRET_KEY {
-            return insecure("SECRET_KEY is not set (generate one with `openssl rand -hex 32`)");
+            insecure.push("SECRET_KEY is not set (generate one with `openssl rand -hex 32`)");
+        } else if self.secret_key.len() < MIN_SECRET_KEY_BYTES {
+            insecure.push("SECRET_KEY must be at least 32 bytes long");
+        } else if ["changeme", "secret", "django-insecure"].iter().any(|weak| self.secret_key.contains(weak)) {
+            insecure.push("SECRET_KEY looks like a placeholder");
+        } else if entropy_bits(&self.secret_key) < MIN_SECRET_KEY_ENTROPY_BITS {
+            insecure
+                .push("SECRET_KEY is too predictable (repeated characters); generate one with `openssl rand -hex 32`");
         }
-        if self.secret_key.len() < MIN_SECRET_KEY_BYTES {
-            return insecure("SECRET_KEY must be at least 32 bytes long");
-        }
-        if ["changeme", "secret", "django-insecure"].iter().any(|weak| self.secret_key.contains(weak)) {
-            return insecure("SECRET_KEY looks like a placeholder");
-        }
-        if entropy_bits(&self.secret_key) < MIN_SECRET_KEY_ENTROPY_BITS {
-            return insecure(
-                "SECRET_KEY is too predictable (repeated characters); generate one with `openssl rand -hex 32`",
-            );
-        }
-        if debug.is_some_and(|d| matches!(d.to_ascii_lowercase().as_str(), "1" | "true" | "yes" | "on")) {
-            return insecure("DEBUG must be off");
+        if self.debug {
+            insecure.push("DEBUG must be off");
         }
         if self.allowed_hosts == AllowedHosts::Any {
-            return insecure("ALLOWED_HOSTS must list the public host names (not `*`)");
+            insecure.push("ALLOWED_HOSTS must list the public host names (not `*`)");
         }
         if self.cors_allowed_origins.iter().any(|o| o == "*") {
-            return insecure("CORS_ALLOWED_ORIGINS must not be `*`");
+            insecure.push("CORS_ALLOWED_ORIGINS must not be `*`");
         }
-        Ok(())
+        if self.trusted_proxies.trusts_any_address() {
+            insecure.push("TRUSTED_PROXIES must not trust every address (`0.0.0.0/0`, `::/0`)");
+        }
+        insecure
     }
 }
 
@@ -433,6 +467,20 @@ mod tests {
         assert_eq!(config.bind.to_string(), "0.0.0.0:8000");
         assert_eq!(config.access_token_ttl, Duration::from_secs(900));
         assert_eq!(config.allowed_hosts, AllowedHosts::Any);
+        assert_eq!(config.trusted_proxies, TrustedProxies::loopback());
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_checked_list() {
+        let with =
+            |list: &str| Config::from_vars(&vars(&[("DATABASE_URL", "postgres://x/y"), ("TRUSTED_PROXIES", list)]));
+        let config = with("10.0.0.0/8, 172.16.0.0/12").unwrap();
+        assert!(config.trusted_proxies.trusts("172.18.0.5".parse().unwrap()));
+        assert!(!config.trusted_proxies.trusts("127.0.0.1".parse().unwrap()), "the list replaces the default");
+        assert!(matches!(
+            with("10.0.0.0/8, proxy.internal"),
+            Err(ConfigError::Invalid { name: "TRUSTED_PROXIES", .. })
+        ));
     }
 
     #[test]
@@ -468,11 +516,60 @@ mod tests {
             with(&[("SECRET_KEY", STRONG), ("CORS_ALLOWED_ORIGINS", "*")]),
             Err(ConfigError::Insecure(_))
         ));
+        assert!(matches!(
+            with(&[("SECRET_KEY", STRONG), ("TRUSTED_PROXIES", "10.0.0.0/8, 0.0.0.0/0")]),
+            Err(ConfigError::Insecure(_))
+        ));
         for predictable in ["a".repeat(64), "abcd".repeat(8), "ab".repeat(32)] {
             assert!(matches!(with(&[("SECRET_KEY", &predictable)]), Err(ConfigError::Insecure(_))), "{predictable}");
         }
         let config = with(&[("SECRET_KEY", STRONG)]).unwrap();
         assert!(config.is_production());
+    }
+
+    #[test]
+    fn insecure_settings_are_all_listed_and_production_names_them_all() {
+        let insecure = [
+            ("APP_ENV", "production"),
+            ("DATABASE_URL", "postgres://x/y"),
+            ("DEBUG", "on"),
+            ("ALLOWED_HOSTS", "*"),
+            ("CORS_ALLOWED_ORIGINS", "https://a.example, *"),
+        ];
+        let config = Config::from_vars_allowing_insecure(&vars(&insecure)).unwrap();
+        assert_eq!(
+            config.insecure_settings(),
+            [
+                "SECRET_KEY is not set (generate one with `openssl rand -hex 32`)",
+                "DEBUG must be off",
+                "ALLOWED_HOSTS must list the public host names (not `*`)",
+                "CORS_ALLOWED_ORIGINS must not be `*`",
+            ]
+        );
+        let Err(ConfigError::Insecure(refusal)) = Config::from_vars(&vars(&insecure)) else {
+            panic!("production must refuse these settings");
+        };
+        for setting in ["SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "CORS_ALLOWED_ORIGINS"] {
+            assert!(refusal.contains(setting), "{setting} missing from: {refusal}");
+        }
+
+        // One finding per setting: a short key is not also reported as predictable.
+        let short_key = Config::from_vars_allowing_insecure(&vars(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("SECRET_KEY", "aaaa"),
+            ("ALLOWED_HOSTS", "deala.example"),
+        ]))
+        .unwrap();
+        assert_eq!(short_key.insecure_settings(), ["SECRET_KEY must be at least 32 bytes long"]);
+
+        let secure = Config::from_vars_allowing_insecure(&vars(&[
+            ("DATABASE_URL", "postgres://x/y"),
+            ("SECRET_KEY", STRONG),
+            ("DEBUG", "off"),
+            ("ALLOWED_HOSTS", "deala.example"),
+        ]))
+        .unwrap();
+        assert!(secure.insecure_settings().is_empty());
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, error::JsonPayloadError};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use shared::{ErrorBody, ErrorCode, FieldErrors, FieldProblem};
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -22,8 +22,17 @@ pub enum ApiError {
     InvalidToken(&'static str),
     #[error("you do not have permission to do this")]
     Forbidden,
+    /// Production refuses the development demo password even where it is right.
+    #[error(
+        "this account still has the demo password, which production refuses: an administrator must set a new \
+         one with `dealaai users set-password {0}`"
+    )]
+    DemoPassword(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// The path exists, but not with this method; `allowed` is the `Allow` header's value.
+    #[error("this method is not allowed here (allowed: {allowed})")]
+    MethodNotAllowed { allowed: String },
     #[error("{message}")]
     Conflict { field: &'static str, message: String },
     #[error("the {0} is still in use and cannot be deleted")]
@@ -43,7 +52,16 @@ pub enum ApiError {
     #[error("{0} is unavailable")]
     Unavailable(&'static str),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+/// A cause that went through `anyhow` is still a 503, not a 500, when it is a lost database.
+impl From<anyhow::Error> for ApiError {
+    fn from(error: anyhow::Error) -> Self {
+        let lost =
+            error.chain().any(|cause| cause.downcast_ref::<diesel::result::Error>().is_some_and(connection_lost));
+        if lost { database_lost(&error) } else { ApiError::Internal(error) }
+    }
 }
 
 impl ApiError {
@@ -66,8 +84,9 @@ impl ApiError {
             ApiError::Unauthenticated => ErrorCode::Unauthenticated,
             ApiError::InvalidCredentials => ErrorCode::InvalidCredentials,
             ApiError::InvalidToken(_) => ErrorCode::InvalidToken,
-            ApiError::Forbidden => ErrorCode::Forbidden,
+            ApiError::Forbidden | ApiError::DemoPassword(_) => ErrorCode::Forbidden,
             ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ErrorCode::MethodNotAllowed,
             ApiError::Conflict { .. } | ApiError::InUse(_) => ErrorCode::Conflict,
             ApiError::Validation(_) | ApiError::Invalid { .. } => ErrorCode::ValidationFailed,
             ApiError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
@@ -111,8 +130,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated | ApiError::InvalidCredentials | ApiError::InvalidToken(_) => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::DemoPassword(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::InUse(_) => StatusCode::CONFLICT,
             ApiError::Validation(_) | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -133,6 +153,9 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthenticated | ApiError::InvalidToken(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            ApiError::MethodNotAllowed { allowed } => {
+                response.insert_header((header::ALLOW, allowed.as_str()));
             }
             _ => {}
         }
@@ -155,13 +178,9 @@ impl Problems {
         }
     }
 
-    /// A new password: required, then every strength rule it breaks.
+    /// A new password: every rule it breaks (blank is `required`).
     pub fn check_new_password(&mut self, field: &str, password: &str, username: &str) {
-        if password.is_empty() {
-            self.add(field, FieldProblem::Required);
-            return;
-        }
-        for problem in shared::validation::check_password(password, username) {
+        for problem in crate::auth::password_policy::problems(password, username) {
             self.add(field, problem);
         }
     }
@@ -193,9 +212,33 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation, _) => {
                 ApiError::InUse("record")
             }
+            _ if connection_lost(&error) => database_lost(&error),
             _ => ApiError::Internal(error.into()),
         }
     }
+}
+
+/// The database went away during the request (restarted, failed over, connection cut).
+/// Nothing was committed — a transaction cannot commit without its connection — so the
+/// request may simply be retried: 503, like a pool with no connection to give.
+fn connection_lost(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(DatabaseErrorKind::UnableToSendCommand | DatabaseErrorKind::ClosedConnection, _) => true,
+        // SQLSTATE 57P01-57P03 (shutdown, crash, starting up): diesel keeps only the message.
+        Error::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            let message = info.message();
+            message.starts_with("terminating connection") || message.starts_with("the database system is")
+        }
+        Error::RollbackErrorOnCommit { commit_error, .. } => connection_lost(commit_error),
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+fn database_lost(error: &dyn std::fmt::Display) -> ApiError {
+    tracing::warn!(%error, "database connection lost during the request");
+    ApiError::Unavailable("database")
 }
 
 fn field_of_constraint(constraint: &str) -> Option<&'static str> {
@@ -211,25 +254,6 @@ impl From<crate::db::PoolError> for ApiError {
     }
 }
 
-/// Turns actix's JSON extractor failures into the shared shape: malformed JSON is a 400,
-/// well-formed JSON with missing or mistyped fields is a 422 naming the field.
-pub fn json_error(error: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    let api_error = match &error {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge,
-        JsonPayloadError::ContentType => ApiError::BadRequest("expected Content-Type: application/json".into()),
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            let message = e.to_string();
-            let field = field_named_in(&message).unwrap_or_else(|| "body".to_owned());
-            let problem =
-                if message.starts_with("missing field") { FieldProblem::Required } else { FieldProblem::Invalid };
-            ApiError::field(&field, problem)
-        }
-        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("malformed JSON: {e}")),
-        other => ApiError::BadRequest(other.to_string()),
-    };
-    api_error.into()
-}
-
 /// Query-string and path extractor failures are the client's fault: 400 or 422, never 500.
 pub fn query_error(error: actix_web::error::QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let message = error.to_string();
@@ -242,7 +266,7 @@ pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> act
 }
 
 /// serde names the culprit in backticks: "missing field `password`".
-fn field_named_in(message: &str) -> Option<String> {
+pub(crate) fn field_named_in(message: &str) -> Option<String> {
     // Only these messages quote a field's name; others quote the value ("invalid value: integer `2147483648`").
     if !["unknown field", "missing field", "duplicate field"].iter().any(|m| message.starts_with(m)) {
         return None;

@@ -13,6 +13,8 @@ pub mod dashboard;
 pub mod db;
 pub mod error;
 pub mod health;
+pub mod json_body;
+pub mod nul_guard;
 pub mod openapi;
 pub mod org;
 pub mod search;

@@ -7,14 +7,19 @@ use crate::stock::{Money, StockQuery};
 
 /// The dashboard's filters; the same parameters, with the same meaning, as the stock list's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct DashboardQuery {
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>))]
     pub dealer_id: Option<String>,
     /// A province's INE code.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<crate::stock::StockType>))]
     pub stock_type: Option<String>,
 }
 

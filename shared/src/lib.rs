@@ -10,6 +10,7 @@ pub mod org;
 pub mod pagination;
 pub mod patch;
 pub mod permissions;
+pub mod proxies;
 pub mod stock;
 pub mod text;
 pub mod users;

@@ -40,9 +40,14 @@ impl Money {
             Some(at) if digits.len() - at - 1 <= 2 => (&digits[..at], &digits[at + 1..]),
             _ => (digits, ""),
         };
-        // Thousands separators, if any, split the whole part into groups of three.
+        // Thousands separators, if any, split the whole part into groups of three after a
+        // first group without a leading zero: `0.001` is a tenth of a cent, not 1 €.
         let groups: Vec<&str> = whole.split(['.', ',']).collect();
-        if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3))
+        if groups.len() > 1
+            && (groups[0].is_empty()
+                || groups[0].len() > 3
+                || groups[0].starts_with('0')
+                || groups[1..].iter().any(|g| g.len() != 3))
         {
             return None;
         }
@@ -134,8 +139,11 @@ impl utoipa::PartialSchema for Money {
 impl utoipa::ToSchema for Money {}
 
 /// Declares a closed set of values stored and sent as short text codes.
+// `$code` is a `tt`, not a `literal`: a `literal` fragment reaches derive macros wrapped in an
+// invisible group, which utoipa does not read, so the OpenAPI document would show the
+// variant names (`Km0`) instead of the codes (`KM0`).
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $code:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -383,62 +391,97 @@ pub const SORT_FIELDS: &[&str] = &[
 ];
 
 /// The list's filters, sort and page: one struct that the SPA writes into its URL and into
-/// API query strings, and that the backend reads (and validates field by field).
+/// API query strings, and that the backend reads (and validates field by field). Every value
+/// travels as text; the OpenAPI parameters publish what each must hold (a bad one is a 422
+/// naming it). Text filters are at most 100 characters, `q` [`MAX_SEARCH_QUERY_CHARS`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
 #[serde(default)]
 pub struct StockQuery {
+    /// Words to find in brand, model, version, VIN, plate or colour (accents and case ignored).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 500))]
     pub q: Option<String>,
     /// How `q` is matched: a [`SearchMode`] (`text` when absent; the list itself only does text).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<SearchMode>))]
     pub mode: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub brand: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub model: Option<String>,
     /// Body type as stored (`SUV`, `Turismo`, `Familiar`...), case ignored.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub vehicle_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>))]
     pub dealer_id: Option<String>,
     /// A province's INE code (`28` is Madrid).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(max_length = 100))]
     pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Fuel>))]
     pub fuel: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<Transmission>))]
     pub transmission: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<StockType>))]
     pub stock_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<VehicleStatus>))]
     pub status: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
     pub reserved: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
     pub published: Option<String>,
+    /// Euros (`15990`, `15.990,50`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(example = "5000"))]
     pub price_min: Option<String>,
+    /// Euros (`15990`, `15.990,50`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(example = "15000"))]
     pub price_max: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0))]
     pub km_min: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0))]
     pub km_max: Option<String>,
+    /// Registration year, 1900 to next year.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1900))]
     pub year_min: Option<String>,
+    /// Registration year, 1900 to next year.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1900))]
     pub year_max: Option<String>,
+    /// Days since reception, at most a century.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0, maximum = 36500))]
     pub days_in_stock_min: Option<String>,
+    /// Days since reception, at most a century.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0, maximum = 36500))]
     pub days_in_stock_max: Option<String>,
-    /// Comma-separated sort fields from [`SORT_FIELDS`], `-` for descending.
+    /// Up to four comma-separated sort fields, `-` for descending: `-sale_price,mileage_km`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
+    /// 1-based page number.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1))]
     pub page: Option<String>,
+    /// Items per page, at most 100.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1, maximum = 100))]
     pub page_size: Option<String>,
 }
 
@@ -676,6 +719,9 @@ pub struct ImportRejected {
     pub message: String,
     #[serde(default)]
     pub fields: crate::FieldErrors,
+    /// Optional in the OpenAPI document: an unreadable file (empty, not UTF-8, no header...)
+    /// answers the plain error shape, without a report.
+    #[cfg_attr(feature = "openapi", schema(required = false))]
     pub report: ImportReport,
 }
 
@@ -692,7 +738,7 @@ mod tests {
         assert_eq!(Money::parse("15.990"), Some(Money(1_599_000)));
         assert_eq!(Money::parse(" 1 200 € "), Some(Money(120_000)));
         assert_eq!(Money::parse("-3.5"), Some(Money(-350)));
-        for bad in ["", "abc", "1.2.3,456", "12e3", "--1", "1,234x"] {
+        for bad in ["", "abc", "1.2.3,456", "12e3", "--1", "1,234x", "0.001", "0,001", "01.000", "0.0001"] {
             assert_eq!(Money::parse(bad), None, "{bad}");
         }
     }

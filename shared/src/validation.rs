@@ -75,10 +75,11 @@ impl fmt::Display for FieldProblem {
     }
 }
 
+/// NIST SP 800-63B's floor is 8 characters; 10 still lets people choose passphrases, and the
+/// list of common passwords and the login throttle do the rest. At most 128 (NIST: at least 64).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
-/// Letters, digits and `.`, `_`, `-`, `@`; 3 to 150 characters.
 /// A date a person types or imports (registration, reception, birth, joining...): PostgreSQL
 /// stores years far outside 1900–2100, but there such a date is a typo, and past PostgreSQL's
 /// own range it would be an error.
@@ -90,18 +91,50 @@ pub fn is_plausible_date(date: chrono::NaiveDate) -> bool {
 /// Days in stock a filter may ask about (a century).
 pub const MAX_DAYS_IN_STOCK: i32 = 36_500;
 
+/// Letters of one script, ASCII digits and `.`, `_`, `-`, `@`; 3 to 150 characters. One
+/// script, because `аdmin` with a Cyrillic `а` would pass for `admin`; and no full-width or
+/// mathematical letters (`ａｄｍｉｎ`), which only ever imitate ASCII ones.
 pub fn check_username(username: &str) -> Option<FieldProblem> {
     let username = username.trim();
+    let allowed = |c: char| {
+        (c.is_alphabetic() && script(c) != Some(Script::Imitation))
+            || c.is_ascii_digit()
+            || matches!(c, '.' | '_' | '-' | '@')
+    };
+    let mut scripts = username.chars().filter(|c| c.is_alphabetic()).map(script);
+    let first_script = scripts.next();
     if username.is_empty() {
         Some(FieldProblem::Required)
     } else if username.chars().count() < 3 {
         Some(FieldProblem::TooShort)
     } else if username.chars().count() > 150 {
         Some(FieldProblem::TooLong)
-    } else if !username.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-' | '@')) {
+    } else if !username.chars().all(allowed) || scripts.any(|s| Some(s) != first_script) {
         Some(FieldProblem::Invalid)
     } else {
         None
+    }
+}
+
+/// The scripts whose letters look alike, by Unicode block; other letters are `None` (a
+/// username in any one other script is fine).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Latin,
+    Greek,
+    Cyrillic,
+    /// Full-width and mathematical forms of Latin and Greek letters.
+    Imitation,
+}
+
+fn script(c: char) -> Option<Script> {
+    match c {
+        // With the ordinal indicators of `1º` and `Mª`.
+        'a'..='z' | 'A'..='Z' | 'ª' | 'º' | '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}' => Some(Script::Latin),
+        '\u{0370}'..='\u{03FF}' | '\u{1F00}'..='\u{1FFF}' => Some(Script::Greek),
+        '\u{0400}'..='\u{052F}' | '\u{1C80}'..='\u{1C8F}' | '\u{A640}'..='\u{A69F}' => Some(Script::Cyrillic),
+        '\u{FF00}'..='\u{FFEF}' | '\u{1D400}'..='\u{1D7FF}' => Some(Script::Imitation),
+        _ => None,
     }
 }
 
@@ -128,22 +161,14 @@ pub fn check_email(email: &str) -> Option<FieldProblem> {
     (!valid).then_some(FieldProblem::InvalidEmail)
 }
 
-/// Every rule a new password breaks.
+/// Every rule a new password breaks, after NIST SP 800-63B: a length in characters (any
+/// printable ones, spaces included, but not only spaces), and nothing guessable: only
+/// digits, one character repeated, or the username either way round. The backend also
+/// refuses the 20,000 most common passwords, a list too big for the browser.
 pub fn check_password(password: &str, username: &str) -> Vec<FieldProblem> {
-    const COMMON: [&str; 12] = [
-        "password",
-        "password1",
-        "12345678",
-        "123456789",
-        "1234567890",
-        "qwerty123",
-        "admin123",
-        "admin1234",
-        "contraseña",
-        "iloveyou",
-        "11111111",
-        "abc12345",
-    ];
+    if password.trim().is_empty() {
+        return vec![FieldProblem::Required];
+    }
     let mut problems = Vec::new();
     let length = password.chars().count();
     if length < MIN_PASSWORD_CHARS {
@@ -152,14 +177,19 @@ pub fn check_password(password: &str, username: &str) -> Vec<FieldProblem> {
     if length > MAX_PASSWORD_CHARS {
         problems.push(FieldProblem::TooLong);
     }
-    if !password.is_empty() && password.chars().all(|c| c.is_ascii_digit()) {
+    if password.chars().all(|c| c.is_ascii_digit()) {
         problems.push(FieldProblem::OnlyDigits);
     }
+    let password = password.to_lowercase();
     let username = username.trim().to_lowercase();
-    if username.len() >= 3 && password.to_lowercase().contains(&username) {
+    let reversed: String = username.chars().rev().collect();
+    if username.chars().count() >= 3 && (password.contains(&username) || password.contains(&reversed)) {
         problems.push(FieldProblem::ContainsUsername);
     }
-    if COMMON.contains(&password.to_lowercase().as_str()) {
+    let mut chars = password.chars();
+    let first = chars.next();
+    // NIST counts repetitive characters among the values to refuse as too common.
+    if chars.all(|c| Some(c) == first) {
         problems.push(FieldProblem::TooCommon);
     }
     problems
@@ -178,6 +208,22 @@ mod tests {
     }
 
     #[test]
+    fn usernames_keep_to_one_script() {
+        for spanish in ["íñigo.núñez", "MªJosé", "pedro_2026@grupo.es", "ÁLVARO-ÜBEDA"] {
+            assert_eq!(check_username(spanish), None, "{spanish}");
+        }
+        for other_script in ["админ", "ελένη", "王小明"] {
+            assert_eq!(check_username(other_script), None, "{other_script}");
+        }
+        // A Cyrillic а, a Greek ο, a Cyrillic і among Latin letters; full-width and bold letters.
+        for look_alike in ["\u{0430}dmin", "r\u{03BF}ot", "maria.\u{0456}glesias", "ａｄｍｉｎ", "\u{1D41A}dmin"] {
+            assert_eq!(check_username(look_alike), Some(FieldProblem::Invalid), "{look_alike}");
+        }
+        // Only ASCII digits: superscripts and circled numbers imitate them.
+        assert_eq!(check_username("maria²"), Some(FieldProblem::Invalid));
+    }
+
+    #[test]
     fn emails() {
         assert_eq!(check_email("ana@grupo.es"), None);
         for bad in ["ana", "ana@", "@grupo.es", "ana@grupo", "ana@@grupo.es", "a na@grupo.es", "ana@grupo.es."] {
@@ -190,7 +236,28 @@ mod tests {
         assert!(check_password("s3cure-enough-pass", "maria").is_empty());
         assert_eq!(check_password("1234567", "maria"), vec![FieldProblem::TooShort, FieldProblem::OnlyDigits]);
         assert_eq!(check_password("maria-2026-xyz", "maria"), vec![FieldProblem::ContainsUsername]);
-        assert!(check_password("admin123", "x").contains(&FieldProblem::TooCommon));
+    }
+
+    #[test]
+    fn password_length_counts_characters_and_allows_any_printable_ones() {
+        assert_eq!(MIN_PASSWORD_CHARS, 10);
+        // Ten characters, twenty bytes: long enough.
+        assert!(check_password("ñandúñandú", "maria").is_empty());
+        assert_eq!(check_password("ñandú", "maria"), vec![FieldProblem::TooShort]);
+        assert!(check_password("mi coche rojo & azul", "maria").is_empty(), "spaces and symbols are fine");
+        assert!(check_password(&"x1".repeat(64), "maria").is_empty(), "128 characters are allowed");
+        assert_eq!(check_password(&"x1".repeat(65), "maria"), vec![FieldProblem::TooLong]);
+    }
+
+    #[test]
+    fn blank_repeated_or_username_passwords_are_refused() {
+        assert_eq!(check_password(&" ".repeat(10), "maria"), vec![FieldProblem::Required]);
+        assert_eq!(check_password("\t \u{00A0}    \n    ", "maria"), vec![FieldProblem::Required]);
+        assert_eq!(check_password("aaaaaaaaaaaa", "maria"), vec![FieldProblem::TooCommon]);
+        assert_eq!(check_password("ZzzzZzzzZzzz", "maria"), vec![FieldProblem::TooCommon], "case aside");
+        assert_eq!(check_password("Maria.Lopez.26", "MARIA"), vec![FieldProblem::ContainsUsername]);
+        assert_eq!(check_password("zepol.airam", "maria.lopez"), vec![FieldProblem::ContainsUsername]);
+        assert_eq!(check_password("2026-airam-xx", "maria"), vec![FieldProblem::ContainsUsername]);
     }
 
     #[test]

@@ -121,6 +121,11 @@ impl Stack {
     }
 
     pub async fn start() -> Result<Self> {
+        Self::start_with_frontend_env(&[]).await
+    }
+
+    /// A stack whose frontend server gets these extra environment variables.
+    pub async fn start_with_frontend_env(frontend_env: &[(&str, &str)]) -> Result<Self> {
         let db = TestDatabase::new();
         let bin = bin_dir();
         let dealaai = bin.join("dealaai");
@@ -151,7 +156,8 @@ impl Stack {
         frontend
             .env("BIND", format!("127.0.0.1:{frontend_port}"))
             .env("DIST_DIR", dist_dir())
-            .env("BACKEND_URL", &backend_url);
+            .env("BACKEND_URL", &backend_url)
+            .envs(frontend_env.iter().copied());
         quiet(&mut frontend);
         let frontend = Process::spawn("frontend server", &mut frontend)?;
         let frontend_url = format!("http://127.0.0.1:{frontend_port}");

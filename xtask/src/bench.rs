@@ -129,13 +129,14 @@ const PLANS: &[&str] = &[
 /// the size or the history asked for changed: a million vehicles take half an hour).
 pub struct Prepared {
     pub cluster: Cluster,
+    pub database: String,
     pub url: String,
     pub bin: std::path::PathBuf,
 }
 
 impl Prepared {
     pub fn psql(&self, sql: &str) -> Option<String> {
-        self.cluster.psql(DATABASE, sql)
+        self.cluster.psql(&self.database, sql)
     }
 
     pub fn dealaai(&self, args: &[&str]) -> Command {
@@ -157,6 +158,17 @@ impl Prepared {
     }
 }
 
+/// A `/proc/<pid>/status` memory figure (`VmRSS` now, `VmHWM` the peak) in MB.
+pub fn resident_mb(pid: u32, field: &str) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb: f64 = status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        .unwrap_or(0.0);
+    kb / 1024.0
+}
+
 /// Stops a backend started by [`Prepared::serve`] the way production does (SIGTERM).
 pub fn stop(mut server: std::process::Child) {
     let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGTERM);
@@ -164,12 +176,17 @@ pub fn stop(mut server: std::process::Child) {
 }
 
 pub fn prepare(vehicles: u64, history_days: u32) -> Result<Prepared> {
+    prepare_database(DATABASE, vehicles, history_days)
+}
+
+/// [`prepare`] in the development cluster's database `name`.
+pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<Prepared> {
     tools::ensure_load_tools()?;
     let cluster = Cluster::development();
-    let url = cluster.ensure_database_named(DATABASE)?;
+    let url = cluster.ensure_database_named(name)?;
     process::step("building the release backend");
     run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
-    let prepared = Prepared { cluster, url, bin: target_dir().join("release").join("dealaai") };
+    let prepared = Prepared { cluster, database: name.to_owned(), url, bin: target_dir().join("release").join("dealaai") };
     let psql = |sql: &str| prepared.psql(sql);
     run(prepared.dealaai(&["migrate"]).stdout(Stdio::null()))?;
     let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);
@@ -211,9 +228,7 @@ fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<St
         let report = wrk(&["-t2", "-c", CONNECTIONS, "-d", SECONDS, "-H", &auth, &url])?;
         println!("| {name} | {} | {} | {} | {} |", report.requests_per_second, report.p50, report.p99, report.errors);
     }
-    let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak = memory.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").to_owned();
-    println!("\nbackend peak memory (resident) during the list runs: {}", peak.trim_start_matches("VmHWM:").trim());
+    println!("\nbackend peak memory (resident) during the list runs: {:.1} MB", resident_mb(pid, "VmHWM"));
 
     println!("\n| request, empty cache ({UNCACHED_RUNS} runs, one at a time) | p50 | max |\n|---|---:|---:|");
     for (name, path) in UNCACHED {

@@ -119,16 +119,6 @@ fn percentile(sorted: &[Duration], p: f64) -> String {
     format!("{:.0} ms", sorted[at].as_secs_f64() * 1000.0)
 }
 
-fn resident_mb(pid: u32, field: &str) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let kb: f64 = status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        .unwrap_or(0.0);
-    kb / 1024.0
-}
-
 pub fn bench_assistant(vehicles: u64, history_days: u32, questions: usize) -> Result<()> {
     let prepared = bench::prepare(vehicles, history_days)?;
     // Limits out of the way: the bench user asks thousands of questions.
@@ -186,7 +176,7 @@ fn measure(base: &str, pid: u32, vehicles: u64, questions: usize) -> Result<()> 
     }
 
     // The flood: 50 conversations streaming at once for 20 s.
-    let idle = resident_mb(pid, "VmRSS");
+    let idle = bench::resident_mb(pid, "VmRSS");
     let conversations: Vec<i64> = (0..CONCURRENT).map(|_| new_conversation(base, &auth)).collect::<Result<_>>()?;
     let stop = Arc::new(AtomicBool::new(false));
     let peak = Arc::new(Mutex::new(idle));
@@ -194,7 +184,7 @@ fn measure(base: &str, pid: u32, vehicles: u64, questions: usize) -> Result<()> 
         let (stop, peak) = (stop.clone(), peak.clone());
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                let now = resident_mb(pid, "VmRSS");
+                let now = bench::resident_mb(pid, "VmRSS");
                 let mut peak = peak.lock().expect("not poisoned");
                 *peak = peak.max(now);
                 drop(peak);
@@ -227,7 +217,7 @@ fn measure(base: &str, pid: u32, vehicles: u64, questions: usize) -> Result<()> 
     stop.store(true, Ordering::Relaxed);
     sampler.join().expect("sampler ran");
     std::thread::sleep(Duration::from_secs(5));
-    let after = resident_mb(pid, "VmRSS");
+    let after = bench::resident_mb(pid, "VmRSS");
     flood.sort();
     println!(
         "\n{CONCURRENT} conversations at once for {:.0} s: {} answers ({:.1}/s), whole answer p50 {}, p99 {}",

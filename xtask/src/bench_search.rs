@@ -242,8 +242,6 @@ fn drive(base: &str, pid: u32) -> Result<()> {
             report.requests_per_second, report.p50, report.p90, report.p99, report.errors
         );
     }
-    let memory = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let peak = memory.lines().find(|l| l.starts_with("VmHWM")).unwrap_or("VmHWM: ?").to_owned();
-    println!("\nbackend peak memory (resident): {}", peak.trim_start_matches("VmHWM:").trim());
+    println!("\nbackend peak memory (resident): {:.1} MB", crate::bench::resident_mb(pid, "VmHWM"));
     Ok(())
 }

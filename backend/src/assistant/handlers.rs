@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::chat::{self, Answer};
 use super::store::{self, NewMessage};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
@@ -69,7 +70,7 @@ pub async fn list_conversations(
 pub async fn create_conversation(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<NewConversation>,
+    body: JsonBody<NewConversation>,
 ) -> ApiResult<HttpResponse> {
     require_chat(&caller)?;
     let title = match &body.title {
@@ -116,7 +117,7 @@ pub async fn rename_conversation(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<RenameConversation>,
+    body: JsonBody<RenameConversation>,
 ) -> ApiResult<web::Json<Conversation>> {
     require_chat(&caller)?;
     let title = clean_text("title", &body.title, MAX_TITLE_CHARS)?;
@@ -162,7 +163,7 @@ pub async fn post_message(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<PostMessage>,
+    body: JsonBody<PostMessage>,
 ) -> ApiResult<HttpResponse> {
     require_chat(&caller)?;
     let question = clean_text("content", &body.content, MAX_MESSAGE_CHARS)?;

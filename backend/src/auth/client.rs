@@ -1,48 +1,44 @@
-//! Who is calling: user agent and IP address, for sessions and throttling.
+//! Who is calling: user agent, IP address and the host name asked for, for sessions,
+//! throttling and the allowed-hosts check. Forwarding headers are believed only from
+//! `TRUSTED_PROXIES`, so actix's `connection_info()` (which believes anyone's) is not used.
 
 use std::net::IpAddr;
 
-use actix_web::HttpRequest;
 use actix_web::http::header;
+use actix_web::{HttpRequest, web};
+use shared::proxies::TrustedProxies;
 
 use super::sessions::ClientInfo;
+use crate::app::AppState;
 
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
+    let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered");
     ClientInfo {
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(512).collect()),
-        ip: client_ip(req).map(|ip| ip.to_string()),
+        ip: client_ip(req, &state.config.trusted_proxies).map(|ip| ip.to_string()),
     }
 }
 
-/// The caller's address. `X-Forwarded-For` is believed only when the direct peer is on a
-/// private network (our frontend proxy, EasyPanel's Traefik); then the right-most public
-/// address in it is the client. Anyone else could forge the header to dodge throttling.
-pub fn client_ip(req: &HttpRequest) -> Option<IpAddr> {
+/// The caller's address: the peer's, or what trusted proxies say in `X-Forwarded-For`.
+pub fn client_ip(req: &HttpRequest, trusted: &TrustedProxies) -> Option<IpAddr> {
     let peer = req.peer_addr()?.ip();
-    if !is_internal(peer) {
-        return Some(peer);
-    }
-    let forwarded = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let from_proxies = forwarded.split(',').rev().filter_map(|part| part.trim().parse::<IpAddr>().ok());
-    let mut last = None;
-    for ip in from_proxies {
-        last = Some(ip);
-        if !is_internal(ip) {
-            return Some(ip);
-        }
-    }
-    Some(last.unwrap_or(peer))
+    let forwarded_for = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok());
+    Some(trusted.client_ip(peer, forwarded_for))
 }
 
-fn is_internal(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
-    }
+/// The host name (maybe with a port) the client asked for: a trusted proxy's
+/// `X-Forwarded-Host`, else the `Host` header (HTTP/2: the URI's authority).
+pub fn requested_host<'a>(req: &'a HttpRequest, trusted: &TrustedProxies) -> &'a str {
+    let header = |name| req.headers().get(name).and_then(|v| v.to_str().ok());
+    trusted
+        .forwarded(req.peer_addr().map(|peer| peer.ip()), header("x-forwarded-host"))
+        .or_else(|| header(header::HOST.as_str()))
+        .or_else(|| req.uri().authority().map(|authority| authority.as_str()))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -51,20 +47,36 @@ mod tests {
 
     use super::*;
 
-    fn request(peer: &str, forwarded: Option<&str>) -> HttpRequest {
+    fn request(peer: &str, headers: &[(&str, &str)]) -> HttpRequest {
         let mut req = TestRequest::default().peer_addr(format!("{peer}:40000").parse().unwrap());
-        if let Some(f) = forwarded {
-            req = req.insert_header(("x-forwarded-for", f));
+        for &(name, value) in headers {
+            req = req.append_header((name, value));
         }
         req.to_http_request()
     }
 
     #[test]
-    fn forwarded_addresses_are_believed_only_from_internal_proxies() {
-        let ip = |peer, fwd| client_ip(&request(peer, fwd)).unwrap().to_string();
-        assert_eq!(ip("203.0.113.9", Some("1.2.3.4")), "203.0.113.9", "a public peer cannot forge");
-        assert_eq!(ip("10.0.0.5", Some("1.2.3.4, 198.51.100.7")), "198.51.100.7", "right-most public hop");
-        assert_eq!(ip("127.0.0.1", Some("198.51.100.7, 10.0.0.2")), "198.51.100.7");
-        assert_eq!(ip("127.0.0.1", None), "127.0.0.1");
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let trusted = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8").unwrap();
+        let ip = |peer, headers| client_ip(&request(peer, headers), &trusted).unwrap().to_string();
+        assert_eq!(ip("192.168.1.5", &[("x-forwarded-for", "1.2.3.4")]), "192.168.1.5", "private is not trusted");
+        assert_eq!(ip("10.0.0.5", &[("x-forwarded-for", "1.2.3.4, 198.51.100.7")]), "198.51.100.7");
+        let two_lines = [("x-forwarded-for", "1.2.3.4"), ("x-forwarded-for", "198.51.100.7, 127.0.0.1")];
+        assert_eq!(ip("127.0.0.1", &two_lines), "198.51.100.7", "every line counts, in order");
+        assert_eq!(ip("127.0.0.1", &[]), "127.0.0.1");
+    }
+
+    #[test]
+    fn the_forwarded_host_is_believed_only_from_trusted_proxies() {
+        let trusted = TrustedProxies::loopback();
+        let headers = [("host", "evil.example"), ("x-forwarded-host", "deala.example")];
+        assert_eq!(requested_host(&request("127.0.0.1", &headers), &trusted), "deala.example");
+        assert_eq!(requested_host(&request("203.0.113.9", &headers), &trusted), "evil.example");
+        let rfc7239 = [("host", "evil.example"), ("forwarded", "host=deala.example")];
+        assert_eq!(
+            requested_host(&request("127.0.0.1", &rfc7239), &trusted),
+            "evil.example",
+            "`Forwarded` is not read"
+        );
     }
 }

@@ -10,6 +10,7 @@ use super::sessions::{self, Rotation};
 use super::{CurrentUser, client_info, password, throttle};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 use crate::users::{self, UserRow};
 
 /// The SPA's refresh token: HttpOnly (no script can read it), SameSite=Strict and scoped
@@ -69,6 +70,7 @@ fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpRes
     responses(
         (status = 200, description = "Logged in; the refresh token is also set as an HttpOnly cookie", body = TokenResponse),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 403, description = "Production: the account still has the development demo password", body = ErrorBody),
         (status = 422, description = "Missing username or password", body = ErrorBody),
         (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody),
     )
@@ -77,7 +79,7 @@ fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpRes
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> ApiResult<HttpResponse> {
     let LoginRequest { username, password } = body.into_inner();
     let mut problems = Problems::default();
@@ -95,6 +97,8 @@ pub async fn login(
         throttle::reserve(&mut conn, &username, client.ip.as_deref()).await?;
         users::find_by_username(&mut conn, username.trim()).await?
     };
+    // Compared with a constant, and acted on only once the password proved right.
+    let is_demo_password = password == password::DEMO_ADMIN_PASSWORD;
     // No connection is held while hashing. Always verify against some hash, so unknown
     // users cost as much time as known ones.
     let password_ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
@@ -105,8 +109,14 @@ pub async fn login(
             return Err(ApiError::InvalidCredentials);
         }
     };
+    // A database seeded in development and then deployed must not open with the demo login;
+    // the attempt stays counted as a failure.
+    if is_demo_password && state.config.is_production() {
+        tracing::warn!(user_id = user.id, "login refused: the account still has the demo password");
+        return Err(ApiError::DemoPassword(user.username));
+    }
     let mut conn = state.pool.get().await?;
-    throttle::clear(&mut conn, &username).await?;
+    throttle::clear(&mut conn, &username, client.ip.as_deref()).await?;
     let session = sessions::create(&mut conn, user.id, state.config.refresh_token_ttl, &client).await?;
     tracing::info!(user_id = user.id, session_id = session.session_id, "login");
     token_response(&state, &user, session.session_id, session.refresh_token)
@@ -126,7 +136,7 @@ pub async fn login(
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: Option<web::Json<RefreshRequest>>,
+    body: Option<JsonBody<RefreshRequest>>,
 ) -> ApiResult<HttpResponse> {
     let presented = body
         .and_then(|b| b.into_inner().refresh_token)
@@ -211,7 +221,7 @@ pub async fn logout_all(state: web::Data<AppState>, current: CurrentUser) -> Api
 pub async fn update_me(
     state: web::Data<AppState>,
     current: CurrentUser,
-    body: web::Json<ProfileInput>,
+    body: JsonBody<ProfileInput>,
 ) -> ApiResult<web::Json<User>> {
     let mut conn = state.pool.get().await?;
     let changes = users::apply_profile(&mut conn, &current.user, body.into_inner()).await?;
@@ -233,7 +243,7 @@ pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: JsonBody<ChangePasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     let ChangePasswordRequest { current_password, new_password } = body.into_inner();
     // Guesses of the current password (a stolen session) count as failed logins.
@@ -244,7 +254,7 @@ pub async fn change_password(
         return Err(ApiError::field("current_password", FieldProblem::WrongPassword));
     }
     let mut conn = state.pool.get().await?;
-    throttle::clear(&mut conn, &username).await?;
+    throttle::clear(&mut conn, &username, client.ip.as_deref()).await?;
     crate::users::replace_password(&mut conn, &current.user, new_password, Some(current.claims.sid)).await?;
     tracing::info!(user_id = current.id(), "password changed");
     Ok(HttpResponse::NoContent().finish())

@@ -5,11 +5,12 @@ mod client;
 mod extractor;
 pub(crate) mod handlers;
 pub mod password;
+pub mod password_policy;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 
-pub use client::{client_info, client_ip};
+pub use client::{client_info, client_ip, requested_host};
 pub use extractor::{Callers, CurrentUser};
 pub(crate) use handlers as routes_doc;
 pub use handlers::{REFRESH_COOKIE, routes};

@@ -24,6 +24,12 @@ pub fn verify_blocking(password: &str, phc_hash: &str) -> bool {
     argon2().verify_password(password.as_bytes(), phc_hash).is_ok()
 }
 
+/// The demo administrator `dealaai seed` creates in development (`cargo xtask dev` prints
+/// it). Production refuses this password at login and `dealaai check` reports accounts that
+/// still have it.
+pub const DEMO_ADMIN_USERNAME: &str = "admin";
+pub const DEMO_ADMIN_PASSWORD: &str = "admin123";
+
 /// A turn to hash: one per core.
 async fn turn() -> tokio::sync::SemaphorePermit<'static> {
     static TURNS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();

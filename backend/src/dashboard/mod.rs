@@ -56,10 +56,7 @@ impl DashboardFilter {
 /// KPIs, breakdowns, ageing, 90-day trends and recent activity over every matching vehicle.
 #[utoipa::path(
     get, path = "/api/dashboard", tag = "dashboard", security(("bearer" = [])),
-    params(
-        ("dealer_id" = Option<i64>, Query), ("province" = Option<String>, Query, description = "Province INE code"),
-        ("stock_type" = Option<String>, Query),
-    ),
+    params(DashboardQuery),
     responses((status = 200, body = Dashboard), (status = 422, description = "Names each bad parameter", body = ErrorBody))
 )]
 #[get("/dashboard")]

@@ -54,3 +54,14 @@ pub async fn run_migrations_async(database_url: &str) -> anyhow::Result<Vec<Stri
     let url = database_url.to_owned();
     tokio::task::spawn_blocking(move || run_migrations(&url)).await?
 }
+
+/// The migrations this binary has that the database has not applied yet, by name.
+pub async fn pending_migrations(database_url: &str) -> anyhow::Result<Vec<String>> {
+    let url = database_url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = PgConnection::establish(&url).context("connecting to the database")?;
+        let pending = conn.pending_migrations(MIGRATIONS).map_err(|e| anyhow::anyhow!("reading migrations: {e}"))?;
+        Ok(pending.iter().map(|m| m.name().to_string()).collect())
+    })
+    .await?
+}

@@ -13,8 +13,10 @@ const MAX_OFFSET: i64 = 1_000_000;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
-    /// Items per page (at most 100).
+    /// Items per page, at most 100 (`MAX_PAGE_SIZE`).
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
 }
 

@@ -32,6 +32,15 @@ impl TestDatabase {
         TestDatabase { url: with_database(&admin_url, &name), name, admin_url }
     }
 
+    /// A database with nothing in it, not even the migrations (a restore's target).
+    pub fn empty() -> Self {
+        let admin_url = server_url();
+        let name = format!("dealaai_test_{}", hex::encode(rand::random::<[u8; 8]>()));
+        let mut admin = PgConnection::establish(&admin_url).expect("connect to the test server");
+        sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin).expect("create an empty database");
+        TestDatabase { url: with_database(&admin_url, &name), name, admin_url }
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }

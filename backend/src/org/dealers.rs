@@ -7,6 +7,7 @@ use shared::validation::check_email;
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::{REFERENCE_PAGE_SIZE, text_field};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
@@ -77,7 +78,11 @@ async fn validate(
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DealerListParams {
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
     pub province_id: Option<i64>,
     pub active: Option<bool>,
@@ -144,7 +149,7 @@ pub async fn get_dealer(
 pub async fn create_dealer(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<DealerInput>,
+    body: JsonBody<DealerInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageOrganisation)?;
     let mut conn = state.pool.get().await?;
@@ -167,7 +172,7 @@ pub async fn update_dealer(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<DealerInput>,
+    body: JsonBody<DealerInput>,
 ) -> ApiResult<web::Json<Dealer>> {
     caller.require(Permission::ManageOrganisation)?;
     let mut conn = state.pool.get().await?;

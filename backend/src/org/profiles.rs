@@ -5,6 +5,7 @@ use shared::org::{JobProfile, JobProfileInput};
 use shared::{ErrorBody, Page, Permission};
 
 use super::{REFERENCE_PAGE_SIZE, text_field};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
@@ -79,7 +80,7 @@ pub async fn list_profiles(
 pub async fn create_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<JobProfileInput>,
+    body: JsonBody<JobProfileInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageOrganisation)?;
     let values = validate(body.into_inner(), true)?;
@@ -102,7 +103,7 @@ pub async fn update_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<JobProfileInput>,
+    body: JsonBody<JobProfileInput>,
 ) -> ApiResult<web::Json<JobProfile>> {
     caller.require(Permission::ManageOrganisation)?;
     let changes = validate(body.into_inner(), false)?;

@@ -5,6 +5,7 @@ use shared::org::{Province, ProvinceInput};
 use shared::{ErrorBody, Page, Permission};
 
 use super::{REFERENCE_PAGE_SIZE, text_field};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
@@ -74,7 +75,7 @@ pub async fn list_provinces(
 pub async fn create_province(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<ProvinceInput>,
+    body: JsonBody<ProvinceInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageOrganisation)?;
     let values = validate(body.into_inner(), true)?;
@@ -97,7 +98,7 @@ pub async fn update_province(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<ProvinceInput>,
+    body: JsonBody<ProvinceInput>,
 ) -> ApiResult<web::Json<Province>> {
     caller.require(Permission::ManageOrganisation)?;
     let changes = validate(body.into_inner(), false)?;

@@ -22,19 +22,10 @@ use crate::stock::{page_params, parse_query};
 #[utoipa::path(
     get, path = "/api/stock/search", tag = "stock", security(("bearer" = [])),
     params(
-        ("q" = String, Query, description = "What the customer asks for, in Spanish or English (1 to 500 characters)",
-            example = "familiar diésel con maletero grande"),
-        ("mode" = Option<SearchMode>, Query, description = "`hybrid` (default), `semantic` or `text`"),
-        ("brand" = Option<String>, Query), ("model" = Option<String>, Query), ("dealer_id" = Option<i64>, Query),
-        ("province" = Option<String>, Query, description = "Province INE code"),
-        ("fuel" = Option<String>, Query), ("transmission" = Option<String>, Query), ("stock_type" = Option<String>, Query),
-        ("status" = Option<String>, Query), ("reserved" = Option<bool>, Query), ("published" = Option<bool>, Query),
-        ("price_min" = Option<String>, Query, example = "5000"), ("price_max" = Option<String>, Query, example = "15000"),
-        ("km_min" = Option<i32>, Query), ("km_max" = Option<i32>, Query),
-        ("year_min" = Option<i32>, Query), ("year_max" = Option<i32>, Query),
-        ("days_in_stock_min" = Option<i32>, Query), ("days_in_stock_max" = Option<i32>, Query),
+        ("q" = String, Query, min_length = 1, max_length = 500,
+            description = "What the customer asks for, in Spanish or English", example = "familiar diésel con maletero grande"),
         ("sort" = Option<String>, Query, description = "As in the list; absent means relevance order"),
-        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query),
+        StockQuery,
     ),
     responses(
         (status = 200, body = SearchPage),
@@ -79,12 +70,15 @@ pub async fn search_vehicles(
 #[utoipa::path(
     get, path = "/api/stock/search/export", tag = "stock", security(("bearer" = [])),
     params(
-        ("q" = String, Query), ("mode" = Option<SearchMode>, Query),
+        ("q" = String, Query, min_length = 1, max_length = 500),
         ("sort" = Option<String>, Query, description = "As in the search; absent means relevance order"),
+        StockQuery,
         crate::stock::export::ExportParams,
     ),
     responses(
-        (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content_type = "text/csv"),
+        (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content(
+            (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 422, body = ErrorBody), (status = 503, body = ErrorBody),
     )
 )]

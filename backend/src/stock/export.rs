@@ -32,10 +32,12 @@ const CHANNEL_CHUNKS: usize = 4;
 #[into_params(parameter_in = Query)]
 pub struct ExportParams {
     /// `csv` (default) or `xlsx`.
+    #[param(pattern = "^(csv|xlsx)$")]
     pub format: Option<String>,
     /// CSV only: start with a UTF-8 byte-order mark (what Excel on Windows needs).
     pub bom: Option<bool>,
     /// CSV only: `comma` (default) or `semicolon` (Spanish spreadsheets; decimals then use `,`).
+    #[param(pattern = "^(comma|semicolon|,|;)$")]
     pub separator: Option<String>,
 }
 
@@ -63,9 +65,11 @@ impl ExportParams {
 /// Export the stock with the list's filters and sort (all matching rows).
 #[utoipa::path(
     get, path = "/api/stock/export", tag = "stock", security(("bearer" = [])),
-    params(ExportParams),
+    params(StockQuery, ExportParams),
     responses(
-        (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content_type = "text/csv"),
+        (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content(
+            (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        )),
         (status = 422, body = ErrorBody),
     )
 )]

@@ -11,6 +11,7 @@ use super::filters::{Facet, StockFilter, apply_sort, parse_sort, parse_value, re
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::{export, import, set_actor};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cache;
@@ -58,19 +59,7 @@ pub(crate) fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
 /// The stock, filtered, sorted and paginated.
 #[utoipa::path(
     get, path = "/api/stock", tag = "stock", security(("bearer" = [])),
-    params(
-        ("q" = Option<String>, Query, description = "Words to find in brand, model, version, VIN, plate or colour (accents and case ignored)"),
-        ("brand" = Option<String>, Query), ("model" = Option<String>, Query), ("dealer_id" = Option<i64>, Query),
-        ("province" = Option<String>, Query, description = "Province INE code"),
-        ("fuel" = Option<String>, Query), ("transmission" = Option<String>, Query), ("stock_type" = Option<String>, Query),
-        ("status" = Option<String>, Query), ("reserved" = Option<bool>, Query), ("published" = Option<bool>, Query),
-        ("price_min" = Option<String>, Query), ("price_max" = Option<String>, Query),
-        ("km_min" = Option<i32>, Query), ("km_max" = Option<i32>, Query),
-        ("year_min" = Option<i32>, Query), ("year_max" = Option<i32>, Query),
-        ("days_in_stock_min" = Option<i32>, Query), ("days_in_stock_max" = Option<i32>, Query),
-        ("sort" = Option<String>, Query, description = "Comma-separated fields, `-` for descending, e.g. `-sale_price,mileage_km`"),
-        ("page" = Option<i64>, Query), ("page_size" = Option<i64>, Query),
-    ),
+    params(StockQuery),
     responses((status = 200, body = Page<Vehicle>), (status = 422, description = "Names each bad parameter", body = ErrorBody))
 )]
 #[get("")]
@@ -104,7 +93,7 @@ pub async fn list_vehicles(
 /// The values (with counts) for the filter dropdowns; each honours the other active filters.
 #[utoipa::path(
     get, path = "/api/stock/facets", tag = "stock", security(("bearer" = [])),
-    params(("brand" = Option<String>, Query, description = "Also lists its models"), ("q" = Option<String>, Query)),
+    params(StockQuery),
     responses((status = 200, body = StockFacets), (status = 422, body = ErrorBody))
 )]
 #[get("/facets")]
@@ -260,7 +249,7 @@ async fn check_references(conn: &mut AsyncPgConnection, record: &VehicleRecord) 
 pub async fn create_vehicle(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<VehicleInput>,
+    body: JsonBody<VehicleInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::WriteStock)?;
     let today = state.config.today();
@@ -297,7 +286,7 @@ pub async fn update_vehicle(
     state: web::Data<AppState>,
     caller: CurrentUser,
     vin: web::Path<String>,
-    body: web::Json<VehicleInput>,
+    body: JsonBody<VehicleInput>,
 ) -> ApiResult<web::Json<Vehicle>> {
     caller.require(Permission::WriteStock)?;
     let patch = body.into_inner();

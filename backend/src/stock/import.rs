@@ -366,6 +366,9 @@ fn read_header(header: &csv_async::ByteRecord) -> ApiResult<Vec<Column>> {
     for (index, raw) in header.iter().enumerate() {
         let raw = if index == 0 { raw.strip_prefix("\u{feff}".as_bytes()).unwrap_or(raw) } else { raw };
         let name = std::str::from_utf8(raw).map_err(|_| invalid_file("the header is not UTF-8 text"))?;
+        if name.contains('\0') {
+            return Err(invalid_file("a column name holds a NUL character (U+0000)"));
+        }
         let column = column_of(name);
         if matches!(column, Column::Field(_)) && columns.contains(&column) {
             return Err(ApiError::Invalid {
@@ -468,6 +471,19 @@ fn read_row(
     };
     let mut details: HashMap<&'static str, String> = HashMap::new();
     for (column, raw) in columns.iter().zip(values) {
+        // PostgreSQL cannot store U+0000: refuse the cell, naming its column.
+        if raw.contains('\0') {
+            let detail = "holds a NUL character (U+0000)".to_owned();
+            match column {
+                Column::Field(field) => {
+                    problems.add(field, FieldProblem::Invalid);
+                    details.insert(field, detail);
+                }
+                Column::Extra(name) => rejections.push((None, name.clone(), FieldProblem::Invalid, detail)),
+                Column::Ignored => {}
+            }
+            continue;
+        }
         // The export quotes formula-like text with `'`; take it off again.
         let value = match raw.strip_prefix('\'') {
             Some(rest) if rest.starts_with(['=', '+', '-', '@']) => rest,
@@ -502,7 +518,10 @@ fn read_row(
     input.stock_type.get_or_insert(shared::stock::StockType::Vo);
     let vin = input.vin.clone().map(|v| v.trim().to_ascii_uppercase());
     let record = validate(&input, VinRule::AllowLegacy, today, &mut problems);
-    if !problems.is_empty() {
+    if !problems.is_empty() || !rejections.is_empty() {
+        for rejection in &mut rejections {
+            rejection.0.clone_from(&vin);
+        }
         for (field, codes) in problems.into_fields() {
             for code in codes {
                 let problem = FieldProblem::parse(&code).unwrap_or(FieldProblem::Invalid);

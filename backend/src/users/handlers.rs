@@ -7,6 +7,7 @@ use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::input::{validate_changes, validate_new_user};
 use super::queries::{self, NewUser, UserChanges, UserRow};
+use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::{CurrentUser, password, sessions};
 use crate::db::pagination::PageParams;
@@ -29,7 +30,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct UserListParams {
+    /// 1-based page number.
+    #[param(minimum = 1)]
     pub page: Option<i64>,
+    /// Items per page, at most 100.
+    #[param(minimum = 1, maximum = 100)]
     pub page_size: Option<i64>,
     /// Text in the username, email or names (case-insensitive).
     pub q: Option<String>,
@@ -41,6 +46,7 @@ pub struct UserListParams {
     pub active: Option<bool>,
     pub chat_enabled: Option<bool>,
     /// `username`, `last_name`, `email`, `role` or `created_at`; `-` for descending.
+    #[param(pattern = "^-?(username|last_name|email|role|created_at)$")]
     pub sort: Option<String>,
 }
 
@@ -163,7 +169,7 @@ pub async fn list_users(
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    body: web::Json<UserInput>,
+    body: JsonBody<UserInput>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageUsers)?;
     let mut conn = state.pool.get().await?;
@@ -227,7 +233,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<UserInput>,
+    body: JsonBody<UserInput>,
 ) -> ApiResult<web::Json<User>> {
     caller.require(Permission::ManageUsers)?;
     let id = id.into_inner();
@@ -303,7 +309,7 @@ pub async fn set_password(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
-    body: web::Json<SetPasswordRequest>,
+    body: JsonBody<SetPasswordRequest>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ManageUsers)?;
     let mut conn = state.pool.get().await?;

@@ -234,3 +234,78 @@ async fn deactivate(app: &TestApp, user_id: i64) {
         .await
         .unwrap();
 }
+
+/// Logs in as if from `address`: the test client connects from loopback, and the backend
+/// believes the `X-Forwarded-For` of a loopback peer (the frontend proxy in development).
+async fn login_from(app: &TestApp, address: &str, username: &str, password: &str) -> reqwest::Response {
+    let body = json!({"username": username, "password": password});
+    app.client.post(app.url("/api/auth/login")).header("x-forwarded-for", address).json(&body).send().await.unwrap()
+}
+
+async fn retry_after(response: reqwest::Response) -> u64 {
+    let seconds = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert_error(response, 429, "throttled").await;
+    seconds
+}
+
+#[actix_web::test]
+async fn an_attacker_elsewhere_cannot_lock_the_owner_out() {
+    let app = TestApp::spawn().await;
+    app.create_user("admin", Role::Admin).await;
+    let (attacker, owner) = ("203.0.113.7", "198.51.100.20");
+    for n in 0..5 {
+        let guess = login_from(&app, attacker, "admin", &format!("guess-{n}")).await;
+        assert_error(guess, 401, "invalid_credentials").await;
+    }
+    let blocked = retry_after(login_from(&app, attacker, "admin", PASSWORD).await).await;
+    assert!((1..=900).contains(&blocked), "{blocked}");
+
+    let response = login_from(&app, owner, "admin", PASSWORD).await;
+    assert_eq!(response.status(), 200, "the owner logs in from their own address");
+    let sessions: Vec<Value> = app
+        .get_with_token("/api/auth/sessions", response.json::<Value>().await.unwrap()["access_token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sessions[0]["ip"], owner, "the forwarded address is the one counted");
+
+    // The owner's success does not give the attacker fresh attempts.
+    retry_after(login_from(&app, attacker, "admin", PASSWORD).await).await;
+    retry_after(login_from(&app, attacker, "admin", "guess-6").await).await;
+}
+
+/// Guesses spread over many addresses slow the username down for new addresses, but an
+/// address the user has logged in from before is not slowed.
+#[actix_web::test]
+async fn guesses_from_many_addresses_slow_down_new_addresses_only() {
+    use dealaai::db::schema::login_failures;
+    use diesel::prelude::*;
+    use diesel_async::RunQueryDsl;
+
+    let app = TestApp::spawn().await;
+    app.create_user("maria", Role::Sales).await;
+    let (home, new_laptop) = ("198.51.100.20", "192.0.2.44");
+    assert_eq!(login_from(&app, home, "maria", PASSWORD).await.status(), 200);
+    // A botnet's 16 wrong guesses, one from each address: each address stays under its limits.
+    let botnet: Vec<_> = (1..=16)
+        .map(|n| (login_failures::username.eq("maria"), login_failures::ip.eq(format!("203.0.113.{n}"))))
+        .collect();
+    diesel::insert_into(login_failures::table).values(botnet).execute(&mut app.conn().await).await.unwrap();
+
+    // Past 10 failures each attempt waits twice as long as the last: 2^6 s after the 16th.
+    let wait = retry_after(login_from(&app, "203.0.113.99", "maria", "guess").await).await;
+    assert!((30..=64).contains(&wait), "{wait}");
+    let wait = retry_after(login_from(&app, new_laptop, "maria", PASSWORD).await).await;
+    assert!((30..=64).contains(&wait), "{wait}");
+    // Unknown usernames are slowed the same way: no hint whether the user exists.
+    let ghosts: Vec<_> = (1..=16)
+        .map(|n| (login_failures::username.eq("ghost"), login_failures::ip.eq(format!("203.0.113.{n}"))))
+        .collect();
+    diesel::insert_into(login_failures::table).values(ghosts).execute(&mut app.conn().await).await.unwrap();
+    retry_after(login_from(&app, new_laptop, "ghost", PASSWORD).await).await;
+
+    assert_eq!(login_from(&app, home, "maria", PASSWORD).await.status(), 200, "home is known");
+    // A wrong password from home is still only a wrong password.
+    assert_error(login_from(&app, home, "maria", "typo").await, 401, "invalid_credentials").await;
+}

@@ -87,8 +87,10 @@ impl TestApp {
     /// Logs in and returns the whole token response.
     pub async fn login_ok(&self, username: &str) -> Value {
         let response = self.login(username, PASSWORD).await;
-        assert_eq!(response.status(), 200);
-        response.json().await.unwrap()
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 200, "{body}");
+        body
     }
 
     pub async fn get_with_token(&self, path: &str, token: &str) -> reqwest::Response {

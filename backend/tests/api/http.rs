@@ -1,4 +1,4 @@
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_error};
 
@@ -71,6 +71,54 @@ async fn nul_characters_in_query_parameters_and_paths_are_refused_not_a_500() {
         assert!(body["fields"][field].is_array(), "{path}: {body}");
     }
     assert_error(app.call("GET", "/api/stock/VSS%00123", &token, None).await, 400, "bad_request").await;
+}
+
+/// A NUL can also arrive inside JSON (the escape `\u0000`) or a CSV cell: refused by field or
+/// column on every kind of body, and nothing is written.
+#[actix_web::test]
+async fn nul_characters_in_json_bodies_and_csv_cells_are_refused_not_a_500() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("admin", shared::users::Role::Admin).await;
+    let nul = "a\u{0}b";
+    let bodies = [
+        ("POST", "/api/auth/login", json!({"username": nul, "password": "whatever1234"}), "username"),
+        ("POST", "/api/provinces", json!({"code": "99", "name": nul}), "name"),
+        ("POST", "/api/dealers", json!({"name": "Norte", "address": nul}), "address"),
+        ("POST", "/api/profiles", json!({"name": nul}), "name"),
+        ("POST", "/api/users", json!({"username": "pepe", "first_name": nul, "password": "una clave larga"}), "first_name"),
+        ("PATCH", "/api/auth/me", json!({"last_name": nul}), "last_name"),
+        (
+            "POST",
+            "/api/stock",
+            json!({"vin": "VSSZZZ6JZ9R000001", "brand": "SEAT", "model": "Ibiza", "sale_price": "9000", "extra": {"color": [nul]}}),
+            "extra",
+        ),
+        ("POST", "/api/assistant/conversations", json!({"title": nul}), "title"),
+    ];
+    for (method, path, body, field) in bodies {
+        let response = app.call(method, path, &token, Some(&body)).await;
+        let error = assert_error(response, 422, "validation_failed").await;
+        assert!(error["fields"][field].is_array(), "{method} {path}: {error}");
+    }
+    let mut conn = app.conn().await;
+    let provinces = crate::stock::count(&mut conn, "SELECT count(*) FROM provinces WHERE code = '99'").await;
+    assert_eq!(provinces, 0, "nothing written");
+
+    let csv = "vin,brand,model,sale_price,color,garaje\n\
+        VSSZZZ6JZ9R000002,SEAT,Ibi\0za,9000,rojo,1\n\
+        VSSZZZ6JZ9R000003,SEAT,Leon,9000,a\0,1\n\
+        VSSZZZ6JZ9R000005,SEAT,Leon,9000,rojo,\0\n";
+    let report = assert_error(crate::stock::import(&app, &token, "all_or_nothing", csv).await, 422, "validation_failed").await;
+    let rejected: Vec<(u64, &str)> = report["report"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["row"].as_u64().unwrap(), r["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected, [(2, "model"), (3, "colour"), (4, "garaje")], "{report}");
+    let header = "vin,brand,model,sale_price,co\0lor\nVSSZZZ6JZ9R000004,SEAT,Leon,9000,rojo\n";
+    assert_error(crate::stock::import(&app, &token, "all_or_nothing", header).await, 422, "validation_failed").await;
+    assert_eq!(crate::stock::count(&mut conn, "SELECT count(*) FROM vehicles").await, 0, "nothing written");
 }
 
 /// Every filter value is bounded (the cache keys are hashes, so no length reaches an index):
@@ -175,6 +223,15 @@ async fn implausible_dates_are_refused_by_name_before_anything_is_read_or_writte
     let body =
         assert_error(app.call("POST", "/api/stock", &token, Some(&vehicle)).await, 422, "validation_failed").await;
     assert!(body["fields"].get("registration_date").is_some(), "{body}");
+    // Money has cents, not fractions of them: `0.001` is refused, never read as 1.00 €.
+    for price in [serde_json::json!("0.001"), serde_json::json!(0.001), serde_json::json!("0,001")] {
+        let vehicle = serde_json::json!({
+            "vin": "VSSZZZ6JZ9R123456", "brand": "SEAT", "model": "Ibiza", "stock_type": "VO", "sale_price": price,
+        });
+        let response = app.call("POST", "/api/stock", &token, Some(&vehicle)).await;
+        let body = assert_error(response, 422, "validation_failed").await;
+        assert!(body["fields"].get("sale_price").is_some(), "{price}: {body}");
+    }
     let user = serde_json::json!({
         "username": "fechas", "email": "f@grupo.es", "password": "a-long-passphrase",
         "birth_date": "0200-01-01", "joining_date": "3000-01-01",

@@ -268,6 +268,36 @@ pub async fn import(app: &TestApp, token: &str, mode: &str, csv: impl Into<reqwe
         .unwrap()
 }
 
+/// The database going away in the middle of an import is a 503 like any other outage, and
+/// nothing of the file is written: the transaction cannot commit without its connection.
+#[actix_web::test]
+async fn an_import_cut_by_a_lost_database_is_a_503_and_writes_nothing() {
+    let (app, proxy, db_server) = TestApp::behind_proxy().await;
+    // The proxied app serves `db_server`'s database: the user goes there.
+    db_server.create_user("boss", Role::Manager).await;
+    let token = app.login_ok("boss").await["access_token"].as_str().unwrap().to_owned();
+    let rows = |range: std::ops::Range<u32>| -> String {
+        range.map(|i| format!("VF1LOST{i:010},Renault,Clio,{}\n", 10_000 + i)).collect()
+    };
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(2);
+    let body = futures_util::stream::unfold(receiver, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let upload = import(&app, &token, "all_or_nothing", reqwest::Body::wrap_stream(body));
+    let feed = async {
+        // More than one batch, so rows are being written when the database goes.
+        sender.send(Ok(format!("vin,brand,model,sale_price\n{}", rows(0..12_000)))).await.unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+        proxy.set_up(false);
+        let _ = sender.send(Ok(rows(12_000..13_000))).await;
+        drop(sender);
+    };
+    let (response, ()) = tokio::join!(upload, feed);
+    assert_error(response, 503, "service_unavailable").await;
+
+    proxy.set_up(true);
+    let mut conn = db_server.conn().await;
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles").await, 0, "nothing written");
+}
+
 const GOOD_A: &str = "VF1AAAAAAAA000001";
 const GOOD_B: &str = "VF1AAAAAAAA000002";
 

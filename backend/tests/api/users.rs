@@ -282,3 +282,56 @@ async fn unknown_users_are_404() {
     assert_error(app.call("PATCH", "/api/users/987654", &admin, Some(&json!({}))).await, 404, "not_found").await;
     assert_error(app.get_with_token("/api/users/abc", &admin).await, 400, "bad_request").await;
 }
+
+/// NIST SP 800-63B's rules: well-known passwords (ignoring case and the digits around one),
+/// blank ones, one repeated character and the username backwards are refused, each by name.
+#[actix_web::test]
+async fn guessable_passwords_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for("boss", Role::Admin).await;
+    let spaces = " ".repeat(10);
+    let cases = [
+        ("password123", "too_common"),
+        ("qwertyuiop", "too_common"),
+        ("Admin123456", "too_common"),
+        ("aaaaaaaaaaaa", "too_common"),
+        (spaces.as_str(), "required"),
+        ("zepol.airam", "contains_username"),
+    ];
+    for (password, problem) in cases {
+        let mut body = new_user("maria.lopez");
+        body["password"] = json!(password);
+        let response = app.call("POST", "/api/users", &admin, Some(&body)).await;
+        let body = assert_error(response, 422, "validation_failed").await;
+        assert_eq!(body["fields"]["password"], json!([problem]), "{password:?}");
+    }
+    // A password change follows the same rules.
+    let token = app.token_for("carmen", Role::Sales).await;
+    let change = json!({"current_password": crate::helpers::PASSWORD, "new_password": "Password2026!"});
+    let body =
+        assert_error(app.call("POST", "/api/auth/password", &token, Some(&change)).await, 422, "validation_failed")
+            .await;
+    assert_eq!(body["fields"]["new_password"], json!(["too_common"]));
+
+    // Long passwords of any characters, spaces included, are fine.
+    let mut body = new_user("maria.lopez");
+    body["password"] = json!("mi coche rojo: ñandú & 4x4 ".repeat(4));
+    create(&app, &admin, &body).await;
+    let user = create(&app, &admin, &new_user("ana.garcía")).await;
+    assert_eq!(user["username"], "ana.garcía");
+}
+
+/// A username mixing scripts passes for another: `аdmin` with a Cyrillic `а`.
+#[actix_web::test]
+async fn look_alike_usernames_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for("admin", Role::Admin).await;
+    for look_alike in ["\u{0430}dmin", "ａｄｍｉｎ", "m\u{0430}ría"] {
+        let response = app.call("POST", "/api/users", &admin, Some(&new_user(look_alike))).await;
+        let body = assert_error(response, 422, "validation_failed").await;
+        assert_eq!(body["fields"]["username"], json!(["invalid"]), "{look_alike}");
+    }
+    let list: Value = app.get_with_token("/api/users", &admin).await.json().await.unwrap();
+    assert_eq!(list["total"], 1, "nothing was written");
+    create(&app, &admin, &new_user("íñigo.núñez")).await;
+}

@@ -38,6 +38,29 @@ impl Assets {
     pub fn len(&self) -> usize {
         self.files.len()
     }
+
+    /// CSP hash sources (`'sha256-…'`) of index.html's inline scripts: Trunk's module that
+    /// starts the wasm app, whose text changes with every build's file hashes.
+    pub fn inline_script_hashes(&self) -> Vec<String> {
+        inline_script_hashes(&String::from_utf8_lossy(&self.files["/index.html"].identity))
+    }
+}
+
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        rest = &rest[start..];
+        let (Some(tag_end), Some(close)) = (rest.find('>'), rest.find("</script>")) else { break };
+        if tag_end < close && !rest[..tag_end].contains("src=") {
+            let text = &rest[tag_end + 1..close];
+            hashes.push(format!("'sha256-{}'", base64::prelude::BASE64_STANDARD.encode(sha2::Sha256::digest(text))));
+        }
+        rest = &rest[close + "</script>".len()..];
+    }
+    hashes
 }
 
 fn load_dir(root: &Path, dir: &Path, files: &mut HashMap<String, Asset>) -> anyhow::Result<()> {
@@ -134,12 +157,12 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse 
     let path = req.path();
     // Client-side routes (/login, /stock/123) get the app shell; missing files with an
     // extension are real 404s, so a broken asset link is not masked by HTML.
-    let (key, asset) = match assets.files.get_key_value(path) {
-        Some((key, asset)) if path != "/" => (key.as_str(), asset),
+    let asset = match assets.files.get(path) {
+        Some(asset) if path != "/" => asset,
         _ if path.rsplit('/').next().is_some_and(|last| last.contains('.')) => {
             return HttpResponse::NotFound().body("not found");
         }
-        _ => ("/index.html", &assets.files["/index.html"]),
+        _ => &assets.files["/index.html"],
     };
     let accepts = |encoding: &str| {
         req.headers()
@@ -154,10 +177,6 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse 
         header::CACHE_CONTROL,
         if asset.immutable { "public, max-age=31536000, immutable" } else { "no-cache" },
     ));
-    if key == "/index.html" {
-        response.insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
-        response.insert_header((header::X_FRAME_OPTIONS, "DENY"));
-    }
     let body = match (&asset.brotli, &asset.gzip) {
         (Some(br), _) if accepts("br") => {
             response.insert_header((header::CONTENT_ENCODING, HeaderValue::from_static("br")));
@@ -175,6 +194,15 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_are_not() {
+        let html = "<head><script type=\"module\" src=\"/a.js\"></script></head>\
+                    <body><script type=\"module\">\nimport init from '/app.js';\n</script></body>";
+        // printf "\nimport init from '/app.js';\n" | openssl dgst -sha256 -binary | base64
+        assert_eq!(inline_script_hashes(html), ["'sha256-DMGlWxzfNmII634DO34waQ0zG9JnfoNpCGqxdUPiZlU='"]);
+        assert!(inline_script_hashes("<p>no scripts</p>").is_empty());
+    }
 
     #[test]
     fn trunk_hashed_names_are_recognised() {

@@ -3,13 +3,15 @@
 
 mod assets;
 mod proxy;
+mod security;
 
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use actix_web::{App, HttpResponse, HttpServer, get, web};
+use actix_web::{App, HttpResponse, HttpServer, get, middleware, web};
 use anyhow::Context;
+use shared::proxies::TrustedProxies;
 use tracing_actix_web::TracingLogger;
 
 use crate::assets::Assets;
@@ -20,6 +22,9 @@ pub struct Settings {
     pub dist: PathBuf,
     pub api_url: String,
     pub backend_url: url::Url,
+    /// Proxies in front of this server (EasyPanel's Traefik) whose `X-Forwarded-*` headers
+    /// are passed on to the backend; anyone else's are replaced. Nobody by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Settings {
@@ -32,6 +37,10 @@ impl Settings {
             dist: var("DIST_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("frontend/app/dist")),
             api_url: var("API_URL").unwrap_or_else(|| "/api".into()),
             backend_url: url::Url::parse(&backend_url).with_context(|| format!("BACKEND_URL `{backend_url}`"))?,
+            trusted_proxies: match var("TRUSTED_PROXIES") {
+                Some(list) => TrustedProxies::parse(&list).map_err(anyhow::Error::msg).context("TRUSTED_PROXIES")?,
+                None => TrustedProxies::none(),
+            },
         })
     }
 }
@@ -77,12 +86,15 @@ async fn main() -> anyhow::Result<()> {
     let listener = TcpListener::bind(&settings.bind).with_context(|| format!("binding {}", settings.bind))?;
     tracing::info!(address = %settings.bind, backend = %settings.backend_url, "serving the frontend");
 
+    let policy = security::ContentSecurityPolicy::for_app(&assets.inline_script_hashes(), &settings.api_url)?;
+    let policy = web::Data::new(policy);
     let settings = web::Data::new(settings);
     let assets = web::Data::from(assets);
     HttpServer::new(move || {
         App::new()
             .app_data(settings.clone())
             .app_data(assets.clone())
+            .app_data(policy.clone())
             // awc clients are per worker thread (not Send).
             .app_data(web::Data::new(proxy::client()))
             .app_data(web::PayloadConfig::default().limit(64 * 1024 * 1024))
@@ -90,6 +102,7 @@ async fn main() -> anyhow::Result<()> {
             .service(config_json)
             .service(web::scope("/api").default_service(web::to(proxy::forward)))
             .default_service(web::to(assets::serve))
+            .wrap(middleware::from_fn(security::add_headers))
             .wrap(TracingLogger::default())
     })
     .shutdown_timeout(30)

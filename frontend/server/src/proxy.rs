@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use shared::proxies::TrustedProxies;
 
 use crate::Settings;
 
@@ -19,6 +20,9 @@ const HOP_BY_HOP: [&str; 8] = [
     "transfer-encoding",
     "upgrade",
 ];
+
+/// Said by this proxy alone: a client's own are dropped (and `Forwarded`, which nobody reads).
+const FORWARDING: [&str; 4] = ["forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"];
 
 pub fn client() -> awc::Client {
     awc::Client::builder().timeout(Duration::from_secs(300)).disable_redirects().finish()
@@ -36,20 +40,23 @@ pub async fn forward(
 
     let mut upstream = client.request(req.method().clone(), url.as_str()).no_decompress();
     for (name, value) in req.headers() {
-        if !HOP_BY_HOP.contains(&name.as_str()) && name != header::HOST {
+        if !HOP_BY_HOP.contains(&name.as_str()) && !FORWARDING.contains(&name.as_str()) && name != header::HOST {
             upstream = upstream.append_header((name.clone(), value.clone()));
         }
     }
-    // The backend checks the public Host name (ALLOWED_HOSTS) and logs the real client.
-    let info = req.connection_info().clone();
+    // The backend checks the public host name (ALLOWED_HOSTS) and throttles by the client's
+    // address: it hears them from this proxy only.
+    let trusted = &settings.trusted_proxies;
     upstream = upstream
-        .insert_header((header::HOST, info.host()))
-        .insert_header(("X-Forwarded-Host", info.host()))
-        .insert_header(("X-Forwarded-Proto", info.scheme()));
-    if let Some(peer) = req.peer_addr() {
-        let chain = match req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-            Some(previous) => format!("{previous}, {}", peer.ip()),
-            None => peer.ip().to_string(),
+        .insert_header((header::HOST, header_value(&req, "host").unwrap_or_default()))
+        .insert_header(("X-Forwarded-Host", forwarded_host(&req, trusted)))
+        .insert_header(("X-Forwarded-Proto", forwarded_proto(&req, trusted)));
+    if let Some(peer) = req.peer_addr().map(|peer| peer.ip()) {
+        let chain: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let chain = if trusted.trusts(peer) && !chain.is_empty() {
+            format!("{}, {peer}", chain.join(", "))
+        } else {
+            peer.to_string()
         };
         upstream = upstream.insert_header(("X-Forwarded-For", chain));
     }
@@ -72,4 +79,23 @@ pub async fn forward(
             }))
         }
     }
+}
+
+fn header_value<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The host name the client asked for: what a trusted proxy in front says (Traefik), else
+/// this request's `Host`.
+fn forwarded_host<'a>(req: &'a HttpRequest, trusted: &TrustedProxies) -> &'a str {
+    let peer = req.peer_addr().map(|peer| peer.ip());
+    trusted.forwarded(peer, header_value(req, "x-forwarded-host")).or(header_value(req, "host")).unwrap_or_default()
+}
+
+/// The scheme the client used: what a trusted proxy in front says (Traefik terminates TLS),
+/// else this connection's.
+pub fn forwarded_proto<'a>(req: &'a HttpRequest, trusted: &TrustedProxies) -> &'a str {
+    let peer = req.peer_addr().map(|peer| peer.ip());
+    let own = if req.app_config().secure() { "https" } else { "http" };
+    trusted.forwarded(peer, header_value(req, "x-forwarded-proto")).unwrap_or(own)
 }

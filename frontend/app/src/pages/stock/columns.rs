@@ -80,9 +80,10 @@ pub fn price_change(difference: Option<Money>, lang: Lang) -> impl IntoView {
 /// How well a search result matches (0 to 1): a percentage with a small bar.
 pub fn relevance(share: f64, lang: Lang) -> impl IntoView + use<> {
     let text = format::share_percent(share, lang);
-    let width = format!("width: {}", format::share_percent(share, Lang::En));
+    // A style property, not a `style` attribute: the CSP refuses inline style attributes.
+    let width = format::share_percent(share, Lang::En);
     view! {
-        <span class="relevance-bar" aria-hidden="true"><span class="relevance-fill" style=width></span></span>
+        <span class="relevance-bar" aria-hidden="true"><span class="relevance-fill" style:width=width></span></span>
         <span class="relevance-value">{text}</span>
     }
 }

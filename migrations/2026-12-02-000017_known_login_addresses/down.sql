@@ -1,0 +1,1 @@
+DROP INDEX auth_sessions_user_ip_idx;
