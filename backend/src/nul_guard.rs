@@ -4,10 +4,10 @@
 //! the escape `\u0000`). The answer names the parameter or field, like any validation error.
 //! CSV uploads are not JSON: the import checks its own cells (`stock::import`).
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::HttpMessage;
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, BytesMut};
 use futures_util::StreamExt;
@@ -45,11 +45,8 @@ pub async fn refuse_nul(
 /// The whole body, refused with 413 past `limit` (the JSON extractor's own limit, so the
 /// guard never accepts what the handler would refuse, nor the reverse).
 async fn read_body(req: &mut ServiceRequest, limit: usize) -> Result<Bytes, ApiError> {
-    let declared = req
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|length| length > limit) {
         return Err(ApiError::PayloadTooLarge);
     }

@@ -3,10 +3,10 @@
 
 use std::sync::OnceLock;
 
+use utoipa::openapi::extensions::Extensions;
 use utoipa::openapi::path::{Operation, ParameterIn, PathItem};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::extensions::ExtensionsBuilder;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::SwaggerUi;
@@ -174,12 +174,13 @@ impl Modify for EventStreams {
 }
 
 fn server_sent_event(data: RefOr<Schema>) -> RefOr<Schema> {
-    // utoipa has no `contentSchema` keyword (JSON Schema 2020-12): written as an extension.
-    let content_schema = ExtensionsBuilder::new().add("contentSchema", serde_json::to_value(data).expect("a schema"));
+    // utoipa has no `contentSchema` (JSON Schema 2020-12): added as an "extension" key, which
+    // `from_iter` keeps as it is (the builder would prefix it with `x-`).
+    let content_schema = Extensions::from_iter([("contentSchema", serde_json::to_value(data).expect("a schema"))]);
     let data = ObjectBuilder::new()
         .schema_type(Type::String)
         .content_media_type("application/json")
-        .extensions(Some(content_schema.build()));
+        .extensions(Some(content_schema));
     ObjectBuilder::new()
         .property("event", ObjectBuilder::new().schema_type(Type::String))
         .property("data", data)
@@ -225,13 +226,13 @@ pub fn allowed_methods(path: &str) -> Option<String> {
     });
     // `/api/stock/search` also matches `/api/stock/{vin}`: the path is the one with the most
     // fixed segments, as the document (and a client reading it) sees it.
-    let matching: Vec<(&String, &Vec<&str>)> =
-        routes.iter().filter(|(t, _)| matches_template(t, path)).map(|(t, m)| (t, m)).collect();
     let fixed = |template: &str| template.split('/').filter(|s| !s.starts_with('{')).count();
+    let matching: Vec<&(String, Vec<&str>)> = routes.iter().filter(|(t, _)| matches_template(t, path)).collect();
     let most_fixed = matching.iter().map(|(t, _)| fixed(t)).max()?;
-    let matching: Vec<&Vec<&str>> = matching.into_iter().filter(|(t, _)| fixed(t) == most_fixed).map(|(_, m)| m).collect();
-    let order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
-    let allowed: Vec<&str> = order.into_iter().filter(|m| matching.iter().any(|ms| ms.contains(m))).collect();
+    let allowed: Vec<&str> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+        .into_iter()
+        .filter(|m| matching.iter().any(|(t, methods)| fixed(t) == most_fixed && methods.contains(m)))
+        .collect();
     Some(allowed.join(", "))
 }
 

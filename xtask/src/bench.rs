@@ -186,7 +186,8 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
     let url = cluster.ensure_database_named(name)?;
     process::step("building the release backend");
     run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
-    let prepared = Prepared { cluster, database: name.to_owned(), url, bin: target_dir().join("release").join("dealaai") };
+    let prepared =
+        Prepared { cluster, database: name.to_owned(), url, bin: target_dir().join("release").join("dealaai") };
     let psql = |sql: &str| prepared.psql(sql);
     run(prepared.dealaai(&["migrate"]).stdout(Stdio::null()))?;
     let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);

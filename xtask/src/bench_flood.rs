@@ -54,8 +54,9 @@ fn flood(base: &str, pid: u32) -> Result<()> {
             let mut answers: Vec<(String, Duration)> = Vec::new();
             while !done.load(Ordering::Relaxed) {
                 let started = Instant::now();
-                let status = output(command("curl").args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", &auth, &url]))
-                    .unwrap_or_else(|| "failed".to_owned());
+                let status =
+                    output(command("curl").args(["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", &auth, &url]))
+                        .unwrap_or_else(|| "failed".to_owned());
                 answers.push((status, started.elapsed()));
                 std::thread::sleep(Duration::from_millis(50));
             }
@@ -72,7 +73,9 @@ fn flood(base: &str, pid: u32) -> Result<()> {
     let mut times: Vec<Duration> = answers.iter().map(|(_, time)| *time).collect();
     times.sort();
     let refused = answers.iter().filter(|(status, _)| status != "200").count();
-    println!("\nLogin flood: wrong passwords for unknown users, {CONNECTIONS} connections, {SECONDS} (wrk, 2 threads)\n");
+    println!(
+        "\nLogin flood: wrong passwords for unknown users, {CONNECTIONS} connections, {SECONDS} (wrk, 2 threads)\n"
+    );
     println!("| measure | value |\n|---|---:|");
     println!("| sign-ins answered per second | {} |", report.requests_per_second);
     println!("| sign-in p50 / p99 | {} / {} |", report.p50, report.p99);

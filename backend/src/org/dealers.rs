@@ -6,13 +6,13 @@ use shared::org::{Dealer, DealerInput};
 use shared::validation::check_email;
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
-use super::{REFERENCE_PAGE_SIZE, text_field};
-use crate::json_body::JsonBody;
+use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{dealers, provinces, users};
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = dealers, check_for_backend(diesel::pg::Pg))]
@@ -57,10 +57,10 @@ async fn validate(
     creating: bool,
 ) -> ApiResult<DealerChanges> {
     let mut problems = Problems::default();
-    let name = text_field(&mut problems, "name", input.name, creating, 200);
-    let address = text_field(&mut problems, "address", input.address, false, 300);
-    let phone = text_field(&mut problems, "phone", input.phone, false, 30);
-    let email = text_field(&mut problems, "email", input.email, false, 254);
+    let name = required_text(&mut problems, "name", input.name, creating, 200);
+    let address = text_field(&mut problems, "address", input.address, 300);
+    let phone = text_field(&mut problems, "phone", input.phone, 30);
+    let email = text_field(&mut problems, "email", input.email, 254);
     if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
         problems.check("email", check_email(email));
     }

@@ -41,28 +41,34 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Reference lists are short and feed dropdowns: one page holds them all by default.
 const REFERENCE_PAGE_SIZE: i64 = 100;
 
-/// `None` if absent; trimmed text otherwise, with a problem if required and empty or too long.
+/// `None` if absent; trimmed text otherwise (blank clears the field), with a problem if too long.
 fn text_field(
     problems: &mut crate::error::Problems,
     field: &str,
     value: Option<String>,
-    required: bool,
     max_chars: usize,
 ) -> Option<String> {
-    use shared::FieldProblem;
-    match value.map(|v| v.trim().to_owned()) {
-        None if required => {
-            problems.add(field, FieldProblem::Required);
-            None
-        }
-        Some(v) if v.is_empty() && required => {
-            problems.add(field, FieldProblem::Required);
-            None
-        }
-        Some(v) if v.chars().count() > max_chars => {
-            problems.add(field, FieldProblem::TooLong);
-            None
-        }
-        other => other,
+    let value = value.map(|v| v.trim().to_owned());
+    if value.as_ref().is_some_and(|v| v.chars().count() > max_chars) {
+        problems.add(field, shared::FieldProblem::TooLong);
+        return None;
     }
+    value
+}
+
+/// A text column that always holds something (a code, a name): required when creating, and
+/// never blank, in a change either (the database would refuse it with a 500).
+fn required_text(
+    problems: &mut crate::error::Problems,
+    field: &str,
+    value: Option<String>,
+    creating: bool,
+    max_chars: usize,
+) -> Option<String> {
+    let blank = value.as_deref().map_or(creating, |v| v.trim().is_empty());
+    if blank {
+        problems.add(field, shared::FieldProblem::Required);
+        return None;
+    }
+    text_field(problems, field, value, max_chars)
 }

@@ -4,13 +4,13 @@ use diesel_async::RunQueryDsl;
 use shared::org::{JobProfile, JobProfileInput};
 use shared::{ErrorBody, Page, Permission};
 
-use super::{REFERENCE_PAGE_SIZE, text_field};
-use crate::json_body::JsonBody;
+use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{job_profiles, users};
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = job_profiles, check_for_backend(diesel::pg::Pg))]
@@ -39,9 +39,9 @@ struct ProfileChanges {
 
 fn validate(input: JobProfileInput, creating: bool) -> ApiResult<ProfileChanges> {
     let mut problems = Problems::default();
-    let code = text_field(&mut problems, "code", input.code, creating, 20).map(|c| c.to_uppercase());
-    let name = text_field(&mut problems, "name", input.name, creating, 100);
-    let description = text_field(&mut problems, "description", input.description, false, 1000);
+    let code = required_text(&mut problems, "code", input.code, creating, 20).map(|c| c.to_uppercase());
+    let name = required_text(&mut problems, "name", input.name, creating, 100);
+    let description = text_field(&mut problems, "description", input.description, 1000);
     problems.into_result()?;
     Ok(ProfileChanges { code, name, description, is_active: input.is_active })
 }

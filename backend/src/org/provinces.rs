@@ -4,13 +4,13 @@ use diesel_async::RunQueryDsl;
 use shared::org::{Province, ProvinceInput};
 use shared::{ErrorBody, Page, Permission};
 
-use super::{REFERENCE_PAGE_SIZE, text_field};
-use crate::json_body::JsonBody;
+use super::{REFERENCE_PAGE_SIZE, required_text};
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::provinces;
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = provinces, check_for_backend(diesel::pg::Pg))]
@@ -35,8 +35,8 @@ struct ProvinceChanges {
 
 fn validate(input: ProvinceInput, creating: bool) -> ApiResult<ProvinceChanges> {
     let mut problems = Problems::default();
-    let code = text_field(&mut problems, "code", input.code, creating, 10);
-    let name = text_field(&mut problems, "name", input.name, creating, 100);
+    let code = required_text(&mut problems, "code", input.code, creating, 10);
+    let name = required_text(&mut problems, "name", input.name, creating, 100);
     problems.into_result()?;
     Ok(ProvinceChanges { code, name })
 }

@@ -11,7 +11,6 @@ use super::filters::{Facet, StockFilter, apply_sort, parse_sort, parse_value, re
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::{export, import, set_actor};
-use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cache;
@@ -20,6 +19,7 @@ use crate::db::schema::{
     dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicle_snapshots, vehicles,
 };
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

@@ -7,12 +7,12 @@ use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::input::{validate_changes, validate_new_user};
 use super::queries::{self, NewUser, UserChanges, UserRow};
-use crate::json_body::JsonBody;
 use crate::app::AppState;
 use crate::auth::{CurrentUser, password, sessions};
 use crate::db::pagination::PageParams;
 use crate::db::schema::users;
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::json_body::JsonBody;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(

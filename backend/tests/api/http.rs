@@ -85,7 +85,12 @@ async fn nul_characters_in_json_bodies_and_csv_cells_are_refused_not_a_500() {
         ("POST", "/api/provinces", json!({"code": "99", "name": nul}), "name"),
         ("POST", "/api/dealers", json!({"name": "Norte", "address": nul}), "address"),
         ("POST", "/api/profiles", json!({"name": nul}), "name"),
-        ("POST", "/api/users", json!({"username": "pepe", "first_name": nul, "password": "una clave larga"}), "first_name"),
+        (
+            "POST",
+            "/api/users",
+            json!({"username": "pepe", "first_name": nul, "password": "una clave larga"}),
+            "first_name",
+        ),
         ("PATCH", "/api/auth/me", json!({"last_name": nul}), "last_name"),
         (
             "POST",
@@ -108,7 +113,8 @@ async fn nul_characters_in_json_bodies_and_csv_cells_are_refused_not_a_500() {
         VSSZZZ6JZ9R000002,SEAT,Ibi\0za,9000,rojo,1\n\
         VSSZZZ6JZ9R000003,SEAT,Leon,9000,a\0,1\n\
         VSSZZZ6JZ9R000005,SEAT,Leon,9000,rojo,\0\n";
-    let report = assert_error(crate::stock::import(&app, &token, "all_or_nothing", csv).await, 422, "validation_failed").await;
+    let report =
+        assert_error(crate::stock::import(&app, &token, "all_or_nothing", csv).await, 422, "validation_failed").await;
     let rejected: Vec<(u64, &str)> = report["report"]["rejected"]
         .as_array()
         .unwrap()

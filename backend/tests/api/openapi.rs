@@ -240,8 +240,15 @@ async fn real_answers_match_their_documented_schemas() {
         assert!(problems.is_empty(), "{method} {path} ({status}) against its schema:\n{}", problems.join("\n"));
     }
 
+    // The check has teeth: a variant name where the wire has its code is refused.
+    let mut vehicle: Value = app.call("GET", &format!("/api/stock/{vin}"), &token, None).await.json().await.unwrap();
+    vehicle["stock_type"] = json!("Km0");
+    let problems = violations(&doc, documented(&doc, "get", "/api/stock/{vin}", 200), &vehicle, "vehicle");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+
     // An unreadable file is refused with the plain error shape, which the import documents too.
-    let empty_file = app.client.post(app.url("/api/stock/import")).bearer_auth(&token).header("content-type", "text/csv");
+    let empty_file =
+        app.client.post(app.url("/api/stock/import")).bearer_auth(&token).header("content-type", "text/csv");
     let response = empty_file.body("").send().await.unwrap();
     let answer = assert_error(response, 422, "validation_failed").await;
     assert!(violations(&doc, documented(&doc, "post", "/api/stock/import", 422), &answer, "answer").is_empty());
@@ -257,8 +264,8 @@ async fn real_answers_match_their_documented_schemas() {
     let path = format!("/api/assistant/conversations/{conversation}/messages");
     let response = app.call("POST", &path, &token, Some(&json!({"content": "¿Cuántos coches diésel hay?"}))).await;
     assert_eq!(response.status(), 200);
-    let event_schema = &doc["paths"]["/api/assistant/conversations/{id}/messages"]["post"]["responses"]["200"]
-        ["content"]["text/event-stream"]["schema"];
+    let event_schema = &doc["paths"]["/api/assistant/conversations/{id}/messages"]["post"]["responses"]["200"]["content"]
+        ["text/event-stream"]["schema"];
     let data_schema = &event_schema["properties"]["data"]["contentSchema"];
     assert_eq!(data_schema["$ref"], "#/components/schemas/StreamEvent");
     let text = response.text().await.unwrap();
