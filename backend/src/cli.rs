@@ -420,7 +420,7 @@ async fn import(config: &Config, file: &std::path::Path, skip_invalid: bool) -> 
         report.rows,
         report.created,
         report.updated,
-        report.rejected_total,
+        report.rejected_rows,
         if report.committed { "" } else { " - nothing imported" }
     );
     if !report.committed {

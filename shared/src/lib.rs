@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dashboard;
 pub mod error;
 pub mod health;
+pub mod labels;
 pub mod org;
 pub mod pagination;
 pub mod patch;
@@ -13,6 +14,7 @@ pub mod permissions;
 pub mod proxies;
 pub mod stock;
 pub mod text;
+pub mod user_agent;
 pub mod users;
 pub mod validation;
 

@@ -9,6 +9,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::FieldProblem;
 
+pub mod check;
+pub mod labels;
+
 /// An amount of euros, held as whole cents: money is never a float. In JSON it is a decimal
 /// string with two decimals (`"15990.00"`), as the earlier API's decimal fields were; it is
 /// read from such a string or from a JSON number.
@@ -678,7 +681,8 @@ pub enum ImportMode {
     SkipInvalid,
 }
 
-/// One rejected row: its line number in the file (the header is line 1), the field and the problem.
+/// One problem of a rejected row: its line number in the file (the header is line 1), the
+/// field and the problem. A row with several problems has one entry for each.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectedRow {
@@ -690,6 +694,12 @@ pub struct RejectedRow {
     pub problem: String,
     /// English detail (the value that failed, the earlier row...).
     pub detail: String,
+    /// The cell's text as the file has it, when that value is the problem.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// For `duplicate`: the line where the VIN first appeared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub earlier_row: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -703,9 +713,15 @@ pub struct ImportReport {
     /// Rows for vehicles that already held exactly these values (nothing written for them).
     #[serde(default)]
     pub unchanged: u64,
-    /// Up to 1,000 of the rejected rows, in file order; `rejected_total` counts them all.
+    /// The problems of the rejected rows, in file order (one entry per problem, up to 1,000);
+    /// `rejected_total` counts them all.
     pub rejected: Vec<RejectedRow>,
+    /// Problems found, over all rows (a row may have several): what `rejected` would list
+    /// without its limit.
     pub rejected_total: u64,
+    /// Rows rejected (each counted once, however many problems it has).
+    #[serde(default)]
+    pub rejected_rows: u64,
     /// Whether anything was written (false when all-or-nothing met an invalid row).
     pub committed: bool,
 }

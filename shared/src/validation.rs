@@ -195,6 +195,42 @@ pub fn check_password(password: &str, username: &str) -> Vec<FieldProblem> {
     problems
 }
 
+/// A person's first or last name: at most 150 characters.
+pub fn check_name(name: &str) -> Option<FieldProblem> {
+    (name.trim().chars().count() > 150).then_some(FieldProblem::TooLong)
+}
+
+/// A phone number as people write it: digits, spaces, `+`, `-` and parentheses, 30 at most.
+pub fn check_mobile(mobile: &str) -> Option<FieldProblem> {
+    let ok = mobile.trim().chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && mobile.len() <= 30;
+    (!ok).then_some(FieldProblem::Invalid)
+}
+
+/// A person's dates: born before today, plausible dates, and not leaving before joining.
+pub fn check_person_dates(
+    birth: Option<chrono::NaiveDate>,
+    joining: Option<chrono::NaiveDate>,
+    leaving: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> Vec<(&'static str, FieldProblem)> {
+    let mut problems = Vec::new();
+    if birth.is_some_and(|b| b >= today || !is_plausible_date(b)) {
+        problems.push(("birth_date", FieldProblem::Invalid));
+    }
+    for (field, date) in [("joining_date", joining), ("leaving_date", leaving)] {
+        if date.is_some_and(|d| !is_plausible_date(d)) {
+            problems.push((field, FieldProblem::Invalid));
+        }
+    }
+    if let (Some(joining), Some(leaving)) = (joining, leaving)
+        && leaving < joining
+        && !problems.contains(&("leaving_date", FieldProblem::Invalid))
+    {
+        problems.push(("leaving_date", FieldProblem::Invalid));
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

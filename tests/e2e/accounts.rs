@@ -2,15 +2,6 @@ use anyhow::{Context, Result};
 use dealaai_e2e::{Browser, Stack};
 use fantoccini::Locator;
 
-async fn log_in(b: &Browser, base: &str, username: &str, password: &str) -> Result<()> {
-    b.client.goto(&format!("{base}/login")).await?;
-    b.fill("#username", username).await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
-    Ok(())
-}
-
 async fn nav_links(b: &Browser) -> Result<Vec<String>> {
     b.texts_of(".sidebar nav a").await
 }
@@ -23,7 +14,7 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     let base = &stack.frontend_url;
 
     let admin = Browser::start().await?;
-    log_in(&admin, base, "admin", "admin123").await?;
+    admin.log_in(base, "admin", "admin123").await?;
     assert_eq!(
         nav_links(&admin).await?,
         ["Panel", "Stock", "Importar", "Asistente", "Usuarios", "Organización", "Mi perfil"]
@@ -63,7 +54,7 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
 
     // A fresh browser: the new sales user sees no administration.
     let user = Browser::start().await?;
-    log_in(&user, base, "lucia", "una-clave-bien-larga").await?;
+    user.log_in(base, "lucia", "una-clave-bien-larga").await?;
     assert_eq!(user.text_of(".topbar .user-name").await?, "Lucía Martín");
     assert_eq!(nav_links(&user).await?, ["Panel", "Stock", "Asistente", "Mi perfil"]);
 
@@ -85,8 +76,9 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     assert_eq!(user.text_of(".form-error").await?, "Usuario o contraseña incorrectos.", "the old password is gone");
     user.fill("#password", "otra-clave-aun-mas-larga").await?;
     user.click("button[type=submit]").await?;
-    // Back where they were when they logged out.
-    user.wait_for_path("/profile").await?;
+    // A logout starts afresh: the dashboard, not the page they left.
+    user.wait_for_path("/").await?;
+    assert_eq!(user.client.current_url().await?.query(), None);
     user.close().await?;
     Ok(())
 }
@@ -96,7 +88,7 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
 async fn an_admin_manages_dealerships() -> Result<()> {
     let stack = Stack::start().await?;
     let b = Browser::start().await?;
-    log_in(&b, &stack.frontend_url, "admin", "admin123").await?;
+    b.log_in(&stack.frontend_url, "admin", "admin123").await?;
     b.click(".sidebar nav a[href='/organisation']").await?;
 
     b.click("#dealer-form button[type=submit]").await?;

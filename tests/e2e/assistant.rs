@@ -22,11 +22,7 @@ async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_t
     let expected = expected["total"].as_i64().unwrap();
 
     let b = Browser::start().await?;
-    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
-    b.fill("#username", "marta").await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
+    b.log_in(&stack.frontend_url, "marta", password).await?;
     b.click("a[href='/assistant']").await?;
     b.wait_for_path("/assistant").await?;
     b.wait_until("return !!document.querySelector('section#assistant textarea#question');", "the question box").await?;

@@ -1,11 +1,5 @@
 use anyhow::Result;
 use dealaai_e2e::{Browser, Stack};
-use serde_json::Value;
-
-async fn api(stack: &Stack, token: &str, path: &str) -> Result<Value> {
-    let response = reqwest::Client::new().get(format!("{}{path}", stack.backend_url)).bearer_auth(token).send().await?;
-    Ok(response.error_for_status()?.json().await?)
-}
 
 /// The digits of a figure as shown ("1.234.567,00 €" → 123456700), whatever the separators.
 fn digits(text: &str) -> i64 {
@@ -23,13 +17,9 @@ async fn the_dashboard_shows_the_api_figures_and_its_bars_lead_to_the_stock() ->
     let token = stack.api_token("luis", password).await?;
 
     let b = Browser::start().await?;
-    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
-    b.fill("#username", "luis").await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
+    b.log_in(&stack.frontend_url, "luis", password).await?;
 
-    let all = api(&stack, &token, "/api/dashboard").await?;
+    let all = stack.api_json(&token, "/api/dashboard").await?;
     b.wait_for_text("[data-kpi='total'] .kpi-value", "300").await?;
     for kpi in ["reserved", "published", "not_published", "new_this_month"] {
         let shown = b.text_of(&format!("[data-kpi='{kpi}'] .kpi-value")).await?;
@@ -44,7 +34,7 @@ async fn the_dashboard_shows_the_api_figures_and_its_bars_lead_to_the_stock() ->
     // One dealership: the figures follow, and the filter is in the URL.
     let dealer = all["breakdowns"]["dealers"][0]["key"].as_str().unwrap().to_owned();
     b.choose("select[name='dealer_id']", &dealer).await?;
-    let mine = api(&stack, &token, &format!("/api/dashboard?dealer_id={dealer}")).await?;
+    let mine = stack.api_json(&token, &format!("/api/dashboard?dealer_id={dealer}")).await?;
     b.wait_for_text("[data-kpi='total'] .kpi-value", &mine["counts"]["total"].to_string()).await?;
     let url = b.client.current_url().await?;
     assert!(url.query().is_some_and(|q| q.contains(&format!("dealer_id={dealer}"))), "{url}");

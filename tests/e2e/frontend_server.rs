@@ -11,13 +11,15 @@ async fn serves_the_app_shell_with_the_right_caching() -> Result<()> {
 
     let index = client.get(&stack.frontend_url).header(header::ACCEPT_ENCODING, "br, gzip").send().await?;
     assert_eq!(index.status(), 200);
-    assert_eq!(index.headers()[header::CACHE_CONTROL], "no-cache");
+    // Never stored: Back after a logout must not restore a logged-in page from the cache.
+    assert_eq!(index.headers()[header::CACHE_CONTROL], "no-store");
     assert_eq!(index.headers()[header::CONTENT_ENCODING], "br", "precompressed");
     assert!(index.headers()[header::CONTENT_TYPE].to_str()?.starts_with("text/html"));
 
     // Client-side routes get the same shell; missing files are real 404s.
     let deep = client.get(format!("{}/stock/ABC123", stack.frontend_url)).send().await?;
     assert_eq!(deep.status(), 200);
+    assert_eq!(deep.headers()[header::CACHE_CONTROL], "no-store");
     let shell = deep.text().await?;
     assert!(shell.contains("<html"));
     let missing = client.get(format!("{}/missing.js", stack.frontend_url)).send().await?;

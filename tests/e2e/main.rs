@@ -2,8 +2,12 @@
 
 mod accounts;
 mod assistant;
+mod bundle;
 mod dashboard;
+mod forms;
 mod frontend_server;
+mod layout;
 mod login;
+mod navigation;
 mod search;
 mod stock;

@@ -1,6 +1,5 @@
 use anyhow::Result;
 use dealaai_e2e::{Browser, Stack};
-use serde_json::Value;
 
 /// A salesperson searches the stock by meaning from the stock page, sees the ranked rows with
 /// their relevance, opens the best one and follows one of its similar vehicles.
@@ -13,25 +12,16 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     let password = "buscar-por-significado";
     stack.create_user("sales", "luis", password)?;
     let token = stack.api_token("luis", password).await?;
-    let http = reqwest::Client::new();
-    let api = async |path: &str| -> Result<Value> {
-        let response = http.get(format!("{}{path}", stack.backend_url)).bearer_auth(&token).send().await?;
-        Ok(response.error_for_status()?.json().await?)
-    };
 
     let b = Browser::start().await?;
-    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
-    b.fill("#username", "luis").await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
+    b.log_in(&stack.frontend_url, "luis", password).await?;
     b.client.goto(&format!("{}/stock", stack.frontend_url)).await?;
     b.wait_for_text(".stock-total", "150 vehículos").await?;
 
     // Type the need, choose "by meaning": the rows come ranked, each with its relevance.
     b.fill("label.stock-search input[name='q']", "furgoneta para el trabajo").await?;
     b.choose("select#search-mode", "semantic").await?;
-    let expected = api("/api/stock/search?mode=semantic&q=furgoneta%20para%20el%20trabajo").await?;
+    let expected = stack.api_json(&token, "/api/stock/search?mode=semantic&q=furgoneta%20para%20el%20trabajo").await?;
     let best = expected["items"][0]["vin"].as_str().unwrap().to_owned();
     b.wait_until(
         &format!(
@@ -59,14 +49,7 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     b.record_requests().await?;
     b.click("[data-export='csv']").await?;
     let export = b.request_to("/stock/search/export").await?;
-    let csv = http
-        .get(format!("{}{}", stack.backend_url, &export[export.find("/api/").unwrap()..]))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
+    let csv = stack.api_text(&token, &export).await?;
     let first_exported =
         csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').split([',', ';']).next().unwrap().to_owned();
     assert_eq!(first_exported, best, "the export starts with the best match");
@@ -74,7 +57,7 @@ async fn a_salesperson_searches_by_meaning_and_follows_a_similar_vehicle() -> Re
     // Open it: its similar vehicles are listed and lead to their own page.
     b.click(&format!("tr[data-vin='{best}']")).await?;
     b.wait_for_path(&format!("/stock/{best}")).await?;
-    let similar = api(&format!("/api/stock/{best}/similar?limit=8")).await?;
+    let similar = stack.api_json(&token, &format!("/api/stock/{best}/similar?limit=8")).await?;
     let first_similar = similar[0]["vin"].as_str().unwrap().to_owned();
     b.wait_until(
         &format!(

@@ -1,12 +1,5 @@
 use anyhow::Result;
 use dealaai_e2e::{Browser, Stack};
-use serde_json::Value;
-
-/// What the API answers for `query`, as the manager sees it.
-async fn api(stack: &Stack, token: &str, path: &str) -> Result<Value> {
-    let response = reqwest::Client::new().get(format!("{}{path}", stack.backend_url)).bearer_auth(token).send().await?;
-    Ok(response.error_for_status()?.json().await?)
-}
 
 /// A manager filters and sorts the stock table, opens a vehicle, lowers its price, sees the
 /// change in its history, and exports exactly the filtered view.
@@ -20,25 +13,21 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
     let base = &stack.frontend_url;
 
     let b = Browser::start().await?;
-    b.client.goto(&format!("{base}/login")).await?;
-    b.fill("#username", "jefa").await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
+    b.log_in(base, "jefa", password).await?;
     b.click(".sidebar nav a[href='/stock']").await?;
     b.wait_for_path("/stock").await?;
     b.wait_for_text(".stock-total", "400 vehículos").await?;
 
     // Filter by brand and fuel from the facet dropdowns: the total is the API's.
     b.choose("select[name='brand']", "SEAT").await?;
-    let seat = api(&stack, &token, "/api/stock?brand=SEAT").await?;
+    let seat = stack.api_json(&token, "/api/stock?brand=SEAT").await?;
     b.wait_for_text(".stock-total", &format!("{} vehículos", seat["total"])).await?;
     b.wait_until("return [...document.querySelectorAll('li.chip[data-filter]')].length === 1", "the brand chip")
         .await?;
 
     // Sort by price, ascending: the first row is the cheapest SEAT.
     b.click("button[data-sort='sale_price']").await?;
-    let cheapest = api(&stack, &token, "/api/stock?brand=SEAT&sort=sale_price").await?;
+    let cheapest = stack.api_json(&token, "/api/stock?brand=SEAT&sort=sale_price").await?;
     let vin = cheapest["items"][0]["vin"].as_str().unwrap().to_owned();
     b.wait_until(
         &format!("const r = document.querySelector('table.stock-table tbody tr[data-vin]'); return !!r && r.dataset.vin === '{vin}';"),
@@ -60,14 +49,7 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
         export.contains("brand=SEAT") && export.contains("sort=sale_price") && export.contains("format=csv"),
         "{export}"
     );
-    let export_path = &export[export.find("/api/").unwrap()..];
-    let csv = reqwest::Client::new()
-        .get(format!("{}{export_path}", stack.backend_url))
-        .bearer_auth(&token)
-        .send()
-        .await?
-        .text()
-        .await?;
+    let csv = stack.api_text(&token, &export).await?;
     assert_eq!(csv.lines().count() as i64, seat["total"].as_i64().unwrap() + 1, "header + every filtered row");
     assert!(csv.lines().nth(1).unwrap().trim_start_matches('\u{feff}').starts_with(&vin));
 
@@ -81,7 +63,7 @@ async fn a_manager_filters_sorts_edits_a_price_and_exports() -> Result<()> {
         "the price change in the history",
     )
     .await?;
-    let vehicle = api(&stack, &token, &format!("/api/stock/{vin}")).await?;
+    let vehicle = stack.api_json(&token, &format!("/api/stock/{vin}")).await?;
     assert_eq!(vehicle["sale_price"], "1234.00");
     assert!(b.text_of("dd[data-field='sale_price']").await?.starts_with("1.234 €"));
     b.screenshot("vehicle").await?;
@@ -103,20 +85,16 @@ async fn the_table_remembers_columns_and_density_and_answers_the_keyboard() -> R
     let password = "teclado-y-columnas-2026";
     stack.create_user("viewer", "ana", password)?;
     let b = Browser::start().await?;
-    b.client.goto(&format!("{}/login", stack.frontend_url)).await?;
-    b.fill("#username", "ana").await?;
-    b.fill("#password", password).await?;
-    b.click("button[type=submit]").await?;
-    b.wait_for_path("/").await?;
+    b.log_in(&stack.frontend_url, "ana", password).await?;
     b.client.goto(&format!("{}/stock", stack.frontend_url)).await?;
     b.wait_for_text(".stock-total", "60 vehículos").await?;
-    let plates = "return document.querySelectorAll('table.stock-table td[data-column=\"plate\"]').length";
-    assert!(b.client.execute(plates, vec![]).await?.as_u64() > Some(0), "plates are shown by default");
+    let brands = "return document.querySelectorAll('table.stock-table td[data-column=\"brand\"]').length";
+    assert!(b.client.execute(brands, vec![]).await?.as_u64() > Some(0), "brands are shown by default");
 
     b.click("details.column-chooser summary").await?;
-    b.click("details.column-chooser input[name='column'][value='plate']").await?;
+    b.click("details.column-chooser input[name='column'][value='brand']").await?;
     b.click(".density-toggle").await?;
-    b.wait_until(&format!("{plates} === 0"), "the plate column gone").await?;
+    b.wait_until(&format!("{brands} === 0"), "the brand column gone").await?;
     b.wait_until("return document.querySelector('table.stock-table').classList.contains('compact')", "compact rows")
         .await?;
 
@@ -125,7 +103,7 @@ async fn the_table_remembers_columns_and_density_and_answers_the_keyboard() -> R
     b.wait_for_text(".stock-total", "60 vehículos").await?;
     b.wait_until("return document.querySelector('table.stock-table').classList.contains('compact')", "compact again")
         .await?;
-    assert_eq!(b.client.execute(plates, vec![]).await?.as_u64(), Some(0));
+    assert_eq!(b.client.execute(brands, vec![]).await?.as_u64(), Some(0));
 
     // Keyboard: from the first row, ArrowDown focuses the second; Enter opens it.
     let vins: Vec<String> = serde_json::from_value(

@@ -78,6 +78,22 @@ pub struct Stack {
 }
 
 impl Stack {
+    /// What the API answers `token`'s holder for `path` (`/api/...`), as JSON.
+    pub async fn api_json(&self, token: &str, path: &str) -> Result<serde_json::Value> {
+        let response =
+            reqwest::Client::new().get(format!("{}{path}", self.backend_url)).bearer_auth(token).send().await?;
+        Ok(response.error_for_status()?.json().await?)
+    }
+
+    /// What the backend answers `token`'s holder for an API URL the app requested (a download
+    /// the test reads itself), as text; only the part from `/api/` on is used.
+    pub async fn api_text(&self, token: &str, url: &str) -> Result<String> {
+        let path = &url[url.find("/api/").context("not an API URL")?..];
+        let response =
+            reqwest::Client::new().get(format!("{}{path}", self.backend_url)).bearer_auth(token).send().await?;
+        Ok(response.error_for_status()?.text().await?)
+    }
+
     /// Runs the `dealaai` command line against this stack's database.
     pub fn dealaai(&self, args: &[&str], stdin: Option<&str>) -> Result<()> {
         let mut command = Command::new(bin_dir().join("dealaai"));
@@ -183,9 +199,15 @@ pub async fn wait_until_ok(url: &str) -> Result<()> {
     }
 }
 
+/// The viewports the layouts are checked at: a common laptop and a common phone.
+pub const LAPTOP: (u32, u32) = (1366, 900);
+pub const PHONE: (u32, u32) = (390, 844);
+
 /// Headless Chromium driven through chromedriver (Debian's packages).
 pub struct Browser {
     pub client: Client,
+    /// The window's size, which screenshots come back to.
+    size: (u32, u32),
     _driver: Process,
     _profile: TempDir,
 }
@@ -211,7 +233,17 @@ impl Browser {
         Ok(requests.into_iter().find(|u| u.contains(part)).expect("waited for it"))
     }
 
+    /// A laptop-sized window (1366×900).
     pub async fn start() -> Result<Self> {
+        Self::start_sized(LAPTOP).await
+    }
+
+    /// A phone-sized window (390×844), for the layouts people use on the shop floor.
+    pub async fn phone() -> Result<Self> {
+        Self::start_sized(PHONE).await
+    }
+
+    pub async fn start_sized((width, height): (u32, u32)) -> Result<Self> {
         let port = free_port();
         let driver = Process::spawn(
             "chromedriver",
@@ -227,8 +259,8 @@ impl Browser {
                 "args": [
                     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                     "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    "--lang=es-ES",
+                    "--disable-component-update", "--disable-sync", "--lang=es-ES",
+                    format!("--window-size={width},{height}"),
                     format!("--user-data-dir={}", profile.0.display()),
                 ]
             }
@@ -251,19 +283,28 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         };
-        Ok(Browser { client, _driver: driver, _profile: profile })
+        // `--window-size` sizes the outer window; the page must get exactly this viewport.
+        client.set_window_size(width, height).await?;
+        let inner = client.execute("return [window.innerWidth, window.innerHeight]", vec![]).await?;
+        let (inner_w, inner_h) = (inner[0].as_u64().unwrap_or(0) as u32, inner[1].as_u64().unwrap_or(0) as u32);
+        client.set_window_size(2 * width - inner_w.min(width), 2 * height - inner_h.min(height)).await?;
+        Ok(Browser { client, size: (width, height), _driver: driver, _profile: profile })
     }
 
-    /// Saves what the browser shows as `$E2E_SCREENSHOTS/{name}.png` when that variable names a
-    /// directory (to look at the screens a test walks through); does nothing otherwise.
+    /// Saves what the browser shows, the whole page, as `$E2E_SCREENSHOTS/{name}.png` when that
+    /// variable names a directory (`cargo xtask test` sets it); does nothing otherwise.
     pub async fn screenshot(&self, name: &str) -> Result<()> {
         let Some(dir) = std::env::var_os("E2E_SCREENSHOTS") else { return Ok(()) };
-        // The whole page, not only the 900 pixels of the window.
-        let height = self.client.execute("return document.documentElement.scrollHeight", vec![]).await?;
-        let height = height.as_u64().unwrap_or(900).clamp(900, 8000) as u32;
-        self.client.set_window_size(1280, height).await?;
+        let script = "return [document.documentElement.scrollHeight, window.innerHeight]";
+        let heights = self.client.execute(script, vec![]).await?;
+        let (page, inner) = (heights[0].as_u64().unwrap_or(0), heights[1].as_u64().unwrap_or(0));
+        let page = page.clamp(self.size.1 as u64, 8000);
+        // The window is taller than its page by the browser's own frame, if any.
+        let window = self.client.get_window_size().await?;
+        let frame = window.1.saturating_sub(inner);
+        self.client.set_window_size(window.0 as u32, (page + frame) as u32).await?;
         let png = self.client.screenshot().await;
-        self.client.set_window_size(1280, 900).await?;
+        self.client.set_window_size(window.0 as u32, window.1 as u32).await?;
         let png = png?;
         std::fs::create_dir_all(&dir)?;
         std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)?;
@@ -358,6 +399,15 @@ impl Browser {
                       s.dispatchEvent(new Event('change', {bubbles: true}));";
         self.client.execute(script, vec![serde_json::json!(css), serde_json::json!(value)]).await?;
         Ok(())
+    }
+
+    /// Logs in through the login form of the app at `base` and waits for the dashboard.
+    pub async fn log_in(&self, base: &str, username: &str, password: &str) -> Result<()> {
+        self.client.goto(&format!("{base}/login")).await?;
+        self.fill("#username", username).await?;
+        self.fill("#password", password).await?;
+        self.click("button[type=submit]").await?;
+        self.wait_for_path("/").await
     }
 
     /// Waits until the current URL's path is `path`.

@@ -190,6 +190,12 @@ fn dev() -> Result<()> {
     result
 }
 
+/// Where the end-to-end tests leave their screenshots (kept as test artefacts), unless
+/// `E2E_SCREENSHOTS` already names a directory.
+fn screenshots_dir() -> PathBuf {
+    std::env::var_os("E2E_SCREENSHOTS").map(PathBuf::from).unwrap_or_else(|| target_dir().join("e2e-screenshots"))
+}
+
 fn test(cargo_args: &[String]) -> Result<()> {
     tools::ensure_build_tools()?;
     tools::ensure_browser()?;
@@ -203,13 +209,16 @@ fn test(cargo_args: &[String]) -> Result<()> {
     process::step("running every test");
     process::run(
         process::cargo()
-            .args(["test", "--workspace", "--exclude", "dealaai-app"])
+            // The web app's unit tests are plain Rust and run natively with the rest.
+            .args(["test", "--workspace"])
             .args(cargo_args)
             .env("DATABASE_URL", &admin_url)
             .env("EMBEDDINGS_MODEL_PATH", &embedding_model)
             .env("DEALAAI_BIN_DIR", target_dir().join("debug"))
-            .env("DEALAAI_DIST_DIR", dist_dir()),
+            .env("DEALAAI_DIST_DIR", dist_dir())
+            .env("E2E_SCREENSHOTS", screenshots_dir()),
     )?;
+    println!("screenshots of the end-to-end tests: {}", screenshots_dir().display());
     if !cargo_args.is_empty() {
         println!("(tests were selected: the API fuzzing step is skipped)");
         return Ok(());

@@ -116,7 +116,7 @@ pub async fn list_dealers(
     let total = filtered().count().get_result(&mut conn).await?;
     let rows: Vec<DealerRow> = filtered()
         .select(DealerRow::as_select())
-        .order((dealers::name.asc(), dealers::id.asc()))
+        .order((super::fold_text(dealers::name).asc(), dealers::name.asc(), dealers::id.asc()))
         .limit(page.page_size)
         .offset(page.offset())
         .load(&mut conn)

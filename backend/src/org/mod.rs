@@ -41,6 +41,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// Reference lists are short and feed dropdowns: one page holds them all by default.
 const REFERENCE_PAGE_SIZE: i64 = 100;
 
+// The database's collation may be "C" (Álava after Zaragoza): names are ordered by their
+// accent-folded form (the SQL function of the stock search), as Spanish readers expect.
+diesel::define_sql_function!(fn fold_text(text: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
 /// `None` if absent; trimmed text otherwise (blank clears the field), with a problem if too long.
 fn text_field(
     problems: &mut crate::error::Problems,

@@ -41,7 +41,7 @@ fn validate(input: ProvinceInput, creating: bool) -> ApiResult<ProvinceChanges> 
     Ok(ProvinceChanges { code, name })
 }
 
-/// All provinces, by name.
+/// All provinces, by name in Spanish order (Álava and Ávila among the A's).
 #[utoipa::path(
     get, path = "/api/provinces", tag = "organisation", security(("bearer" = [])),
     params(PageParams),
@@ -58,7 +58,7 @@ pub async fn list_provinces(
     let total = provinces::table.count().get_result(&mut conn).await?;
     let rows: Vec<ProvinceRow> = provinces::table
         .select(ProvinceRow::as_select())
-        .order(provinces::name.asc())
+        .order((super::fold_text(provinces::name).asc(), provinces::name.asc(), provinces::id.asc()))
         .limit(page.page_size)
         .offset(page.offset())
         .load(&mut conn)

@@ -1,5 +1,6 @@
 //! The filtered, sorted stock as CSV or XLSX: every matching row, streamed from a database
-//! cursor through a small channel, so memory stays flat whatever the size.
+//! cursor through a small channel, so memory stays flat whatever the size. By default in the
+//! machine format (API field names and codes); with `lang` in the words people read.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -12,6 +13,8 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use futures_util::StreamExt;
 use serde::Deserialize;
+use shared::labels::{Lang, yes_no};
+use shared::stock::labels::field_label;
 use shared::stock::{StockQuery, Vehicle};
 use shared::{ErrorBody, FieldProblem, Permission};
 use tokio::sync::mpsc;
@@ -39,12 +42,25 @@ pub struct ExportParams {
     /// CSV only: `comma` (default) or `semicolon` (Spanish spreadsheets; decimals then use `,`).
     #[param(pattern = "^(comma|semicolon|,|;)$")]
     pub separator: Option<String>,
+    /// Headers and values for people, in `es` (Spanish) or `en` (English): field labels
+    /// ("Precio de venta"), code labels ("Diésel", "VO (ocasión)"), "Sí"/"No", province
+    /// names instead of codes. Absent: the machine format, with the API's field names and codes
+    /// (`sale_price`, `diesel`, `true`, `29`). The import reads both back.
+    #[param(pattern = "^(es|en)$")]
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Csv { bom: bool, semicolon: bool },
     Xlsx,
+}
+
+/// How headers and values are written: codes for programs, or labels in a language for people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Words {
+    Codes,
+    Labels(Lang),
 }
 
 impl ExportParams {
@@ -58,6 +74,15 @@ impl ExportParams {
             "csv" => Ok(Format::Csv { bom: self.bom.unwrap_or(false), semicolon }),
             "xlsx" => Ok(Format::Xlsx),
             _ => Err(ApiError::field("format", FieldProblem::Invalid)),
+        }
+    }
+
+    fn words(&self) -> ApiResult<Words> {
+        match self.lang.as_deref() {
+            None => Ok(Words::Codes),
+            Some(code) => {
+                Lang::from_code(code).map(Words::Labels).ok_or(ApiError::field("lang", FieldProblem::Invalid))
+            }
         }
     }
 }
@@ -82,6 +107,7 @@ pub async fn export_vehicles(
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
     let format = params.format()?;
+    let words = params.words()?;
     let (filter, sort) = parse_query(&query)?;
     let today = state.config.today();
     let conn = state.pool.get().await?;
@@ -99,7 +125,7 @@ pub async fn export_vehicles(
                 return;
             }
         };
-        let mut writer = FileWriter::new(format);
+        let mut writer = FileWriter::new(format, words);
         while let Some(row) = rows.next().await {
             let chunk = match row {
                 Ok((row, names)) => writer.row(&row.to_api(names, today)),
@@ -129,7 +155,7 @@ pub async fn export_vehicles(
 /// A few vehicles already read (a ranked search's), as one file with the export's columns.
 pub(crate) fn file_of(params: &ExportParams, vehicles: &[Vehicle], today: NaiveDate) -> ApiResult<HttpResponse> {
     let format = params.format()?;
-    let mut writer = FileWriter::new(format);
+    let mut writer = FileWriter::new(format, params.words()?);
     let mut file = Vec::new();
     for vehicle in vehicles {
         if let Some(chunk) = writer.row(vehicle).map_err(anyhow::Error::from)? {
@@ -172,7 +198,8 @@ enum Cell {
     Empty,
 }
 
-/// The exported columns: the API's field names, which the import reads back.
+/// The exported columns: the API's field names (or, for people, their labels), which the
+/// import reads back.
 pub const COLUMNS: &[&str] = &[
     "vin",
     "plate",
@@ -209,8 +236,30 @@ pub const COLUMNS: &[&str] = &[
     "description",
 ];
 
-fn cells(v: &Vehicle) -> Vec<Cell> {
+fn header(words: Words) -> Vec<&'static str> {
+    match words {
+        Words::Codes => COLUMNS.to_vec(),
+        Words::Labels(lang) => {
+            COLUMNS.iter().map(|column| field_label(column).map_or(*column, |label| label.text(lang))).collect()
+        }
+    }
+}
+
+fn cells(v: &Vehicle, words: Words) -> Vec<Cell> {
     let text = |s: &Option<String>| s.clone().map_or(Cell::Empty, Cell::Text);
+    // A code as is, or its label.
+    let code = |code: &'static str, label: shared::labels::Label| match words {
+        Words::Codes => Cell::Text(code.to_owned()),
+        Words::Labels(lang) => Cell::Text(label.text(lang).to_owned()),
+    };
+    let boolean = |value: bool| match words {
+        Words::Codes => Cell::Bool(value),
+        Words::Labels(lang) => Cell::Text(yes_no(value).text(lang).to_owned()),
+    };
+    let province = match words {
+        Words::Codes => &v.province_code,
+        Words::Labels(_) => &v.province_name,
+    };
     let money = |m: Option<shared::stock::Money>| m.map_or(Cell::Empty, |m| Cell::Money(m.cents()));
     let int = |n: Option<i32>| n.map_or(Cell::Empty, |n| Cell::Integer(n.into()));
     vec![
@@ -225,17 +274,17 @@ fn cells(v: &Vehicle) -> Vec<Cell> {
         Cell::Integer(v.days_in_stock.into()),
         Cell::Integer(v.mileage_km.into()),
         text(&v.colour),
-        v.fuel.map_or(Cell::Empty, |f| Cell::Text(f.as_str().to_owned())),
-        v.transmission.map_or(Cell::Empty, |t| Cell::Text(t.as_str().to_owned())),
+        v.fuel.map_or(Cell::Empty, |f| code(f.as_str(), f.label())),
+        v.transmission.map_or(Cell::Empty, |t| code(t.as_str(), t.label())),
         int(v.power_cv),
         text(&v.vehicle_type),
-        Cell::Text(v.stock_type.as_str().to_owned()),
-        Cell::Text(v.status.as_str().to_owned()),
-        Cell::Bool(v.reserved),
-        Cell::Bool(v.published),
+        code(v.stock_type.as_str(), v.stock_type.label()),
+        code(v.status.as_str(), v.status.label()),
+        boolean(v.reserved),
+        boolean(v.published),
         text(&v.listing_url),
         text(&v.dealer_name),
-        text(&v.province_code),
+        text(province),
         text(&v.location),
         money(v.purchase_price),
         money(v.total_cost),
@@ -252,8 +301,18 @@ fn cells(v: &Vehicle) -> Vec<Cell> {
 
 /// Turns rows into file bytes, handing back a chunk whenever enough has gathered.
 enum FileWriter {
-    Csv { writer: Box<csv::Writer<SharedBuffer>>, buffer: SharedBuffer, comma_decimals: bool },
-    Xlsx { zip: Box<zip::ZipWriter<zip::write::StreamWriter<SharedBuffer>>>, buffer: SharedBuffer, sheet: Vec<u8> },
+    Csv {
+        writer: Box<csv::Writer<SharedBuffer>>,
+        buffer: SharedBuffer,
+        comma_decimals: bool,
+        words: Words,
+    },
+    Xlsx {
+        zip: Box<zip::ZipWriter<zip::write::StreamWriter<SharedBuffer>>>,
+        buffer: SharedBuffer,
+        sheet: Vec<u8>,
+        words: Words,
+    },
 }
 
 /// The zip writer owns its output; the exporter drains the same buffer between rows.
@@ -282,7 +341,7 @@ impl SharedBuffer {
 }
 
 impl FileWriter {
-    fn new(format: Format) -> FileWriter {
+    fn new(format: Format, words: Words) -> FileWriter {
         match format {
             Format::Csv { bom, semicolon } => {
                 let mut buffer = SharedBuffer::default();
@@ -292,8 +351,8 @@ impl FileWriter {
                 let mut writer = csv::WriterBuilder::new()
                     .delimiter(if semicolon { b';' } else { b',' })
                     .from_writer(buffer.clone());
-                writer.write_record(COLUMNS).expect("writing to memory");
-                FileWriter::Csv { writer: Box::new(writer), buffer, comma_decimals: semicolon }
+                writer.write_record(header(words)).expect("writing to memory");
+                FileWriter::Csv { writer: Box::new(writer), buffer, comma_decimals: semicolon, words }
             }
             Format::Xlsx => {
                 let buffer = SharedBuffer::default();
@@ -301,23 +360,23 @@ impl FileWriter {
                 xlsx::write_package_parts(&mut zip).expect("writing to memory");
                 let mut sheet = Vec::with_capacity(CHUNK_BYTES * 2);
                 xlsx::start_sheet(&mut sheet);
-                xlsx::header_row(&mut sheet, COLUMNS);
-                FileWriter::Xlsx { zip: Box::new(zip), buffer, sheet }
+                xlsx::header_row(&mut sheet, &header(words));
+                FileWriter::Xlsx { zip: Box::new(zip), buffer, sheet, words }
             }
         }
     }
 
     fn row(&mut self, vehicle: &Vehicle) -> std::io::Result<Option<Bytes>> {
         match self {
-            FileWriter::Csv { writer, buffer, comma_decimals } => {
+            FileWriter::Csv { writer, buffer, comma_decimals, words } => {
                 let record: Vec<String> =
-                    cells(vehicle).into_iter().map(|cell| csv_text(cell, *comma_decimals)).collect();
+                    cells(vehicle, *words).into_iter().map(|cell| csv_text(cell, *comma_decimals)).collect();
                 writer.write_record(&record)?;
                 // csv keeps its own 8 KiB buffer and spills into ours as it fills.
                 Ok((buffer.len() >= CHUNK_BYTES).then(|| Bytes::from(buffer.take())))
             }
-            FileWriter::Xlsx { zip, buffer, sheet } => {
-                xlsx::data_row(sheet, &cells(vehicle));
+            FileWriter::Xlsx { zip, buffer, sheet, words } => {
+                xlsx::data_row(sheet, &cells(vehicle, *words));
                 if sheet.len() >= CHUNK_BYTES {
                     zip.write_all(sheet)?;
                     sheet.clear();
@@ -334,7 +393,7 @@ impl FileWriter {
                 writer.flush()?;
                 Ok(Bytes::from(buffer.take()))
             }
-            FileWriter::Xlsx { mut zip, buffer, mut sheet } => {
+            FileWriter::Xlsx { mut zip, buffer, mut sheet, .. } => {
                 xlsx::end_sheet(&mut sheet);
                 zip.write_all(&sheet)?;
                 zip.finish().map_err(std::io::Error::other)?;

@@ -7,7 +7,7 @@ use shared::stock::{
 };
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
-use super::filters::{Facet, StockFilter, apply_sort, parse_sort, parse_value, reference_names};
+use super::filters::{Facet, StockFilter, apply_sort, fold_text, parse_sort, parse_value, reference_names};
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::{export, import, set_actor};
@@ -166,7 +166,8 @@ pub async fn facets(
             Some(FacetValue { value: code, label: name, count })
         })
         .collect();
-    provinces.sort_by(|a, b| a.label.cmp(&b.label));
+    // Spanish order: Álava and Ávila among the A's, not after Zaragoza.
+    provinces.sort_by_cached_key(|facet| (fold_text(&facet.label), facet.label.clone()));
     let mut dealers: Vec<FacetValue> = dealer_names
         .into_iter()
         .filter_map(|(id, name)| {
@@ -174,7 +175,7 @@ pub async fn facets(
             Some(FacetValue { value: id.to_string(), label: name, count })
         })
         .collect();
-    dealers.sort_by(|a, b| a.label.cmp(&b.label));
+    dealers.sort_by_cached_key(|facet| (fold_text(&facet.label), facet.label.clone()));
     let facets = StockFacets {
         brands: plain(brands),
         models: plain(models),

@@ -1,5 +1,6 @@
-//! CSV import: the English column names of the export or the earlier system's Spanish ones,
-//! `,` or `;` separated, streamed row by row and upserted by VIN in batches inside one
+//! CSV import: the English column names of the export, its localized labels (so a file
+//! exported in Spanish or English comes back as it went) or the earlier system's Spanish
+//! names, `,` or `;` separated, streamed row by row and upserted by VIN in batches inside one
 //! transaction. Every row is checked, so the report lists every bad one; then all-or-nothing
 //! rolls back if there was any, and `skip_invalid` commits the good ones.
 
@@ -12,7 +13,11 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use serde::Deserialize;
-use shared::stock::{ImportMode, ImportRejected, ImportReport, Money, RejectedRow, VehicleInput};
+use shared::stock::labels::{by_label, field_label};
+use shared::stock::{
+    Fuel, ImportMode, ImportRejected, ImportReport, Money, RejectedRow, StockType, Transmission, VehicleInput,
+    VehicleStatus,
+};
 use shared::{ErrorBody, ErrorCode, FieldProblem, Permission};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
@@ -78,7 +83,8 @@ const ALIASES: &[(&str, &[&str])] = &[
     ("online_leads", &["leads"]),
 ];
 
-/// Export columns that are computed, not stored: read back without complaint, and ignored.
+/// Export columns that are computed, not stored: read back without complaint (by these
+/// names or their labels), and ignored.
 const DERIVED: &[&str] = &[
     "days_in_stock",
     "dias_en_stock",
@@ -102,12 +108,14 @@ fn field_of_column(column: &str) -> &str {
 
 fn column_of(header: &str) -> Column {
     let name = fold_text(header.trim()).replace([' ', '-', '.'], "_");
-    if DERIVED.contains(&name.as_str()) {
+    // A localized export's header is the field's label, in either language.
+    let labelled = |field: &str| field_label(field).is_some_and(|label| label.matches(header));
+    if DERIVED.iter().any(|field| *field == name || labelled(field)) {
         return Column::Ignored;
     }
     ALIASES
         .iter()
-        .find(|(field, aliases)| *field == name || aliases.contains(&name.as_str()))
+        .find(|(field, aliases)| *field == name || aliases.contains(&name.as_str()) || labelled(field))
         .map_or_else(|| Column::Extra(header.trim().to_owned()), |(field, _)| Column::Field(field))
 }
 
@@ -172,7 +180,7 @@ pub async fn import_vehicles(
         by = caller.id(),
         created = report.created,
         updated = report.updated,
-        rejected = report.rejected_total,
+        rejected = report.rejected_rows,
         "import"
     );
     if report.committed {
@@ -180,7 +188,7 @@ pub async fn import_vehicles(
     } else {
         Ok(HttpResponse::UnprocessableEntity().json(ImportRejected {
             error: ErrorCode::ValidationFailed,
-            message: format!("{} row(s) are invalid: nothing was imported", report.rejected_total),
+            message: format!("{} row(s) are invalid: nothing was imported", report.rejected_rows),
             fields: Default::default(),
             report,
         }))
@@ -243,6 +251,7 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
         unchanged: 0,
         rejected: Vec::new(),
         rejected_total: 0,
+        rejected_rows: 0,
         committed: false,
     };
     let report_slot = &mut report;
@@ -322,8 +331,9 @@ async fn read_rows<R: AsyncRead + Unpin + Send>(
             }
             Err(error) => {
                 report.rows += 1;
+                report.rejected_rows += 1;
                 let line = error.position().map_or(report.rows + 1, |p| p.line());
-                reject(report, line, None, "row", FieldProblem::Invalid, error.to_string());
+                reject(report, line, Rejection::new(None, "row", FieldProblem::Invalid, error.to_string()));
                 continue;
             }
         };
@@ -331,14 +341,22 @@ async fn read_rows<R: AsyncRead + Unpin + Send>(
         let line = record.position().map_or(report.rows + 1, |p| p.line());
         match read_row(&record, columns, references, today) {
             Err(rejections) => {
-                for (vin, field, problem, detail) in rejections {
-                    reject(report, line, vin, &field, problem, detail);
+                report.rejected_rows += 1;
+                for rejection in rejections {
+                    reject(report, line, rejection);
                 }
             }
             Ok(vehicle) => {
                 if let Some(first) = seen.get(&vehicle.vin) {
                     let detail = format!("the VIN already appears on line {first}");
-                    reject(report, line, Some(vehicle.vin.clone()), "vin", FieldProblem::Duplicate, detail);
+                    let vin = Some(vehicle.vin.clone());
+                    let rejection = Rejection {
+                        value: vin.clone(),
+                        earlier_row: Some(*first),
+                        ..Rejection::new(vin, "vin", FieldProblem::Duplicate, detail)
+                    };
+                    report.rejected_rows += 1;
+                    reject(report, line, rejection);
                     continue;
                 }
                 seen.insert(vehicle.vin.clone(), line);
@@ -391,24 +409,33 @@ fn read_header(header: &csv_async::ByteRecord) -> ApiResult<Vec<Column>> {
     Ok(columns)
 }
 
-type Rejection = (Option<String>, String, FieldProblem, String);
-
-fn reject(
-    report: &mut ImportReport,
-    row: u64,
+/// One problem of a row, before it is numbered.
+struct Rejection {
     vin: Option<String>,
-    field: &str,
+    field: String,
     problem: FieldProblem,
     detail: String,
-) {
+    value: Option<String>,
+    earlier_row: Option<u64>,
+}
+
+impl Rejection {
+    fn new(vin: Option<String>, field: &str, problem: FieldProblem, detail: String) -> Rejection {
+        Rejection { vin, field: field.to_owned(), problem, detail, value: None, earlier_row: None }
+    }
+}
+
+fn reject(report: &mut ImportReport, row: u64, rejection: Rejection) {
     report.rejected_total += 1;
     if report.rejected.len() < MAX_REPORTED {
         report.rejected.push(RejectedRow {
             row,
-            vin,
-            field: field.to_owned(),
-            problem: problem.as_str().to_owned(),
-            detail,
+            vin: rejection.vin,
+            field: rejection.field,
+            problem: rejection.problem.as_str().to_owned(),
+            detail: rejection.detail,
+            value: rejection.value,
+            earlier_row: rejection.earlier_row,
         });
     }
 }
@@ -463,13 +490,15 @@ fn read_row(
     let mut rejections: Vec<Rejection> = Vec::new();
     if record.len() != columns.len() {
         let detail = format!("expected {} columns, found {}", columns.len(), record.len());
-        return Err(vec![(None, "row".to_owned(), FieldProblem::Invalid, detail)]);
+        return Err(vec![Rejection::new(None, "row", FieldProblem::Invalid, detail)]);
     }
     let Ok(values) = record.iter().map(std::str::from_utf8).collect::<Result<Vec<&str>, _>>() else {
         let detail = "the row is not UTF-8 text: save the file as \"CSV UTF-8\"".to_owned();
-        return Err(vec![(None, "row".to_owned(), FieldProblem::Invalid, detail)]);
+        return Err(vec![Rejection::new(None, "row", FieldProblem::Invalid, detail)]);
     };
     let mut details: HashMap<&'static str, String> = HashMap::new();
+    // The cells as the file has them, to show the value behind a problem.
+    let mut cells: HashMap<&'static str, &str> = HashMap::new();
     for (column, raw) in columns.iter().zip(values) {
         // PostgreSQL cannot store U+0000: refuse the cell, naming its column.
         if raw.contains('\0') {
@@ -479,7 +508,10 @@ fn read_row(
                     problems.add(field, FieldProblem::Invalid);
                     details.insert(field, detail);
                 }
-                Column::Extra(name) => rejections.push((None, name.clone(), FieldProblem::Invalid, detail)),
+                Column::Extra(name) => rejections.push(Rejection {
+                    value: Some(raw.replace('\0', "")),
+                    ..Rejection::new(None, name, FieldProblem::Invalid, detail)
+                }),
                 Column::Ignored => {}
             }
             continue;
@@ -502,6 +534,7 @@ fn read_row(
         if value.is_empty() {
             continue;
         }
+        cells.insert(field, value);
         if !set_field(&mut input, field, value, references) {
             problems.add(
                 field,
@@ -520,7 +553,7 @@ fn read_row(
     let record = validate(&input, VinRule::AllowLegacy, today, &mut problems);
     if !problems.is_empty() || !rejections.is_empty() {
         for rejection in &mut rejections {
-            rejection.0.clone_from(&vin);
+            rejection.vin.clone_from(&vin);
         }
         for (field, codes) in problems.into_fields() {
             for code in codes {
@@ -530,7 +563,8 @@ fn read_row(
                     continue;
                 }
                 let detail = details.get(field.as_str()).cloned().unwrap_or_default();
-                rejections.push((vin.clone(), field.clone(), problem, detail));
+                let value = cells.get(field.as_str()).map(|value| (*value).to_owned());
+                rejections.push(Rejection { value, ..Rejection::new(vin.clone(), &field, problem, detail) });
             }
         }
         return Err(rejections);
@@ -616,7 +650,8 @@ fn fuel(value: &str) -> Option<shared::stock::Fuel> {
         "lpg" | "glp" => Lpg,
         "cng" | "gnc" | "gas_natural" => Cng,
         "other" | "otro" | "otros" => Other,
-        _ => return None,
+        // The labels of a localized export.
+        _ => return by_label(Fuel::ALL, Fuel::label, value),
     })
 }
 
@@ -625,7 +660,8 @@ fn transmission(value: &str) -> Option<shared::stock::Transmission> {
     Some(match fold_text(value).as_str() {
         "manual" | "m" => Manual,
         "automatic" | "automatico" | "automatica" | "auto" | "a" => Automatic,
-        _ => return None,
+        // The labels of a localized export.
+        _ => return by_label(Transmission::ALL, Transmission::label, value),
     })
 }
 
@@ -636,7 +672,8 @@ fn stock_type(value: &str) -> Option<shared::stock::StockType> {
         "vn" | "nuevo" | "new" => Vn,
         "km0" | "kilometro0" => Km0,
         "demo" | "vd" | "demostracion" => Demo,
-        _ => return None,
+        // The labels of a localized export.
+        _ => return by_label(StockType::ALL, StockType::label, value),
     })
 }
 
@@ -647,7 +684,8 @@ fn status(value: &str) -> Option<shared::stock::VehicleStatus> {
         "in_preparation" | "en_preparacion" | "preparacion" => InPreparation,
         "in_transit" | "en_transito" | "transito" => InTransit,
         "sold" | "vendido" => Sold,
-        _ => return None,
+        // The labels of a localized export.
+        _ => return by_label(VehicleStatus::ALL, VehicleStatus::label, value),
     })
 }
 
@@ -724,6 +762,18 @@ mod tests {
         assert_eq!(column_of("mileage_km"), Column::Field("mileage_km"));
         assert_eq!(column_of("days_in_stock"), Column::Ignored);
         assert_eq!(column_of("Garantía"), Column::Extra("Garantía".into()));
+    }
+
+    #[test]
+    fn a_localized_export_reads_back() {
+        assert_eq!(column_of("VIN (bastidor)"), Column::Field("vin"));
+        assert_eq!(column_of("Precio de venta"), Column::Field("sale_price"));
+        assert_eq!(column_of("Potencia (CV)"), Column::Field("power_cv"));
+        assert_eq!(column_of("Make"), Column::Field("brand"));
+        assert_eq!(column_of("Diferencia de precio"), Column::Ignored);
+        assert_eq!(stock_type("VO (ocasión)"), Some(StockType::Vo));
+        assert_eq!(status("En tránsito"), Some(VehicleStatus::InTransit));
+        assert_eq!(fuel("Plug-in hybrid"), Some(Fuel::PluginHybrid));
     }
 
     #[test]

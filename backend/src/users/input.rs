@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::FieldProblem;
 use shared::users::{ProfileInput, Role, UserInput};
-use shared::validation::{check_email, check_username, is_plausible_date};
+use shared::validation::{check_email, check_mobile, check_name, check_person_dates, check_username};
 
 use super::queries::{self, UserChanges};
 use crate::db::schema::{dealers, job_profiles, provinces, users};
@@ -34,40 +34,17 @@ fn text(value: Option<String>) -> String {
     value.map(|v| v.trim().to_owned()).unwrap_or_default()
 }
 
-fn check_name(problems: &mut Problems, field: &str, value: &Option<String>) {
-    if value.as_ref().is_some_and(|v| v.trim().chars().count() > 150) {
-        problems.add(field, FieldProblem::TooLong);
-    }
-}
-
-fn check_mobile(problems: &mut Problems, value: &Option<String>) {
-    if let Some(mobile) = value {
-        let ok = mobile.trim().chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) && mobile.len() <= 30;
-        if !ok {
-            problems.add("mobile", FieldProblem::Invalid);
-        }
-    }
-}
-
-fn check_dates(
+/// The shared checks of a person's names, mobile and dates (the SPA's forms run them too).
+fn check_person(
     problems: &mut Problems,
-    birth: Option<chrono::NaiveDate>,
-    joining: Option<chrono::NaiveDate>,
-    leaving: Option<chrono::NaiveDate>,
+    (first_name, last_name, mobile): (Option<&str>, Option<&str>, Option<&str>),
+    (birth, joining, leaving): (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>, Option<chrono::NaiveDate>),
 ) {
-    let today = chrono::Utc::now().date_naive();
-    if birth.is_some_and(|b| b >= today || !is_plausible_date(b)) {
-        problems.add("birth_date", FieldProblem::Invalid);
-    }
-    for (field, date) in [("joining_date", joining), ("leaving_date", leaving)] {
-        if date.is_some_and(|d| !is_plausible_date(d)) {
-            problems.add(field, FieldProblem::Invalid);
-        }
-    }
-    if let (Some(joining), Some(leaving)) = (joining, leaving)
-        && leaving < joining
-    {
-        problems.add("leaving_date", FieldProblem::Invalid);
+    problems.check("first_name", first_name.and_then(check_name));
+    problems.check("last_name", last_name.and_then(check_name));
+    problems.check("mobile", mobile.and_then(check_mobile));
+    for (field, problem) in check_person_dates(birth, joining, leaving, chrono::Utc::now().date_naive()) {
+        problems.add(field, problem);
     }
 }
 
@@ -112,12 +89,10 @@ pub async fn validate_new_user(conn: &mut AsyncPgConnection, input: UserInput) -
     problems.check("username", check_username(&username));
     problems.check("email", check_email(&email));
     problems.check_new_password("password", &password, &username);
-    check_name(&mut problems, "first_name", &input.first_name);
-    check_name(&mut problems, "last_name", &input.last_name);
-    check_mobile(&mut problems, &input.mobile);
     let leaving_date = input.leaving_date.flatten();
     let (birth_date, joining_date) = (input.birth_date.flatten(), input.joining_date.flatten());
-    check_dates(&mut problems, birth_date, joining_date, leaving_date);
+    let contact = (input.first_name.as_deref(), input.last_name.as_deref(), input.mobile.as_deref());
+    check_person(&mut problems, contact, (birth_date, joining_date, leaving_date));
     let (job_profile_id, boss_id) = (input.job_profile_id.flatten(), input.boss_id.flatten());
     let (dealer_id, province_id) = (input.dealer_id.flatten(), input.province_id.flatten());
     check_references(conn, &mut problems, job_profile_id, dealer_id, province_id, boss_id).await?;
@@ -181,13 +156,11 @@ pub async fn validate_changes(
             problems.add("email", FieldProblem::AlreadyTaken);
         }
     }
-    check_name(&mut problems, "first_name", &input.first_name);
-    check_name(&mut problems, "last_name", &input.last_name);
-    check_mobile(&mut problems, &input.mobile);
     let birth = input.birth_date.unwrap_or(current.birth_date);
     let joining = input.joining_date.unwrap_or(current.joining_date);
     let leaving = input.leaving_date.unwrap_or(current.leaving_date);
-    check_dates(&mut problems, birth, joining, leaving);
+    let contact = (input.first_name.as_deref(), input.last_name.as_deref(), input.mobile.as_deref());
+    check_person(&mut problems, contact, (birth, joining, leaving));
     if let Some(Some(boss_id)) = input.boss_id {
         if boss_id == current.id {
             problems.add("boss_id", FieldProblem::SelfReference);

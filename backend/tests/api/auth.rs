@@ -29,12 +29,7 @@ async fn login_returns_tokens_the_user_and_an_httponly_refresh_cookie() {
 
 #[actix_web::test]
 async fn the_refresh_cookie_is_secure_in_production() {
-    let app = TestApp::builder()
-        .var("APP_ENV", "production")
-        .var("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d")
-        .var("ALLOWED_HOSTS", "127.0.0.1")
-        .spawn()
-        .await;
+    let app = TestApp::builder().production().spawn().await;
     app.create_user("maria", Role::Sales).await;
     let response = app.login("maria", PASSWORD).await;
     assert_eq!(response.status(), 200);

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use shared::users::Role;
 
-use crate::helpers::{PASSWORD, TestApp, assert_error};
+use crate::helpers::{PASSWORD, PRODUCTION_VARS, TestApp, assert_error};
 
 fn dealaai(app: &TestApp) -> Command {
     dealaai_on(app.db.url())
@@ -109,13 +109,7 @@ async fn seed_and_serve_refuse_insecure_production_settings() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("SECRET_KEY"));
 
-    let output = dealaai(&app)
-        .arg("seed")
-        .env("APP_ENV", "production")
-        .env("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d")
-        .env("ALLOWED_HOSTS", "deala.example")
-        .output()
-        .unwrap();
+    let output = in_production(dealaai(&app)).arg("seed").output().unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("refused in production"));
 
@@ -123,11 +117,9 @@ async fn seed_and_serve_refuse_insecure_production_settings() {
     assert!(!output.status.success(), "serve must not start without a SECRET_KEY");
 }
 
-/// Settings production accepts.
+/// A command with the settings production accepts.
 fn in_production(mut cmd: Command) -> Command {
-    cmd.env("APP_ENV", "production")
-        .env("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d")
-        .env("ALLOWED_HOSTS", "deala.example");
+    cmd.envs(PRODUCTION_VARS);
     cmd
 }
 
@@ -143,12 +135,7 @@ fn stderr(output: &std::process::Output) -> String {
 /// production refuses that login (and only that one) until the password changes.
 #[actix_web::test]
 async fn production_refuses_the_demo_admin_until_its_password_changes() {
-    let app = TestApp::builder()
-        .var("APP_ENV", "production")
-        .var("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d")
-        .var("ALLOWED_HOSTS", "127.0.0.1")
-        .spawn()
-        .await;
+    let app = TestApp::builder().production().spawn().await;
     let seeded = dealaai(&app).arg("seed").output().unwrap();
     assert!(seeded.status.success(), "{}", stderr(&seeded));
     app.create_user("lucia", Role::Admin).await;

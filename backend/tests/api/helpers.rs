@@ -114,10 +114,22 @@ impl TestApp {
     }
 }
 
+/// Settings production accepts (a real secret, a host list), for servers and CLI commands.
+pub const PRODUCTION_VARS: [(&str, &str); 3] = [
+    ("APP_ENV", "production"),
+    ("SECRET_KEY", "4f9a0c3e7b21d8e56a0f9c2b7d4e1a3c5b8f0e2d"),
+    ("ALLOWED_HOSTS", "127.0.0.1"),
+];
+
 impl TestAppBuilder {
     pub fn var(mut self, name: &str, value: &str) -> Self {
         self.vars.insert(name.to_owned(), value.to_owned());
         self
+    }
+
+    /// A server configured as in production.
+    pub fn production(self) -> Self {
+        PRODUCTION_VARS.iter().fold(self, |builder, (name, value)| builder.var(name, value))
     }
 
     /// Serve against another database URL than the test's own (e.g. through a proxy).

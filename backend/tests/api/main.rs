@@ -18,4 +18,5 @@ mod planner;
 mod search;
 mod sessions;
 mod stock;
+mod stock_files;
 mod users;

@@ -21,6 +21,27 @@ async fn the_52_provinces_and_the_earlier_profiles_are_seeded() {
     }
 }
 
+/// Spanish order, whatever the database's collation: Álava and Ávila among the A's, not last.
+#[actix_web::test]
+async fn provinces_and_dealerships_are_listed_in_spanish_order() {
+    let app = TestApp::spawn().await;
+    let admin = app.token_for("root", Role::Admin).await;
+    let provinces: Value = app.get_with_token("/api/provinces", &admin).await.json().await.unwrap();
+    let names: Vec<&str> = provinces["items"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names[..7], ["A Coruña", "Álava", "Albacete", "Alicante", "Almería", "Asturias", "Ávila"], "{names:?}");
+    assert_eq!(names.last(), Some(&"Zaragoza"), "{names:?}");
+
+    for name in ["Zamora Motor", "Ávila Motor", "Alcalá Motor"] {
+        let created = app.call("POST", "/api/dealers", &admin, Some(&json!({"name": name}))).await;
+        assert_eq!(created.status(), 201, "{name}");
+    }
+    let dealers: Value = app.get_with_token("/api/dealers", &admin).await.json().await.unwrap();
+    let names: Vec<&str> = dealers["items"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    let position = |name: &str| names.iter().position(|n| *n == name).unwrap();
+    assert!(position("Alcalá Motor") < position("Ávila Motor"), "{names:?}");
+    assert!(position("Ávila Motor") < position("Zamora Motor"), "{names:?}");
+}
+
 #[actix_web::test]
 async fn admins_manage_dealerships() {
     let app = TestApp::spawn().await;

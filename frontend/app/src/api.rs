@@ -93,15 +93,22 @@ impl ApiFailure {
     }
 }
 
-async fn decode<R: DeserializeOwned>(response: Response) -> Result<R, ApiFailure> {
-    response.json::<R>().await.map_err(|_| ApiFailure::Api {
-        status: response.status(),
+/// Reads a JSON answer. The request code above is not generic, so it exists once in the
+/// bundle; only this and [`json`] are compiled for each type.
+pub fn decode<R: DeserializeOwned>(text: &str) -> Result<R, ApiFailure> {
+    serde_json::from_str(text).map_err(|_| ApiFailure::Api {
+        status: 200,
         body: ErrorBody {
             error: ErrorCode::Unknown,
             message: "unreadable response".into(),
             fields: Default::default(),
         },
     })
+}
+
+/// A request body as JSON text.
+pub fn json<B: Serialize>(body: Option<&B>) -> Result<Option<String>, ApiFailure> {
+    body.map(|body| serde_json::to_string(body).map_err(|_| ApiFailure::Network)).transpose()
 }
 
 pub async fn post<B: Serialize, R: DeserializeOwned>(
@@ -135,18 +142,25 @@ fn builder(method: Method, path: &str) -> RequestBuilder {
     }
 }
 
-async fn raw<B: Serialize>(
-    method: Method,
-    path: &str,
-    body: Option<&B>,
-    token: Option<&str>,
-) -> Result<Response, ApiFailure> {
+async fn raw(method: Method, path: &str, body: Option<String>, token: Option<&str>) -> Result<Response, ApiFailure> {
     let request = with_auth(builder(method, path), token);
     let sent = match body {
-        Some(body) => request.json(body).map_err(|_| ApiFailure::Network)?.send().await,
+        Some(json) => {
+            request.header("Content-Type", "application/json").body(json).map_err(|_| ApiFailure::Network)?.send().await
+        }
         None => request.send().await,
     };
     check(sent).await
+}
+
+/// Any call whose answer is JSON, as text (decoded by the caller with [`decode`]).
+pub async fn send_text(
+    method: Method,
+    path: &str,
+    body: Option<String>,
+    token: Option<&str>,
+) -> Result<String, ApiFailure> {
+    raw(method, path, body, token).await?.text().await.map_err(|_| ApiFailure::Network)
 }
 
 /// Any call whose answer is JSON.
@@ -156,14 +170,14 @@ pub async fn send<B: Serialize, R: DeserializeOwned>(
     body: Option<&B>,
     token: Option<&str>,
 ) -> Result<R, ApiFailure> {
-    decode(raw(method, path, body, token).await?).await
+    decode(&send_text(method, path, json(body)?, token).await?)
 }
 
-/// Any call whose answer has no body (204).
-pub async fn send_empty<B: Serialize>(
+/// Any call whose answer has no body (204), its body already JSON text.
+pub async fn send_empty_text(
     method: Method,
     path: &str,
-    body: Option<&B>,
+    body: Option<String>,
     token: Option<&str>,
 ) -> Result<(), ApiFailure> {
     raw(method, path, body, token).await.map(|_| ())

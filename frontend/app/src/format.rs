@@ -1,10 +1,14 @@
 //! Numbers, money and dates as each language writes them: `15.990 €`, `123.456 km` and
 //! `31/12/2024` in Spanish; `€15,990`, `123,456 km` and `2024-12-31` in English.
+//! The space before a unit is a no-break space (U+00A0), so "€" never starts a line alone.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use shared::stock::Money;
 
 use crate::i18n::Lang;
+
+/// Between a number and its unit: `15.990 €`, `12 km`, `45 %`.
+const NBSP: char = '\u{a0}';
 
 fn thousands_separator(lang: Lang) -> char {
     match lang {
@@ -46,7 +50,7 @@ pub fn money(amount: Money, lang: Lang) -> String {
         fraction => format!("{euros}{}{fraction:02}", decimal_mark(lang)),
     };
     match lang {
-        Lang::Es => format!("{sign}{number} €"),
+        Lang::Es => format!("{sign}{number}{NBSP}€"),
         Lang::En => format!("{sign}€{number}"),
     }
 }
@@ -58,7 +62,7 @@ pub fn money_exact(amount: Money, lang: Lang) -> String {
     let cents = amount.cents().unsigned_abs();
     let number = format!("{}{}{:02}", integer((cents / 100) as i64, lang), decimal_mark(lang), cents % 100);
     match lang {
-        Lang::Es => format!("{sign}{number} €"),
+        Lang::Es => format!("{sign}{number}{NBSP}€"),
         Lang::En => format!("{sign}€{number}"),
     }
 }
@@ -82,14 +86,14 @@ pub fn signed(text: String, positive: bool) -> String {
 }
 
 pub fn kilometres(km: i32, lang: Lang) -> String {
-    format!("{} km", integer(km.into(), lang))
+    format!("{}{NBSP}km", integer(km.into(), lang))
 }
 
 /// One decimal: `12,5 %` (es), `12.5%` (en).
 pub fn percent(value: f64, lang: Lang) -> String {
     let number = format!("{value:.1}");
     match lang {
-        Lang::Es => format!("{} %", number.replace('.', ",")),
+        Lang::Es => format!("{}{NBSP}%", number.replace('.', ",")),
         Lang::En => format!("{number}%"),
     }
 }
@@ -99,7 +103,7 @@ pub fn share_percent(share: f64, lang: Lang) -> String {
     // `as` saturates and reads NaN as 0.
     let number = (share.clamp(0.0, 1.0) * 100.0).round() as i64;
     match lang {
-        Lang::Es => format!("{number} %"),
+        Lang::Es => format!("{number}{NBSP}%"),
         Lang::En => format!("{number}%"),
     }
 }
@@ -118,5 +122,24 @@ pub fn date_time(at: DateTime<Utc>, lang: Lang) -> String {
     match lang {
         Lang::Es => local.format("%d/%m/%Y %H:%M").to_string(),
         Lang::En => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_never_wrap_away_from_their_number() {
+        assert_eq!(money_exact(Money(123_400), Lang::Es), "1.234,00\u{a0}€");
+        assert_eq!(money(Money(1_599_000), Lang::Es), "15.990\u{a0}€");
+        assert_eq!(money(Money(-150), Lang::Es), "-1,50\u{a0}€");
+        assert_eq!(money(Money(1_599_000), Lang::En), "€15,990");
+        assert_eq!(kilometres(123_456, Lang::Es), "123.456\u{a0}km");
+        assert_eq!(percent(12.5, Lang::Es), "12,5\u{a0}%");
+        assert_eq!(share_percent(0.87, Lang::Es), "87\u{a0}%");
+        for text in [money_exact(Money(123_400), Lang::Es), kilometres(12, Lang::En)] {
+            assert!(!text.contains(' '), "no breakable space in {text:?}");
+        }
     }
 }

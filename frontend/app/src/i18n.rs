@@ -1,41 +1,28 @@
 //! Every UI string goes through here. Spanish is the default, English is available; the
 //! choice is remembered in localStorage. A missing translation is a compile error, because
-//! each message is one enum variant with both texts side by side.
+//! each message is one enum variant with both texts side by side (or, for the words the
+//! backend's localized exports write too, with its one copy in `shared`).
 
 use leptos::prelude::*;
 use shared::ErrorCode;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Es,
-    En,
-}
-
-impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Es => "es",
-            Lang::En => "en",
-        }
-    }
-
-    fn from_code(code: &str) -> Option<Lang> {
-        match code {
-            "es" => Some(Lang::Es),
-            "en" => Some(Lang::En),
-            _ => None,
-        }
-    }
-}
+/// The languages, shared with the backend's localized files.
+pub use shared::labels::Lang;
+use shared::labels::{self, Label};
+use shared::stock::{Fuel, StockType, Transmission, VehicleStatus};
 
 macro_rules! messages {
-    ($($name:ident => $es:literal, $en:literal;)*) => {
+    (
+        shared { $($shared:ident => $label:expr;)* }
+        $($name:ident => $es:literal, $en:literal;)*
+    ) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub enum Msg { $($name),* }
+        pub enum Msg { $($shared,)* $($name),* }
 
         impl Msg {
             pub fn text(self, lang: Lang) -> &'static str {
                 match (self, lang) {
+                    $((Msg::$shared, lang) => Label::text($label, lang),)*
                     $((Msg::$name, Lang::Es) => $es, (Msg::$name, Lang::En) => $en,)*
                 }
             }
@@ -43,7 +30,72 @@ macro_rules! messages {
     };
 }
 
+/// A vehicle field's label (the names the exports write too).
+fn field(name: &str) -> Label {
+    shared::stock::labels::field_label(name).unwrap_or(Label::new("?", "?"))
+}
+
 messages! {
+    // Words the backend's localized exports write too: their one copy is in `shared`.
+    shared {
+        Vin => field("vin");
+        LegacyVin => field("legacy_vin");
+        Plate => field("plate");
+        Brand => field("brand");
+        Model => field("model");
+        Version => field("version");
+        RegistrationYear => field("registration_year");
+        RegistrationDate => field("registration_date");
+        ReceptionDate => field("reception_date");
+        Mileage => field("mileage_km");
+        Colour => field("colour");
+        Fuel => field("fuel");
+        Transmission => field("transmission");
+        Power => field("power_cv");
+        VehicleType => field("vehicle_type");
+        StockType => field("stock_type");
+        Status => field("status");
+        Reserved => field("reserved");
+        ReservedAt => field("reserved_at");
+        Published => field("published");
+        ListingUrl => field("listing_url");
+        Location => field("location");
+        PurchasePrice => field("purchase_price");
+        TotalCost => field("total_cost");
+        SalePrice => field("sale_price");
+        PreviousPrice => field("previous_price");
+        PriceDifference => field("price_difference");
+        EstimatedMargin => field("estimated_margin");
+        DaysInStock => field("days_in_stock");
+        Description => field("description");
+        OnlineVisits => field("online_visits");
+        OnlineCalls => field("online_calls");
+        OnlineLeads => field("online_leads");
+        CreatedAt => field("created_at");
+        UpdatedAt => field("updated_at");
+        Dealer => field("dealer");
+        Province => field("province");
+        FuelPetrol => Fuel::Petrol.label();
+        FuelDiesel => Fuel::Diesel.label();
+        FuelHybrid => Fuel::Hybrid.label();
+        FuelPluginHybrid => Fuel::PluginHybrid.label();
+        FuelElectric => Fuel::Electric.label();
+        FuelLpg => Fuel::Lpg.label();
+        FuelCng => Fuel::Cng.label();
+        FuelOther => Fuel::Other.label();
+        TransmissionManual => Transmission::Manual.label();
+        TransmissionAutomatic => Transmission::Automatic.label();
+        StockTypeVo => StockType::Vo.label();
+        StockTypeVn => StockType::Vn.label();
+        StockTypeKm0 => StockType::Km0.label();
+        StockTypeDemo => StockType::Demo.label();
+        StatusAvailable => VehicleStatus::Available.label();
+        StatusInPreparation => VehicleStatus::InPreparation.label();
+        StatusInTransit => VehicleStatus::InTransit.label();
+        StatusSold => VehicleStatus::Sold.label();
+        Yes => labels::YES;
+        No => labels::NO;
+    }
     AppName => "DealaAI", "DealaAI";
     Tagline => "Gestión de stock para concesionarios", "Stock management for dealerships";
     SignIn => "Iniciar sesión", "Sign in";
@@ -92,9 +144,7 @@ messages! {
     Active => "Activo", "Active";
     Inactive => "Inactivo", "Inactive";
     ChatEnabled => "Asistente IA habilitado", "AI assistant enabled";
-    Dealer => "Concesionario", "Dealership";
     Dealers => "Concesionarios", "Dealerships";
-    Province => "Provincia", "Province";
     Provinces => "Provincias", "Provinces";
     JobProfile => "Perfil", "Job profile";
     JobProfiles => "Perfiles", "Job profiles";
@@ -121,6 +171,13 @@ messages! {
     ThisDevice => "Este dispositivo", "This device";
     LastUsed => "Último uso", "Last used";
     EndSession => "Cerrar sesión", "End session";
+    SessionDevice => "Dispositivo", "Device";
+    SessionPlace => "Lugar (dirección IP)", "Place (IP address)";
+    UnknownBrowser => "Navegador desconocido", "Unknown browser";
+    UnknownSystem => "sistema desconocido", "unknown system";
+    UnknownPlace => "desconocido", "unknown";
+    Menu => "Menú", "Menu";
+    Filters => "Filtros", "Filters";
     Code => "Código", "Code";
     Name => "Nombre", "Name";
     Phone => "Teléfono", "Phone";
@@ -130,6 +187,8 @@ messages! {
     Delete => "Eliminar", "Delete";
     ConfirmDelete => "¿Eliminar este registro?", "Delete this record?";
     Forbidden => "No tienes permiso para hacer esto.", "You are not allowed to do this.";
+    PageForbidden => "No tienes permiso para ver esta página.", "You are not allowed to see this page.";
+    BackToDashboard => "← Volver al panel", "← Back to the dashboard";
     NotFound => "No encontrado.", "Not found.";
     CheckFields => "Revisa los campos marcados.", "Please check the highlighted fields.";
     ProblemRequired => "Este campo es obligatorio", "This field is required";
@@ -147,9 +206,9 @@ messages! {
     ProblemWrongPassword => "La contraseña no es correcta", "The password is not correct";
     ProblemInUse => "Está en uso y no se puede eliminar", "Is in use and cannot be deleted";
     ProblemDuplicate => "Repetido en el mismo archivo", "Repeated in the same file";
+    ProblemAtLeast => "Debe ser mayor o igual que", "Must be at least";
+    ProblemAtMost => "Debe ser menor o igual que", "Must be at most";
     FileTooLarge => "El archivo es demasiado grande.", "The file is too large.";
-    Yes => "Sí", "Yes";
-    No => "No", "No";
     // Stock
     Stock => "Stock", "Stock";
     Import => "Importar", "Import";
@@ -197,61 +256,8 @@ messages! {
     YearMax => "Año hasta", "Year to";
     DaysMin => "Días en stock mín.", "Min days in stock";
     DaysMax => "Días en stock máx.", "Max days in stock";
-    Vin => "VIN (bastidor)", "VIN";
     VinHint => "17 caracteres: cifras y letras mayúsculas, sin I, O ni Q.", "17 characters: digits and capital letters, no I, O or Q.";
-    LegacyVin => "VIN antiguo (no estándar)", "Legacy VIN (non-standard)";
-    Plate => "Matrícula", "Plate";
-    Brand => "Marca", "Make";
-    Model => "Modelo", "Model";
-    Version => "Versión", "Version";
-    RegistrationYear => "Año", "Year";
-    RegistrationDate => "Fecha de matriculación", "Registration date";
-    ReceptionDate => "Fecha de recepción", "Reception date";
-    Mileage => "Kilómetros", "Mileage";
-    Colour => "Color", "Colour";
-    Fuel => "Combustible", "Fuel";
-    Transmission => "Cambio", "Transmission";
-    Power => "Potencia (CV)", "Power (hp)";
-    VehicleType => "Tipo de vehículo", "Vehicle type";
-    StockType => "Tipo de stock", "Stock type";
-    Status => "Estado", "Status";
-    Reserved => "Reservado", "Reserved";
-    ReservedAt => "Reservado el", "Reserved on";
-    Published => "Publicado", "Published";
-    ListingUrl => "Anuncio", "Listing";
-    Location => "Ubicación", "Location";
-    PurchasePrice => "Precio de compra", "Purchase price";
-    TotalCost => "Coste total", "Total cost";
-    SalePrice => "Precio de venta", "Sale price";
-    PreviousPrice => "Precio anterior", "Previous price";
-    PriceDifference => "Diferencia de precio", "Price difference";
-    EstimatedMargin => "Margen estimado", "Estimated margin";
-    DaysInStock => "Días en stock", "Days in stock";
-    Description => "Descripción", "Description";
     ExtraFields => "Otros datos importados", "Other imported data";
-    OnlineVisits => "Visitas online", "Online visits";
-    OnlineCalls => "Llamadas", "Calls";
-    OnlineLeads => "Contactos (leads)", "Leads";
-    CreatedAt => "Alta en el sistema", "Created";
-    UpdatedAt => "Última modificación", "Last changed";
-    FuelPetrol => "Gasolina", "Petrol";
-    FuelDiesel => "Diésel", "Diesel";
-    FuelHybrid => "Híbrido", "Hybrid";
-    FuelPluginHybrid => "Híbrido enchufable", "Plug-in hybrid";
-    FuelElectric => "Eléctrico", "Electric";
-    FuelLpg => "GLP", "LPG";
-    FuelCng => "GNC", "CNG";
-    FuelOther => "Otro", "Other";
-    TransmissionManual => "Manual", "Manual";
-    TransmissionAutomatic => "Automático", "Automatic";
-    StockTypeVo => "VO (ocasión)", "VO (used)";
-    StockTypeVn => "VN (nuevo)", "VN (new)";
-    StockTypeKm0 => "KM0 (kilómetro cero)", "KM0 (zero km)";
-    StockTypeDemo => "DEMO (demostración)", "DEMO (demonstrator)";
-    StatusAvailable => "Disponible", "Available";
-    StatusInPreparation => "En preparación", "In preparation";
-    StatusInTransit => "En tránsito", "In transit";
-    StatusSold => "Vendido", "Sold";
     PriceHistory => "Historial de precios", "Price history";
     NoPriceChanges => "Sin cambios de precio.", "No price changes.";
     Snapshots => "Fotos diarias del stock", "Daily snapshots";
@@ -267,7 +273,7 @@ messages! {
     ActionDelete => "Baja", "Deleted";
     ImportStock => "Importar stock", "Import stock";
     ImportHelp => "Sube un archivo CSV (UTF-8) con una fila de cabecera. Cada fila crea un vehículo o actualiza el que tenga el mismo VIN.", "Upload a CSV file (UTF-8) with a header row. Each row creates a vehicle or updates the one with the same VIN.";
-    ImportColumns => "Columnas: los nombres en inglés de la API (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) o los anteriores en español (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Obligatorias: vin, brand, model y sale_price (o bastidor, marca, modelo y precio_venta). Separador: coma o punto y coma. Un archivo exportado desde el listado se puede volver a importar.", "Columns: the API's English names (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) or the earlier Spanish ones (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Required: vin, brand, model and sale_price (or bastidor, marca, modelo and precio_venta). Separator: comma or semicolon. A file exported from the list can be imported again.";
+    ImportColumns => "Columnas: los nombres en inglés de la API (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) o los anteriores en español (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Obligatorias: vin, brand, model y sale_price (o bastidor, marca, modelo y precio_venta). Separador: coma o punto y coma. Un archivo exportado desde el listado, en español o en inglés, se puede volver a importar.", "Columns: the API's English names (vin, plate, brand, model, version, registration_year, mileage_km, fuel, transmission, stock_type, status, sale_price, purchase_price, dealer, province…) or the earlier Spanish ones (bastidor, matricula, marca, modelo, version, kilometros, combustible, precio_venta, concesionario, provincia…). Required: vin, brand, model and sale_price (or bastidor, marca, modelo and precio_venta). Separator: comma or semicolon. A file exported from the list, in Spanish or English, can be imported again.";
     CsvFile => "Archivo CSV", "CSV file";
     ChooseFile => "Elige un archivo CSV.", "Choose a CSV file.";
     IfInvalidRows => "Si hay filas no válidas", "If some rows are invalid";
@@ -289,9 +295,13 @@ messages! {
     RejectedRows => "Filas rechazadas", "Rejected rows";
     Showing => "Mostrando", "Showing";
     Row => "Fila", "Row";
-    Field => "Campo", "Field";
-    Problem => "Problema", "Problem";
-    Detail => "Detalle", "Detail";
+    ImportRowUnreadable => "la fila no se puede leer: revisa que tenga las columnas de la cabecera y que el archivo esté guardado como CSV UTF-8", "the row cannot be read: check that it has the header's columns and that the file is saved as UTF-8 CSV";
+    ImportNotAnAmount => "no es un importe válido", "is not a valid amount";
+    ImportNotAWholeNumber => "no es un número entero válido", "is not a valid whole number";
+    ImportNotADate => "no es una fecha válida (usa 31/12/2026 o 2026-12-31)", "is not a valid date (use 31/12/2026 or 2026-12-31)";
+    ImportNotYesNo => "no es «Sí» ni «No»", "is not “Yes” or “No”";
+    ImportNotValid => "no es un valor válido", "is not a valid value";
+    ImportAlreadyOnRow => "ya aparece en la fila", "already appears on row";
     // Dashboard
     DashboardFilters => "Filtros del panel", "Dashboard filters";
     FiguresAsOf => "Datos a", "Figures as of";
@@ -477,6 +487,27 @@ pub fn problem_message(code: &str) -> Msg {
         Some(InUse) => Msg::ProblemInUse,
         Some(Duplicate) => Msg::ProblemDuplicate,
         Some(Invalid) | None => Msg::ProblemInvalid,
+    }
+}
+
+/// The text for a field problem: a number out of its range names the bound ("Debe ser mayor
+/// o igual que 0") rather than "too short".
+pub fn problem_text(code: &str, bounds: Option<shared::stock::check::Bounds>, lang: Lang) -> String {
+    let bound = |msg: Msg, value: i64, money: bool| {
+        let value = if money {
+            crate::format::money(shared::stock::Money(value), lang)
+        } else if value.abs() < 10_000 {
+            // Years and small numbers read best without a thousands separator.
+            value.to_string()
+        } else {
+            crate::format::integer(value, lang)
+        };
+        format!("{} {value}", msg.text(lang))
+    };
+    match (shared::FieldProblem::parse(code), bounds) {
+        (Some(shared::FieldProblem::TooShort), Some(b)) => bound(Msg::ProblemAtLeast, b.min, b.money),
+        (Some(shared::FieldProblem::TooLong), Some(b)) => bound(Msg::ProblemAtMost, b.max, b.money),
+        _ => problem_message(code).text(lang).to_owned(),
     }
 }
 

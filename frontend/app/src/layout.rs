@@ -21,11 +21,23 @@ pub fn ProtectedLayout() -> impl IntoView {
     let location = use_location();
 
     Effect::new(move |_| {
-        if let AuthState::Anonymous { .. } = session.state() {
+        if let AuthState::Anonymous { notice } = session.state() {
             let here = location.pathname.get_untracked();
-            let target = if here == "/" { "/login".to_owned() } else { format!("/login?next={}", encode(&here)) };
+            // After a logout the next person to log in starts afresh, not on this user's page.
+            let target = if here == "/" || notice == Some(Msg::LoggedOut) {
+                "/login".to_owned()
+            } else {
+                format!("/login?next={}", encode(&here))
+            };
             navigate(&target, NavigateOptions { replace: true, ..Default::default() });
         }
+    });
+
+    // On a phone the navigation folds behind a menu button; choosing a page folds it again.
+    let nav_open = RwSignal::new(false);
+    Effect::new(move |_| {
+        location.pathname.track();
+        nav_open.set(false);
     });
 
     move || match session.state() {
@@ -35,9 +47,17 @@ pub fn ProtectedLayout() -> impl IntoView {
             let chat_enabled = user.chat_enabled;
             view! {
             <div class="shell">
-                <aside class="sidebar">
-                    <div class="brand">{move || i18n.t(Msg::AppName)}</div>
-                    <nav aria-label=move || i18n.t(Msg::MainNavigation)>
+                <aside class="sidebar" class:nav-open=move || nav_open.get()>
+                    <div class="sidebar-head">
+                        <div class="brand">{move || i18n.t(Msg::AppName)}</div>
+                        <button type="button" class="button secondary small menu-button" id="menu-button"
+                            aria-controls="main-nav" aria-expanded=move || nav_open.get().to_string()
+                            on:click=move |_| nav_open.update(|open| *open = !*open)>
+                            <span aria-hidden="true">"☰ "</span>{move || i18n.t(Msg::Menu)}
+                        </button>
+                    </div>
+                    // A click on the current page's link changes no path: close here too.
+                    <nav id="main-nav" aria-label=move || i18n.t(Msg::MainNavigation) on:click=move |_| nav_open.set(false)>
                         <A href="/" exact=true>{move || i18n.t(Msg::Dashboard)}</A>
                         <Show when=move || role.can(Permission::ReadStock)>
                             <A href="/stock" exact=true>{move || i18n.t(Msg::Stock)}</A>

@@ -1,6 +1,12 @@
 //! Who is logged in. The access token lives only in memory; the refresh token is an
 //! HttpOnly cookie the script never sees. On start-up (and so after a reload) the app asks
 //! for a fresh access token with that cookie, and it refreshes again shortly before expiry.
+//!
+//! The script cannot tell whether that cookie exists, so localStorage remembers that this
+//! browser holds a session ([`MARKER_KEY`]: set when a login or refresh succeeds, removed on
+//! logout or when a refresh fails). Start-up asks the server only when it is set: a browser
+//! that is logged out makes no doomed refresh call. A stale marker (the cookie expired or was
+//! cleared) costs one refused call, which removes it.
 
 use gloo_net::http::Response;
 use gloo_timers::future::sleep;
@@ -15,7 +21,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::api::{self, ApiFailure, Method, RawBody};
-use crate::i18n::Msg;
+use crate::i18n::{Msg, local_storage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AuthState {
@@ -41,17 +47,46 @@ pub struct Session {
 /// Refresh this long before the access token expires.
 const REFRESH_MARGIN_SECONDS: i64 = 60;
 
+/// localStorage key present while this browser may hold a refresh cookie.
+const MARKER_KEY: &str = "dealaai.session";
+
+fn may_have_session() -> bool {
+    // Without storage we cannot know: ask the server.
+    local_storage().is_none_or(|storage| storage.get_item(MARKER_KEY).ok().flatten().is_some())
+}
+
+fn remember_session(present: bool) {
+    if let Some(storage) = local_storage() {
+        let _ = if present { storage.set_item(MARKER_KEY, "1") } else { storage.remove_item(MARKER_KEY) };
+    }
+}
+
 impl Session {
     pub fn provide() -> Self {
         let session = Session { state: RwSignal::new(AuthState::Checking), generation: RwSignal::new(0) };
         provide_context(session);
         spawn_local(async move {
             api::load_config().await;
-            if !session.refresh().await {
-                session.set_anonymous(None);
+            session.check().await;
+        });
+        // Back/forward may restore this page from the browser's cache as it was, logged-in
+        // pages included, maybe after a logout: forget what it shows and check again.
+        let _ = window_event_listener(leptos::ev::pageshow, move |event| {
+            if event.persisted() {
+                session.generation.update(|g| *g += 1);
+                session.state.set(AuthState::Checking);
+                spawn_local(session.check());
             }
         });
         session
+    }
+
+    /// Whether the refresh cookie is still good, asked once: only a rotation race between
+    /// tabs calls for a retry, and there is no session to race for yet.
+    async fn check(self) {
+        if !(may_have_session() && self.refresh_once().await) {
+            self.set_anonymous(None);
+        }
     }
 
     pub fn state(self) -> AuthState {
@@ -75,17 +110,21 @@ impl Session {
     /// If another tab refreshed a moment ago, the cookie we sent was already rotated; the
     /// browser now holds the new one, so one retry after a short pause succeeds.
     pub async fn refresh(self) -> bool {
-        for attempt in 0..2 {
-            match api::post::<_, TokenResponse>("/auth/refresh", &RefreshRequest::default(), None).await {
-                Ok(tokens) => {
-                    self.accept(tokens);
-                    return true;
-                }
-                Err(_) if attempt == 0 => sleep(Duration::from_millis(400)).await,
-                Err(_) => {}
-            }
+        if self.refresh_once().await {
+            return true;
         }
-        false
+        sleep(Duration::from_millis(400)).await;
+        self.refresh_once().await
+    }
+
+    async fn refresh_once(self) -> bool {
+        match api::post::<_, TokenResponse>("/auth/refresh", &RefreshRequest::default(), None).await {
+            Ok(tokens) => {
+                self.accept(tokens);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     pub fn token(self) -> Option<String> {
@@ -112,10 +151,15 @@ impl Session {
         path: &str,
         body: Option<&B>,
     ) -> Result<R, ApiFailure> {
-        match api::send(method, path, body, self.token().as_deref()).await {
+        api::decode(&self.api_text(method, path, api::json(body)?).await?)
+    }
+
+    /// [`Session::api`] before decoding: not generic, so the bundle holds this logic once.
+    async fn api_text(self, method: Method, path: &str, body: Option<String>) -> Result<String, ApiFailure> {
+        match api::send_text(method, path, body.clone(), self.token().as_deref()).await {
             Err(failure) if failure.is_unauthorized() => {
                 self.recover(failure).await?;
-                api::send(method, path, body, self.token().as_deref()).await
+                api::send_text(method, path, body, self.token().as_deref()).await
             }
             other => other,
         }
@@ -123,10 +167,14 @@ impl Session {
 
     /// Like [`Session::api`] for answers without a body.
     pub async fn api_empty<B: Serialize>(self, method: Method, path: &str, body: Option<&B>) -> Result<(), ApiFailure> {
-        match api::send_empty(method, path, body, self.token().as_deref()).await {
+        self.api_empty_text(method, path, api::json(body)?).await
+    }
+
+    async fn api_empty_text(self, method: Method, path: &str, body: Option<String>) -> Result<(), ApiFailure> {
+        match api::send_empty_text(method, path, body.clone(), self.token().as_deref()).await {
             Err(failure) if failure.is_unauthorized() => {
                 self.recover(failure).await?;
-                api::send_empty(method, path, body, self.token().as_deref()).await
+                api::send_empty_text(method, path, body, self.token().as_deref()).await
             }
             other => other,
         }
@@ -178,11 +226,13 @@ impl Session {
     }
 
     fn set_anonymous(self, notice: Option<Msg>) {
+        remember_session(false);
         self.generation.update(|g| *g += 1);
         self.state.set(AuthState::Anonymous { notice });
     }
 
     fn accept(self, tokens: TokenResponse) {
+        remember_session(true);
         self.generation.update(|g| *g += 1);
         let generation = self.generation.get_untracked();
         self.state.set(AuthState::LoggedIn { user: tokens.user, access_token: tokens.access_token });

@@ -164,6 +164,7 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse 
         }
         _ => &assets.files["/index.html"],
     };
+    let shell = std::ptr::eq(asset, &assets.files["/index.html"]);
     let accepts = |encoding: &str| {
         req.headers()
             .get(header::ACCEPT_ENCODING)
@@ -173,9 +174,17 @@ pub async fn serve(req: HttpRequest, assets: web::Data<Assets>) -> HttpResponse 
     let mut response = HttpResponse::Ok();
     response.insert_header((header::CONTENT_TYPE, asset.content_type.as_str()));
     response.insert_header((header::VARY, "Accept-Encoding"));
+    // The shell is never stored, so Back after a logout cannot bring a logged-in page back
+    // from the back/forward cache; hashed assets stay cached for good.
     response.insert_header((
         header::CACHE_CONTROL,
-        if asset.immutable { "public, max-age=31536000, immutable" } else { "no-cache" },
+        if shell {
+            "no-store"
+        } else if asset.immutable {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        },
     ));
     let body = match (&asset.brotli, &asset.gzip) {
         (Some(br), _) if accepts("br") => {

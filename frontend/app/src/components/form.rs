@@ -1,26 +1,126 @@
-//! Form fields that show the API's problems for them, translated, right under the input.
+//! Form fields that show their problems, translated, right under the input: the ones the
+//! browser finds with the shared rules (before anything is sent, and again as the user types)
+//! and the ones only the API can find.
 
 use leptos::prelude::*;
-use shared::FieldErrors;
+use shared::stock::check::Bounds;
+use shared::{FieldErrors, FieldProblem};
 
-use crate::i18n::{Msg, problem_message, use_i18n};
+use crate::i18n::{Msg, problem_text, use_i18n};
 
 fn problems_of(errors: RwSignal<FieldErrors>, id: &'static str) -> Vec<String> {
     errors.with(|e| e.get(id).cloned().unwrap_or_default())
 }
 
 #[component]
-fn Problems(errors: RwSignal<FieldErrors>, id: &'static str) -> impl IntoView {
+fn Problems(errors: RwSignal<FieldErrors>, id: &'static str, bounds: Option<Bounds>) -> impl IntoView {
     let i18n = use_i18n();
     move || {
         problems_of(errors, id)
             .into_iter()
             .map(|code| {
-                let msg = problem_message(&code);
-                view! { <p class="field-error" data-field=id>{move || i18n.t(msg)}</p> }
+                view! { <p class="field-error" data-field=id>{move || problem_text(&code, bounds, i18n.lang())}</p> }
             })
             .collect_view()
     }
+}
+
+/// Problems only the API can find (it holds the data): they stay until the next submit.
+fn server_only(code: &str) -> bool {
+    use FieldProblem::*;
+    matches!(
+        FieldProblem::parse(code),
+        Some(AlreadyTaken | UnknownReference | SelfReference | Cycle | WrongPassword | InUse | TooCommon)
+    )
+}
+
+/// Checks a form in the browser with `check` (the shared rules): call the returned function on
+/// submit; it shows every problem at once and says whether the form may be sent. From then on
+/// the problems follow the user's typing, so a fixed field loses its message straight away.
+pub fn live_check(
+    errors: RwSignal<FieldErrors>,
+    check: impl Fn() -> FieldErrors + Copy + 'static,
+) -> impl Fn() -> bool + Copy + 'static {
+    let active = RwSignal::new(false);
+    let show = move |found: FieldErrors| {
+        errors.update(|shown| {
+            let mut merged = found;
+            for (field, codes) in shown.iter() {
+                for code in codes.iter().filter(|code| server_only(code)) {
+                    let kept = merged.entry(field.clone()).or_default();
+                    if !kept.contains(code) {
+                        kept.push(code.clone());
+                    }
+                }
+            }
+            *shown = merged;
+        });
+    };
+    Effect::new(move |_| {
+        if active.get() {
+            show(check());
+        }
+    });
+    move || {
+        active.set(true);
+        let found = untrack(check);
+        let ok = found.is_empty();
+        // A new submit starts afresh: the API's earlier answer no longer applies.
+        errors.set(found);
+        ok
+    }
+}
+
+/// Problems found by the shared checks, keyed by field like the API's.
+pub fn field_errors(problems: impl IntoIterator<Item = (&'static str, FieldProblem)>) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (field, problem) in problems {
+        let codes = errors.entry(field.to_owned()).or_default();
+        if !codes.iter().any(|code| code == problem.as_str()) {
+            codes.push(problem.as_str().to_owned());
+        }
+    }
+    errors
+}
+
+/// A person's contact fields and dates, with the backend's shared rules (`shared::validation`).
+/// Dates that do not read as dates are invalid; a blank field is no value.
+pub fn person_problems(
+    names: [(&'static str, String); 2],
+    mobile: &str,
+    dates: [(&'static str, String); 3],
+) -> Vec<(&'static str, FieldProblem)> {
+    use shared::validation::{check_mobile, check_name, check_person_dates};
+    let mut problems = Vec::new();
+    for (field, name) in names {
+        problems.extend(check_name(&name).map(|p| (field, p)));
+    }
+    problems.extend(check_mobile(mobile).map(|p| ("mobile", p)));
+    let mut parsed = [None; 3];
+    for (slot, (field, text)) in parsed.iter_mut().zip(&dates) {
+        if !text.trim().is_empty() {
+            *slot = parse_date(text);
+            if slot.is_none() {
+                problems.push((*field, FieldProblem::Invalid));
+            }
+        }
+    }
+    problems.extend(check_person_dates(parsed[0], parsed[1], parsed[2], latest_today()));
+    problems
+}
+
+/// Today where the browser is (the server decides, with the dealerships' time zone).
+pub fn today() -> chrono::NaiveDate {
+    let now = web_sys::js_sys::Date::new_0();
+    chrono::NaiveDate::from_ymd_opt(now.get_full_year() as i32, now.get_month() + 1, now.get_date()).unwrap_or_default()
+}
+
+/// The "today" for checks of dates not yet allowed: the browser's clock may be a day behind
+/// the dealerships' (a browser in another time zone), so it allows one more day; the server,
+/// with the dealerships' time zone, has the last word.
+pub fn latest_today() -> chrono::NaiveDate {
+    let today = today();
+    today.succ_opt().unwrap_or(today)
 }
 
 /// `id` is the element's id; `field` the API field whose problems it shows (default: `id`).
@@ -33,15 +133,21 @@ pub fn TextField(
     #[prop(optional)] field: Option<&'static str>,
     #[prop(default = "text")] kind: &'static str,
     #[prop(default = "off")] autocomplete: &'static str,
+    /// For numbers: a text input (`type="number"` would hide a typed `-`) with this keyboard.
+    #[prop(optional)]
+    inputmode: Option<&'static str>,
+    /// For numbers: the range, named in the "must be at least…" messages.
+    #[prop(optional)]
+    bounds: Option<Bounds>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let field = field.unwrap_or(id);
     view! {
         <div class="field">
             <label for=id>{move || i18n.t(label)}</label>
-            <input id=id name=id type=kind autocomplete=autocomplete bind:value=value
+            <input id=id name=id type=kind autocomplete=autocomplete inputmode=inputmode bind:value=value
                 aria-invalid=move || (!problems_of(errors, field).is_empty()).to_string() />
-            <Problems errors id=field />
+            <Problems errors id=field bounds />
         </div>
     }
 }
@@ -61,7 +167,7 @@ pub fn TextAreaField(
             <label for=id>{move || i18n.t(label)}</label>
             <textarea id=id name=id rows=rows bind:value=value
                 aria-invalid=move || (!problems_of(errors, id).is_empty()).to_string()></textarea>
-            <Problems errors id />
+            <Problems errors id bounds=None />
         </div>
     }
 }
@@ -96,7 +202,7 @@ pub fn SelectField(
                         .collect_view()
                 }}
             </select>
-            <Problems errors id=field />
+            <Problems errors id=field bounds=None />
         </div>
     }
 }

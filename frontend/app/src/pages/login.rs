@@ -20,13 +20,8 @@ pub fn LoginPage() -> impl IntoView {
     let submitted = RwSignal::new(false);
     let pending = RwSignal::new(false);
 
-    // Only same-site paths: `next` must never send the user to another origin.
-    let next = move || {
-        query
-            .with_untracked(|q| q.get("next"))
-            .filter(|n| n.starts_with('/') && !n.starts_with("//"))
-            .unwrap_or_else(|| "/".into())
-    };
+    let next =
+        move || query.with_untracked(|q| q.get("next")).filter(|n| is_local_path(n)).unwrap_or_else(|| "/".into());
 
     // Already logged in (or just logged in): go where the user was heading.
     Effect::new(move |_| {
@@ -52,6 +47,8 @@ pub fn LoginPage() -> impl IntoView {
             let result = session.login(username.get_untracked().trim().to_owned(), password.get_untracked()).await;
             pending.set(false);
             if let Err(failure) = result {
+                // The password is cleared for the next try, not missing: only the real error shows.
+                submitted.set(false);
                 password.set(String::new());
                 error.set(Some(failure.message()));
             }
@@ -90,5 +87,25 @@ pub fn LoginPage() -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+/// Whether `next` is a path on this site: `//host` and `/\host` (which browsers read as
+/// `//host`) would send the user to another origin, and control characters have no place in it.
+fn is_local_path(next: &str) -> bool {
+    next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert!(is_local_path("/stock"));
+        assert!(is_local_path("/users/3"));
+        for foreign in ["https://evil.example", "//evil.example", "/\\evil.example", "/\tevil", "stock", ""] {
+            assert!(!is_local_path(foreign), "{foreign:?}");
+        }
     }
 }

@@ -83,7 +83,8 @@ pub fn OrganisationPage() -> impl IntoView {
                         <For each=move || dealers.get() key=|d| format!("{d:?}") let:dealer>
                             <tr>
                                 <td>{dealer.name.clone()}</td>
-                                <td>{province_name(dealer.province_id)}</td>
+                                // Provinces may arrive after the dealers: look the name up reactively.
+                                <td>{move || province_name(dealer.province_id)}</td>
                                 <td>{dealer.phone.clone()}</td>
                                 <td>
                                     <button class="button secondary small" on:click={

@@ -3,11 +3,13 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use shared::FieldErrors;
+use shared::user_agent::describe;
 use shared::users::{ChangePasswordRequest, ProfileInput, SessionInfo, User};
 
 use crate::api::Method;
-use crate::components::form::{FormStatus, TextField};
-use crate::i18n::{Msg, role_name, use_i18n};
+use crate::components::form::{FormStatus, TextField, field_errors, live_check, person_problems};
+use crate::format;
+use crate::i18n::{Lang, Msg, role_name, use_i18n};
 use crate::session::use_session;
 
 #[component]
@@ -46,8 +48,24 @@ fn ProfileForm(user: User) -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let status = RwSignal::new(None);
 
+    // The backend's rules, in the browser: shown on submit and followed as the user types.
+    let validate = live_check(errors, move || {
+        let mut problems = Vec::new();
+        problems.extend(shared::validation::check_email(&email.get()).map(|p| ("email", p)));
+        let dates = [("birth_date", String::new()), ("joining_date", String::new()), ("leaving_date", String::new())];
+        problems.extend(person_problems(
+            [("first_name", first_name.get()), ("last_name", last_name.get())],
+            &mobile.get(),
+            dates,
+        ));
+        field_errors(problems)
+    });
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if !validate() {
+            status.set(Some(Err(Msg::CheckFields)));
+            return;
+        }
         let body = ProfileInput {
             first_name: Some(first_name.get_untracked()),
             last_name: Some(last_name.get_untracked()),
@@ -91,11 +109,27 @@ fn PasswordForm() -> impl IntoView {
     let errors = RwSignal::new(FieldErrors::new());
     let status = RwSignal::new(None);
 
+    let username = session.user().map(|user| user.username).unwrap_or_default();
+    let username = StoredValue::new(username);
+    // The backend's password rules, in the browser (it also refuses the most common passwords).
+    let validate = live_check(errors, move || {
+        let mut problems = Vec::new();
+        if current.get().is_empty() {
+            problems.push(("current_password", shared::FieldProblem::Required));
+        }
+        let rules = shared::validation::check_password(&new.get(), &username.get_value());
+        problems.extend(rules.into_iter().map(|p| ("new_password", p)));
+        let mut found = field_errors(problems);
+        if new.get() != confirm.get() {
+            found.insert("confirm_password".to_owned(), vec!["mismatch".to_owned()]);
+        }
+        found
+    });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        if new.get_untracked() != confirm.get_untracked() {
-            errors.set(FieldErrors::from([("confirm_password".to_owned(), vec!["mismatch".to_owned()])]));
-            status.set(Some(Err(Msg::PasswordsDiffer)));
+        if !validate() {
+            let differ = errors.with_untracked(|e| e.len() == 1 && e.contains_key("confirm_password"));
+            status.set(Some(Err(if differ { Msg::PasswordsDiffer } else { Msg::CheckFields })));
             return;
         }
         let body =
@@ -132,14 +166,29 @@ fn PasswordForm() -> impl IntoView {
     }
 }
 
+/// Sessions shown per page of the list.
+const SESSIONS_PER_PAGE: usize = 10;
+
+/// "Chrome · Windows": what a person recognises, not the raw `User-Agent` header.
+fn device_name(user_agent: Option<&str>, lang: Lang) -> String {
+    let device = describe(user_agent.unwrap_or_default());
+    let browser = device.browser.unwrap_or(Msg::UnknownBrowser.text(lang));
+    let system = device.system.unwrap_or(Msg::UnknownSystem.text(lang));
+    format!("{browser} · {system}")
+}
+
 #[component]
 fn SessionList() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     let sessions = RwSignal::new(Vec::<SessionInfo>::new());
+    let page = RwSignal::new(1_usize);
     let load = move || {
         spawn_local(async move {
             if let Ok(list) = session.get::<Vec<SessionInfo>>("/auth/sessions").await {
+                // Ending sessions may leave the page past the last one.
+                let last = list.len().div_ceil(SESSIONS_PER_PAGE).max(1);
+                page.update(|p| *p = (*p).min(last));
                 sessions.set(list);
             }
         })
@@ -151,33 +200,76 @@ fn SessionList() -> impl IntoView {
             load();
         })
     };
+    let last_page = move || sessions.with(|all| all.len().div_ceil(SESSIONS_PER_PAGE).max(1));
+    let shown = move || {
+        let skip = (page.get() - 1) * SESSIONS_PER_PAGE;
+        sessions.with(|all| all.iter().skip(skip).take(SESSIONS_PER_PAGE).cloned().collect::<Vec<_>>())
+    };
     view! {
-        <section class="card">
+        <section class="card session-list">
             <h2>{move || i18n.t(Msg::Sessions)}</h2>
-            <table class="table sessions">
-                <tbody>
-                    <For each=move || sessions.get() key=|s| s.id let:s>
+            <div class="table-scroll">
+                <table class="table sessions">
+                    <thead>
                         <tr>
-                            <td>{s.user_agent.clone().unwrap_or_default()}</td>
-                            <td>{s.ip.clone().unwrap_or_default()}</td>
-                            <td>{move || i18n.t(Msg::LastUsed)} ": " {s.last_used_at.format("%d/%m/%Y %H:%M").to_string()}</td>
-                            <td>
-                                {if s.current {
-                                    view! { <span class="badge">{move || i18n.t(Msg::ThisDevice)}</span> }.into_any()
-                                } else {
-                                    let id = s.id;
-                                    view! {
-                                        <button class="button secondary small" on:click=move |_| end(id)>
-                                            {move || i18n.t(Msg::EndSession)}
-                                        </button>
-                                    }
-                                        .into_any()
-                                }}
-                            </td>
+                            <th>{move || i18n.t(Msg::SessionDevice)}</th>
+                            <th>{move || i18n.t(Msg::SessionPlace)}</th>
+                            <th>{move || i18n.t(Msg::LastUsed)}</th>
+                            <th><span class="visually-hidden">{move || i18n.t(Msg::EndSession)}</span></th>
                         </tr>
-                    </For>
-                </tbody>
-            </table>
+                    </thead>
+                    <tbody>
+                        <For each=shown key=|s| s.id let:s>
+                            <tr data-session=s.id>
+                                <td class="session-device" title=s.user_agent.clone().unwrap_or_default()>
+                                    {
+                                        let user_agent = s.user_agent.clone();
+                                        move || device_name(user_agent.as_deref(), i18n.lang())
+                                    }
+                                </td>
+                                <td class="session-place">
+                                    {
+                                        let ip = s.ip.clone().filter(|ip| !ip.is_empty());
+                                        move || ip.clone().unwrap_or_else(|| i18n.t(Msg::UnknownPlace).to_owned())
+                                    }
+                                </td>
+                                <td class="session-time">
+                                    {
+                                        let at = s.last_used_at;
+                                        move || format::date_time(at, i18n.lang())
+                                    }
+                                </td>
+                                <td>
+                                    {if s.current {
+                                        view! { <span class="badge">{move || i18n.t(Msg::ThisDevice)}</span> }.into_any()
+                                    } else {
+                                        let id = s.id;
+                                        view! {
+                                            <button class="button secondary small" on:click=move |_| end(id)>
+                                                {move || i18n.t(Msg::EndSession)}
+                                            </button>
+                                        }
+                                            .into_any()
+                                    }}
+                                </td>
+                            </tr>
+                        </For>
+                    </tbody>
+                </table>
+            </div>
+            <Show when=move || { last_page() > 1 }>
+                <nav class="pager session-pager" aria-label=move || i18n.t(Msg::Pages)>
+                    <button class="button secondary small" data-page="previous" prop:disabled=move || { page.get() <= 1 }
+                        on:click=move |_| page.update(|p| *p = p.saturating_sub(1).max(1))>
+                        {move || i18n.t(Msg::Previous)}
+                    </button>
+                    <span class="muted">{move || format!("{} {} / {}", i18n.t(Msg::PageOf), page.get(), last_page())}</span>
+                    <button class="button secondary small" data-page="next" prop:disabled=move || { page.get() >= last_page() }
+                        on:click=move |_| page.update(|p| *p = (*p + 1).min(last_page()))>
+                        {move || i18n.t(Msg::Next)}
+                    </button>
+                </nav>
+            </Show>
         </section>
     }
 }

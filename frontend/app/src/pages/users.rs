@@ -6,10 +6,13 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::org::{Dealer, JobProfile, Province};
 use shared::users::{Role, SetPasswordRequest, User, UserInput};
-use shared::{FieldErrors, Page};
+use shared::{FieldErrors, Page, Permission};
 
 use crate::api::{ApiFailure, Method};
-use crate::components::form::{CheckboxField, FormStatus, SelectField, TextField, parse_date, parse_id};
+use crate::components::form::{
+    CheckboxField, FormStatus, SelectField, TextField, field_errors, live_check, parse_date, parse_id, person_problems,
+};
+use crate::guard::allowed;
 use crate::i18n::{Msg, role_name, use_i18n};
 use crate::layout::encode;
 use crate::session::use_session;
@@ -38,15 +41,20 @@ pub fn UsersPage() -> impl IntoView {
     });
     let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p| p.total).unwrap_or(0));
     let last_page = move || ((total() + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
-    let new_user = navigate.clone();
+    // A manager sees the team; only who may manage users gets the forms (the API checks too).
+    let can_manage = allowed(session, Permission::ManageUsers);
+    let open_form = navigate.clone();
+    let new_user = move |_| open_form("/users/new", Default::default());
 
     view! {
         <section class="page">
             <div class="page-header">
                 <h1>{move || i18n.t(Msg::Users)}</h1>
-                <button class="button primary" id="new-user" on:click=move |_| new_user("/users/new", Default::default())>
-                    {move || i18n.t(Msg::NewUser)}
-                </button>
+                <Show when=move || can_manage>
+                    <button class="button primary" id="new-user" on:click=new_user.clone()>
+                        {move || i18n.t(Msg::NewUser)}
+                    </button>
+                </Show>
             </div>
             <div class="filters">
                 <input class="search" type="search" id="user-search" placeholder=move || i18n.t(Msg::SearchUsers)
@@ -101,9 +109,13 @@ pub fn UsersPage() -> impl IntoView {
                                         let href = format!("/users/{}", user.id);
                                         let role = role_name(user.role);
                                         let active = if user.is_active { Msg::Active } else { Msg::Inactive };
+                                        let open = move |_| {
+                                            if can_manage {
+                                                navigate(&href, NavigateOptions::default())
+                                            }
+                                        };
                                         view! {
-                                            <tr class="clickable" tabindex="0"
-                                                on:click=move |_| navigate(&href, NavigateOptions::default())>
+                                            <tr class:clickable=can_manage tabindex=can_manage.then_some("0") on:click=open>
                                                 <td class="username">{user.username.clone()}</td>
                                                 <td>{user.display_name()}</td>
                                                 <td>{user.email.clone()}</td>
@@ -120,11 +132,11 @@ pub fn UsersPage() -> impl IntoView {
                 }
             }}
             <nav class="pager">
-                <button class="button secondary" disabled=move || page.get() <= 1 on:click=move |_| page.update(|p| *p -= 1)>
+                <button class="button secondary" disabled=move || { page.get() <= 1 } on:click=move |_| page.update(|p| *p -= 1)>
                     {move || i18n.t(Msg::Previous)}
                 </button>
                 <span>{move || i18n.t(Msg::PageOf)} " " {page} " / " {last_page} " · " {total} " " {move || i18n.t(Msg::Results)}</span>
-                <button class="button secondary" disabled=move || page.get() >= last_page() on:click=move |_| page.update(|p| *p += 1)>
+                <button class="button secondary" disabled=move || { page.get() >= last_page() } on:click=move |_| page.update(|p| *p += 1)>
                     {move || i18n.t(Msg::Next)}
                 </button>
             </nav>
@@ -223,9 +235,34 @@ pub fn UserFormPage() -> impl IntoView {
         });
     }
 
+    // The backend's rules, in the browser: shown on submit and followed as the user types.
+    let validate = live_check(errors, move || {
+        use shared::validation::{check_email, check_password, check_username};
+        let mut problems = Vec::new();
+        problems.extend(check_username(&username.get()).map(|p| ("username", p)));
+        problems.extend(check_email(&email.get()).map(|p| ("email", p)));
+        if creating {
+            problems.extend(check_password(&password.get(), &username.get()).into_iter().map(|p| ("password", p)));
+        }
+        problems.extend(person_problems(
+            [("first_name", first_name.get()), ("last_name", last_name.get())],
+            &mobile.get(),
+            [
+                ("birth_date", birth_date.get()),
+                ("joining_date", joining_date.get()),
+                ("leaving_date", leaving_date.get()),
+            ],
+        ));
+        field_errors(problems)
+    });
     let after_save = navigate.clone();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if !validate() {
+            status.set(Some(Err(Msg::CheckFields)));
+            return;
+        }
+        status.set(None);
         let text = |s: RwSignal<String>| Some(s.get_untracked());
         let body = UserInput {
             username: text(username),
@@ -280,8 +317,16 @@ pub fn UserFormPage() -> impl IntoView {
     let reset_password = RwSignal::new(String::new());
     let reset_errors = RwSignal::new(FieldErrors::new());
     let reset_status = RwSignal::new(None);
+    let validate_reset = live_check(reset_errors, move || {
+        let problems = shared::validation::check_password(&reset_password.get(), &username.get());
+        field_errors(problems.into_iter().map(|p| ("new_password", p)))
+    });
     let reset = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
+        if !validate_reset() {
+            reset_status.set(Some(Err(Msg::CheckFields)));
+            return;
+        }
         let Some(id) = id() else { return };
         let body = SetPasswordRequest { new_password: reset_password.get_untracked() };
         spawn_local(async move {

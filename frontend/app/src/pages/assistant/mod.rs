@@ -15,11 +15,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
+use shared::ErrorCode;
 use shared::assistant::{
     ChatMessage, ChatRole, Conversation, ConversationDetail, MAX_MESSAGE_CHARS, MessageStatus, NewConversation,
     PostMessage, StreamEvent, ToolCall,
 };
-use shared::{ErrorCode, Permission};
 use web_sys::AbortController;
 
 use self::conversations::ConversationList;
@@ -28,7 +28,6 @@ use self::tools::ToolCalls;
 use crate::api::{ApiFailure, Method, RawBody};
 use crate::format;
 use crate::i18n::{Msg, problem_message, use_i18n};
-use crate::pages::stock::allowed;
 use crate::session::{Session, use_session};
 
 /// The API path of a conversation.
@@ -293,16 +292,6 @@ fn refusal_message(failure: &ApiFailure) -> Msg {
 pub fn AssistantPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    if !allowed(session, Permission::UseChat) {
-        return view! {
-            <section id="assistant" class="page assistant-page">
-                <h1>{move || i18n.t(Msg::Assistant)}</h1>
-                <p class="form-error" role="alert">{move || i18n.t(Msg::ChatForbidden)}</p>
-            </section>
-        }
-        .into_any();
-    }
-
     let navigate = use_navigate();
     let go = Callback::new(move |path: String| navigate(&path, NavigateOptions::default()));
     let params = use_params_map();
@@ -586,7 +575,7 @@ fn Composer(chat: Chat, ask: Callback<String>, question_box: NodeRef<html::Texta
             <label class="visually-hidden" for="question">{move || i18n.t(Msg::QuestionLabel)}</label>
             <textarea id="question" name="question" rows=2 node_ref=question_box bind:value=chat.input
                 placeholder=move || i18n.t(Msg::QuestionPlaceholder) disabled=streaming on:keydown=on_key
-                aria-invalid=move || (length() > MAX_MESSAGE_CHARS).to_string()></textarea>
+                aria-invalid=move || { (length() > MAX_MESSAGE_CHARS).to_string() }></textarea>
             <div class="composer-actions">
                 <Show when=move || { length() >= COUNTER_FROM }>
                     <span class="char-count" class:over=move || { length() > MAX_MESSAGE_CHARS }>

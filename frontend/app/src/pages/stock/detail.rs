@@ -14,10 +14,11 @@ use super::columns::{self, ageing_class, price_change};
 use super::form::VehicleForm;
 use super::labels::{field_label, fuel_name, status_name, stock_type_name, transmission_name};
 use super::query::last_list;
-use super::{allowed, vehicle_path};
+use super::vehicle_path;
 use crate::api::{ApiFailure, Method};
 use crate::components::form::FormStatus;
 use crate::format;
+use crate::guard::allowed;
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::session::use_session;
 

@@ -76,7 +76,8 @@ async fn download(
     filters: &str,
     lang: Lang,
 ) -> Result<(), ApiFailure> {
-    let mut path = format!("{endpoint}?format={}", format.code());
+    // Headers and values in the user's language ("Precio de venta", "Diésel", "Sí").
+    let mut path = format!("{endpoint}?format={}&lang={}", format.code(), lang.code());
     if format == Format::Csv {
         // A BOM makes Excel read UTF-8; Spanish Excel expects `;` between columns.
         path.push_str("&bom=true");

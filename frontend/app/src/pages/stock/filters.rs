@@ -100,8 +100,29 @@ fn facet_options(values: &[FacetValue], name: impl Fn(&str) -> Option<String>) -
         .collect()
 }
 
+/// Shows or hides the filter panel; it counts the filters applied (the search box aside, which
+/// stays in view), so a folded panel does not hide that the list is filtered.
 #[component]
-pub fn FilterPanel(url: StockUrl, facets: RwSignal<StockFacets>, invalid: Signal<FieldErrors>) -> impl IntoView {
+pub fn FilterToggle(url: StockUrl, open: RwSignal<bool>) -> impl IntoView {
+    let i18n = use_i18n();
+    let applied = move || url.query.with(|q| q.filters().into_iter().filter(|(name, _)| *name != "q").count());
+    view! {
+        <button type="button" class="button secondary filter-toggle" id="filter-toggle" aria-controls="filter-panel"
+            aria-expanded=move || open.get().to_string() on:click=move |_| open.update(|o| *o = !*o)>
+            {move || i18n.t(Msg::Filters)}
+            {move || (applied() > 0).then(|| view! { " " <span class="badge">{applied()}</span> })}
+            <span class="toggle-arrow" aria-hidden="true">{move || if open.get() { " ▴" } else { " ▾" }}</span>
+        </button>
+    }
+}
+
+#[component]
+pub fn FilterPanel(
+    url: StockUrl,
+    facets: RwSignal<StockFacets>,
+    invalid: Signal<FieldErrors>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let from_facets = move |pick: fn(&StockFacets) -> &Vec<FacetValue>, parameter: &'static str| {
         Signal::derive(move || {
@@ -127,7 +148,8 @@ pub fn FilterPanel(url: StockUrl, facets: RwSignal<StockFacets>, invalid: Signal
     let no_brand = Signal::derive(move || url.value(|q| &mut q.brand).is_empty());
 
     view! {
-        <form class="filter-panel card" on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
+        <form class="filter-panel card" id="filter-panel" hidden=move || !open.get()
+            on:submit=move |ev: leptos::ev::SubmitEvent| ev.prevent_default()>
             <div class="filter-selects">
                 <FilterSelect url name="brand" param=|q| &mut q.brand options=from_facets(|f| &f.brands, "brand") />
                 <FilterSelect url name="model" param=|q| &mut q.model options=from_facets(|f| &f.models, "model")

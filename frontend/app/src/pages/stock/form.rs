@@ -1,6 +1,7 @@
 //! The vehicle form: creating (`/stock/new`, the only place where the VIN can be typed) and
-//! editing (on the vehicle's page). Obvious mistakes are caught before asking the server; the
-//! server's problems then show under each field just like the browser's.
+//! editing (on the vehicle's page). The browser applies the backend's own rules (the shared
+//! `check_vehicle`) before sending anything, so every mistake it can see shows at once, in
+//! the same words as the server's, and the messages follow the user's corrections.
 
 use std::str::FromStr;
 
@@ -9,13 +10,16 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 use shared::org::{Dealer, Province};
-use shared::stock::{Fuel, Money, StockType, Transmission, Vehicle, VehicleInput, VehicleStatus, is_valid_vin};
-use shared::{FieldErrors, FieldProblem, Page, Permission};
+use shared::stock::check::{VinRule, bounds, check_vehicle};
+use shared::stock::{Fuel, Money, StockType, Transmission, Vehicle, VehicleInput, VehicleStatus};
+use shared::{FieldErrors, FieldProblem, Page};
 
 use super::labels::{fuel_name, status_name, stock_type_name, transmission_name};
-use super::{allowed, vehicle_path};
+use super::vehicle_path;
 use crate::api::Method;
-use crate::components::form::{CheckboxField, FormStatus, SelectField, TextAreaField, TextField};
+use crate::components::form::{
+    CheckboxField, FormStatus, SelectField, TextAreaField, TextField, latest_today, live_check, today,
+};
 use crate::i18n::{Msg, use_i18n};
 use crate::session::use_session;
 
@@ -23,7 +27,6 @@ use crate::session::use_session;
 #[component]
 pub fn NewVehiclePage() -> impl IntoView {
     let i18n = use_i18n();
-    let session = use_session();
     let navigate = use_navigate();
     let opened = Callback::new(move |vehicle: Vehicle| navigate(&vehicle_path(&vehicle.vin), Default::default()));
     view! {
@@ -32,11 +35,7 @@ pub fn NewVehiclePage() -> impl IntoView {
                 <h1>{move || i18n.t(Msg::NewVehicle)}</h1>
                 <a class="button secondary" href="/stock">{move || i18n.t(Msg::Cancel)}</a>
             </div>
-            {if allowed(session, Permission::WriteStock) {
-                view! { <VehicleForm original=Signal::derive(|| None) creating=true on_saved=opened /> }.into_any()
-            } else {
-                view! { <p class="form-error">{move || i18n.t(Msg::Forbidden)}</p> }.into_any()
-            }}
+            <VehicleForm original=Signal::derive(|| None) creating=true on_saved=opened />
         </section>
     }
 }
@@ -152,19 +151,14 @@ impl Draft {
         self.online_leads.set(v.online_leads.to_string());
     }
 
-    /// The input the form stands for, or the problems the browser can already see.
+    /// The input the form stands for, or the problems the browser can already see: values
+    /// that do not read as numbers, amounts or dates, then the shared rules. Reads the inputs
+    /// tracked, so a live check follows them.
     fn to_input(self, creating: bool) -> Result<VehicleInput, FieldErrors> {
         let mut check = Check::default();
-        let vin = self.vin.get_untracked().trim().to_uppercase();
-        if creating {
-            if vin.is_empty() {
-                check.problem("vin", FieldProblem::Required);
-            } else if !is_valid_vin(&vin) {
-                check.problem("vin", FieldProblem::Invalid);
-            }
-        }
+        let vin = self.vin.get().trim().to_uppercase();
         let input = VehicleInput {
-            vin: creating.then_some(vin),
+            vin: creating.then(|| vin.clone()),
             brand: check.required("brand", self.brand),
             model: check.required("model", self.model),
             plate: Some(text(self.plate)),
@@ -180,8 +174,8 @@ impl Draft {
             vehicle_type: Some(text(self.vehicle_type)),
             stock_type: check.required_parsed("stock_type", self.stock_type),
             status: check.parsed("status", self.status),
-            reserved: Some(self.reserved.get_untracked()),
-            published: Some(self.published.get_untracked()),
+            reserved: Some(self.reserved.get()),
+            published: Some(self.published.get()),
             listing_url: Some(text(self.listing_url)),
             dealer_id: Some(check.parsed("dealer_id", self.dealer_id)),
             province_id: Some(check.parsed("province_id", self.province_id)),
@@ -194,13 +188,22 @@ impl Draft {
             online_calls: check.parsed("online_calls", self.online_calls),
             online_leads: check.parsed("online_leads", self.online_leads),
         };
+        // Editing keeps the stored VIN (older records may have a legacy one).
+        let rule = if creating { VinRule::Strict } else { VinRule::AllowLegacy };
+        let complete = VehicleInput { vin: Some(vin), ..input.clone() };
+        for (field, problem) in check_vehicle(&complete, rule, latest_today()) {
+            // A value that did not read is not also "required" or out of range.
+            if !check.0.contains_key(field) {
+                check.problem(field, problem);
+            }
+        }
         if check.0.is_empty() { Ok(input) } else { Err(check.0) }
     }
 }
 
 /// Trimmed text; `None` when empty.
 fn text(value: RwSignal<String>) -> Option<String> {
-    Some(value.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
+    Some(value.get().trim().to_owned()).filter(|v| !v.is_empty())
 }
 
 /// The problems found in the browser, keyed by field like the API's.
@@ -322,17 +325,14 @@ pub fn VehicleForm(
         }
     });
 
+    let validate = live_check(errors, move || draft.to_input(creating).err().unwrap_or_default());
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let input = match draft.to_input(creating) {
-            Ok(input) => input,
-            Err(problems) => {
-                errors.set(problems);
-                status.set(Some(Err(Msg::CheckFields)));
-                return;
-            }
-        };
-        errors.set(FieldErrors::new());
+        if !validate() {
+            status.set(Some(Err(Msg::CheckFields)));
+            return;
+        }
+        let Ok(input) = untrack(|| draft.to_input(creating)) else { return };
         status.set(None);
         saving.set(true);
         spawn_local(async move {
@@ -363,6 +363,8 @@ pub fn VehicleForm(
     };
 
     let optional = |options: RwSignal<Vec<(String, String)>>| Signal::derive(move || options.get());
+    // `bounds` is a prop too: the shared ranges, for the "must be at least…" messages.
+    let range = |field: &str| bounds(field, today()).expect("a number field");
     view! {
         <form class="card form grid vehicle-form" id="vehicle-form" on:submit=save novalidate=true>
             <Show when=move || creating>
@@ -379,20 +381,25 @@ pub fn VehicleForm(
                 options=code_options(StockType::ALL, stock_type_name) />
             <SelectField id="status" label=Msg::Status value=draft.status errors
                 options=code_options(VehicleStatus::ALL, status_name) />
-            <TextField id="sale_price" label=Msg::SalePrice value=draft.sale_price errors />
-            <TextField id="purchase_price" label=Msg::PurchasePrice value=draft.purchase_price errors />
-            <TextField id="total_cost" label=Msg::TotalCost value=draft.total_cost errors />
+            <TextField id="sale_price" label=Msg::SalePrice value=draft.sale_price errors inputmode="decimal"
+                bounds=range("sale_price") />
+            <TextField id="purchase_price" label=Msg::PurchasePrice value=draft.purchase_price errors
+                inputmode="decimal" bounds=range("purchase_price") />
+            <TextField id="total_cost" label=Msg::TotalCost value=draft.total_cost errors inputmode="decimal"
+                bounds=range("total_cost") />
             <TextField id="registration_year" label=Msg::RegistrationYear value=draft.registration_year errors
-                kind="number" />
+                inputmode="numeric" bounds=range("registration_year") />
             <TextField id="registration_date" label=Msg::RegistrationDate value=draft.registration_date errors
                 kind="date" />
             <TextField id="reception_date" label=Msg::ReceptionDate value=draft.reception_date errors kind="date" />
-            <TextField id="mileage_km" label=Msg::Mileage value=draft.mileage_km errors kind="number" />
+            <TextField id="mileage_km" label=Msg::Mileage value=draft.mileage_km errors inputmode="numeric"
+                bounds=range("mileage_km") />
             <SelectField id="fuel" label=Msg::Fuel value=draft.fuel errors options=code_options(Fuel::ALL, fuel_name)
                 empty=Msg::None />
             <SelectField id="transmission" label=Msg::Transmission value=draft.transmission errors
                 options=code_options(Transmission::ALL, transmission_name) empty=Msg::None />
-            <TextField id="power_cv" label=Msg::Power value=draft.power_cv errors kind="number" />
+            <TextField id="power_cv" label=Msg::Power value=draft.power_cv errors inputmode="numeric"
+                bounds=range("power_cv") />
             <TextField id="colour" label=Msg::Colour value=draft.colour errors />
             <TextField id="vehicle_type" label=Msg::VehicleType value=draft.vehicle_type errors />
             <SelectField id="dealer_id" label=Msg::Dealer value=draft.dealer_id errors options=optional(dealers)
@@ -401,9 +408,12 @@ pub fn VehicleForm(
                 empty=Msg::None />
             <TextField id="location" label=Msg::Location value=draft.location errors />
             <TextField id="listing_url" label=Msg::ListingUrl value=draft.listing_url errors kind="url" />
-            <TextField id="online_visits" label=Msg::OnlineVisits value=draft.online_visits errors kind="number" />
-            <TextField id="online_calls" label=Msg::OnlineCalls value=draft.online_calls errors kind="number" />
-            <TextField id="online_leads" label=Msg::OnlineLeads value=draft.online_leads errors kind="number" />
+            <TextField id="online_visits" label=Msg::OnlineVisits value=draft.online_visits errors inputmode="numeric"
+                bounds=range("online_visits") />
+            <TextField id="online_calls" label=Msg::OnlineCalls value=draft.online_calls errors inputmode="numeric"
+                bounds=range("online_calls") />
+            <TextField id="online_leads" label=Msg::OnlineLeads value=draft.online_leads errors inputmode="numeric"
+                bounds=range("online_leads") />
             <CheckboxField id="reserved" label=Msg::Reserved checked=draft.reserved />
             <CheckboxField id="published" label=Msg::Published checked=draft.published />
             <TextAreaField id="description" label=Msg::Description value=draft.description errors />

@@ -4,15 +4,16 @@
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use shared::stock::{ImportMode, ImportRejected, ImportReport};
-use shared::{FieldProblem, Permission};
+use shared::FieldProblem;
+use shared::stock::check::bounds;
+use shared::stock::{ImportMode, ImportRejected, ImportReport, RejectedRow};
 
-use super::allowed;
 use super::labels::field_label;
 use super::query::last_list;
 use crate::api::{ApiFailure, Method, RawBody};
+use crate::components::form::today;
 use crate::format;
-use crate::i18n::{Msg, problem_message, use_i18n};
+use crate::i18n::{Lang, Msg, problem_text, use_i18n};
 use crate::session::{Session, use_session};
 
 async fn upload(session: Session, mode: ImportMode, file: web_sys::File) -> Result<ImportReport, ApiFailure> {
@@ -72,9 +73,6 @@ pub fn ImportPage() -> impl IntoView {
         }
     };
 
-    if !allowed(session, Permission::WriteStock) {
-        return view! { <p class="form-error">{move || i18n.t(Msg::Forbidden)}</p> }.into_any();
-    }
     view! {
         <section class="page import-page">
             <div class="page-header">
@@ -143,12 +141,66 @@ fn ImportFailure(failure: ApiFailure) -> impl IntoView {
     }
 }
 
+/// One problem of a rejected row in words: `Precio de venta: «abc» no es un importe válido`.
+fn problem_sentence(problem: &RejectedRow, lang: Lang) -> String {
+    if problem.field == "row" {
+        return Msg::ImportRowUnreadable.text(lang).to_owned();
+    }
+    let field = field_label(&problem.field).map_or(problem.field.as_str(), |msg| msg.text(lang));
+    let what = match FieldProblem::parse(&problem.problem) {
+        Some(FieldProblem::Invalid) => match problem.field.as_str() {
+            "purchase_price" | "total_cost" | "sale_price" => Msg::ImportNotAnAmount.text(lang).to_owned(),
+            "registration_year" | "mileage_km" | "power_cv" | "online_visits" | "online_calls" | "online_leads" => {
+                Msg::ImportNotAWholeNumber.text(lang).to_owned()
+            }
+            "registration_date" | "reception_date" => Msg::ImportNotADate.text(lang).to_owned(),
+            "reserved" | "published" => Msg::ImportNotYesNo.text(lang).to_owned(),
+            _ => Msg::ImportNotValid.text(lang).to_owned(),
+        },
+        Some(FieldProblem::Duplicate) => match problem.earlier_row {
+            Some(row) => format!("{} {row}", Msg::ImportAlreadyOnRow.text(lang)),
+            None => lower_first(Msg::ProblemDuplicate.text(lang)),
+        },
+        _ => lower_first(&problem_text(&problem.problem, bounds(&problem.field, today()), lang)),
+    };
+    match &problem.value {
+        Some(value) => match lang {
+            Lang::Es => format!("{field}: «{value}» {what}"),
+            Lang::En => format!("{field}: “{value}” {what}"),
+        },
+        None => format!("{field}: {what}"),
+    }
+}
+
+/// "Debe ser…" in the middle of a sentence.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A rejected row: its line, its VIN if known, and its problems.
+type RowProblems = (u64, Option<String>, Vec<RejectedRow>);
+
+/// The report's problems, one entry per row (they come in file order).
+fn by_row(problems: &[RejectedRow]) -> Vec<RowProblems> {
+    let mut rows: Vec<RowProblems> = Vec::new();
+    for problem in problems {
+        match rows.last_mut() {
+            Some((row, _, list)) if *row == problem.row => list.push(problem.clone()),
+            _ => rows.push((problem.row, problem.vin.clone(), vec![problem.clone()])),
+        }
+    }
+    rows
+}
+
 #[component]
 fn ImportReportView(report: ImportReport) -> impl IntoView {
     let i18n = use_i18n();
     let outcome = if report.committed { Msg::ImportCommitted } else { Msg::ImportNothingWritten };
-    let shown = report.rejected.len() as u64;
-    let total_rejected = report.rejected_total;
+    let rows = by_row(&report.rejected);
+    let shown = rows.len() as u64;
+    // Rows, not problems (an older API only counted problems).
+    let total_rejected = if report.rejected_rows > 0 { report.rejected_rows } else { report.rejected_total };
     let stat = move |key: &'static str, label: Msg, value: u64| {
         view! {
             <div class="stat">
@@ -157,7 +209,6 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
             </div>
         }
     };
-    let rows = report.rejected;
     view! {
         <section class="card import-report" data-committed=report.committed.to_string()>
             <h2>{move || i18n.t(Msg::ImportReport)}</h2>
@@ -173,16 +224,26 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
                 let body = move || {
                     let lang = i18n.lang();
                     rows.iter()
-                        .map(|row| {
-                            let field = field_label(&row.field).map_or(row.field.as_str(), |msg| msg.text(lang)).to_owned();
+                        .map(|(row, vin, problems)| {
+                            let heading = match vin {
+                                Some(vin) => format!("{} {row} · {vin}", Msg::Row.text(lang)),
+                                None => format!("{} {row}", Msg::Row.text(lang)),
+                            };
+                            let sentences = problems
+                                .iter()
+                                .map(|problem| {
+                                    view! {
+                                        <li data-column=problem.field.clone() data-problem=problem.problem.clone()>
+                                            {problem_sentence(problem, lang)}
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
                             view! {
-                                <tr data-row=row.row>
-                                    <td class="numeric">{row.row}</td>
-                                    <td>{row.vin.clone().unwrap_or_default()}</td>
-                                    <td data-column=row.field.clone()>{field}</td>
-                                    <td data-problem=row.problem.clone()>{problem_message(&row.problem).text(lang)}</td>
-                                    <td class="detail">{row.detail.clone()}</td>
-                                </tr>
+                                <li class="rejected-row" data-row=*row>
+                                    <strong>{heading}</strong>
+                                    <ul>{sentences}</ul>
+                                </li>
                             }
                         })
                         .collect_view()
@@ -195,18 +256,7 @@ fn ImportReportView(report: ImportReport) -> impl IntoView {
                                 format::integer(total_rejected as i64, i18n.lang()))}
                         </p>
                     })}
-                    <table class="table rejected-rows">
-                        <thead>
-                            <tr>
-                                <th>{move || i18n.t(Msg::Row)}</th>
-                                <th>{move || i18n.t(Msg::Vin)}</th>
-                                <th>{move || i18n.t(Msg::Field)}</th>
-                                <th>{move || i18n.t(Msg::Problem)}</th>
-                                <th>{move || i18n.t(Msg::Detail)}</th>
-                            </tr>
-                        </thead>
-                        <tbody>{body}</tbody>
-                    </table>
+                    <ul class="rejected-rows">{body}</ul>
                 }
             })}
         </section>

@@ -16,17 +16,7 @@ pub use form::NewVehiclePage;
 pub use import::ImportPage;
 pub use table::StockPage;
 
-use leptos::prelude::untrack;
-use shared::Permission;
-
 use crate::layout::encode;
-use crate::session::Session;
-
-/// Whether the logged-in user may do this (the API checks again on every call).
-/// Read once when a page is built: the layout renders pages only for a logged-in user.
-pub(crate) fn allowed(session: Session, permission: Permission) -> bool {
-    untrack(|| session.user()).is_some_and(|user| user.role.can(permission))
-}
 
 /// The API path and SPA route of one vehicle.
 pub(crate) fn vehicle_path(vin: &str) -> String {

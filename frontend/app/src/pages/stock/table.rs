@@ -11,15 +11,16 @@ use wasm_bindgen::JsCast;
 
 use super::columns::{self, COLUMNS, default_columns};
 use super::export::ExportButtons;
-use super::filters::{ActiveFilters, FilterPanel, SearchBox};
+use super::filters::{ActiveFilters, FilterPanel, FilterToggle, SearchBox};
 use super::labels::field_label;
 use super::query::{
     SortKey, StockUrl, facet_query, is_ranked, list_api_path, remember_list, shown_sort_keys, sort_after_click,
     with_query,
 };
-use super::{allowed, vehicle_path};
+use super::vehicle_path;
 use crate::api::ApiFailure;
 use crate::format;
+use crate::guard::allowed;
 use crate::i18n::{Msg, local_storage, use_i18n};
 use crate::session::use_session;
 
@@ -107,6 +108,12 @@ pub fn StockPage() -> impl IntoView {
     let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|page| page.total));
     let semantic_unavailable =
         move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).is_some_and(|page| page.semantic_unavailable));
+    // A filter the API refused is in the panel: show it.
+    Effect::new(move |_| {
+        if invalid.with(|fields| !fields.is_empty()) {
+            prefs.filters_open.set(true);
+        }
+    });
     let can_write = allowed(session, Permission::WriteStock);
     let go = move |path: &'static str| {
         let navigate = navigate.clone();
@@ -132,13 +139,16 @@ pub fn StockPage() -> impl IntoView {
                     </Show>
                 </div>
             </div>
-            <SearchBox url />
+            <div class="stock-search-row">
+                <SearchBox url />
+                <FilterToggle url open=prefs.filters_open />
+            </div>
             <Show when=semantic_unavailable>
                 <p class="search-notice" id="semantic-unavailable" role="status">
                     {move || i18n.t(Msg::SemanticUnavailable)}
                 </p>
             </Show>
-            <FilterPanel url facets invalid />
+            <FilterPanel url facets invalid open=prefs.filters_open />
             <ActiveFilters url facets />
             <div class="table-toolbar">
                 <ColumnChooser prefs />
@@ -196,18 +206,36 @@ fn LoadError(failure: ApiFailure) -> impl IntoView {
     }
 }
 
-/// Which columns show and how dense the rows are, remembered per user in this browser.
+/// Which columns show, how dense the rows are and whether the filter panel is open,
+/// remembered per user in this browser.
 #[derive(Clone, Copy)]
 struct TablePrefs {
     columns: RwSignal<Vec<&'static str>>,
     compact: RwSignal<bool>,
+    filters_open: RwSignal<bool>,
+}
+
+/// Writes a preference to localStorage when it changes (not when it is read: a stored copy of
+/// the defaults would hide better defaults later).
+fn remember(key: String, value: impl Fn() -> String + 'static) {
+    Effect::new(move |previous: Option<String>| {
+        let value = value();
+        if previous.is_some_and(|previous| previous != value)
+            && let Some(storage) = local_storage()
+        {
+            let _ = storage.set_item(&key, &value);
+        }
+        value
+    });
 }
 
 impl TablePrefs {
     fn load(user_id: Option<i64>) -> Self {
         let user = user_id.map(|id| id.to_string()).unwrap_or_default();
-        let columns_key = format!("dealaai.stock.columns.{user}");
+        // "v2": the defaults changed to fit a laptop; copies of the earlier ones are ignored.
+        let columns_key = format!("dealaai.stock.columns.v2.{user}");
         let density_key = format!("dealaai.stock.density.{user}");
+        let filters_key = format!("dealaai.stock.filters-open.{user}");
         let saved = |key: &str| local_storage().and_then(|storage| storage.get_item(key).ok().flatten());
         let columns = saved(&columns_key)
             .map(|text| text.split(',').filter_map(columns::find).map(|column| column.key).collect::<Vec<_>>())
@@ -216,13 +244,11 @@ impl TablePrefs {
         let prefs = TablePrefs {
             columns: RwSignal::new(columns),
             compact: RwSignal::new(saved(&density_key).as_deref() == Some("compact")),
+            filters_open: RwSignal::new(saved(&filters_key).as_deref() == Some("open")),
         };
-        Effect::new(move |_| {
-            if let Some(storage) = local_storage() {
-                let _ = storage.set_item(&columns_key, &prefs.columns.get().join(","));
-                let _ = storage.set_item(&density_key, if prefs.compact.get() { "compact" } else { "comfortable" });
-            }
-        });
+        remember(columns_key, move || prefs.columns.get().join(","));
+        remember(density_key, move || if prefs.compact.get() { "compact" } else { "comfortable" }.to_owned());
+        remember(filters_key, move || if prefs.filters_open.get() { "open" } else { "closed" }.to_owned());
         prefs
     }
 
@@ -366,7 +392,7 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: O
                 let class = if column.numeric { "numeric" } else { "" };
                 if column.sortable {
                     view! {
-                        <th class=class aria-sort=aria_sort>
+                        <th class=class data-column=key aria-sort=aria_sort>
                             <button type="button" class="sort" data-sort=key title=move || i18n.t(Msg::SortHint) on:click=sort>
                                 {move || i18n.t(label)}
                                 <span class="sort-indicator">{move || sort_indicator(&keys(), key)}</span>
@@ -375,7 +401,7 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: O
                     }
                     .into_any()
                 } else {
-                    view! { <th class=class>{move || i18n.t(label)}</th> }.into_any()
+                    view! { <th class=class data-column=key>{move || i18n.t(label)}</th> }.into_any()
                 }
             })
             .collect_view()
@@ -400,12 +426,21 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: O
                     .iter()
                     .map(|column| {
                         let class = if column.numeric { "numeric" } else { "" };
-                        view! { <td class=class data-column=column.key>{columns::cell(column.key, vehicle, lang)}</td> }
+                        // The label heads the value when a phone shows rows as cards.
+                        view! {
+                            <td class=class data-column=column.key data-label=column.label.text(lang)>
+                                {columns::cell(column.key, vehicle, lang)}
+                            </td>
+                        }
                     })
                     .collect_view();
                 let relevance = relevance.as_ref().map(|all| {
                     let share = all.get(at).copied().unwrap_or_default();
-                    view! { <td class="numeric relevance" data-column="relevance">{columns::relevance(share, lang)}</td> }
+                    view! {
+                        <td class="numeric relevance" data-column="relevance" data-label=Msg::Relevance.text(lang)>
+                            {columns::relevance(share, lang)}
+                        </td>
+                    }
                 });
                 view! {
                     <tr class="clickable" tabindex="0" data-vin=vin class:reserved=vehicle.reserved
@@ -466,7 +501,7 @@ fn Pager(url: StockUrl, page: i64, page_size: i64, total: i64) -> impl IntoView 
     };
     view! {
         <nav class="pager" aria-label=move || i18n.t(Msg::Pages)>
-            <button class="button secondary small" data-page="previous" disabled=page <= 1 on:click=go(page - 1)>
+            <button class="button secondary small" data-page="previous" disabled={page <= 1} on:click=go(page - 1)>
                 {move || i18n.t(Msg::Previous)}
             </button>
             {page_numbers(page, last)
@@ -482,7 +517,7 @@ fn Pager(url: StockUrl, page: i64, page_size: i64, total: i64) -> impl IntoView 
                     None => view! { <span class="gap">"…"</span> }.into_any(),
                 })
                 .collect_view()}
-            <button class="button secondary small" data-page="next" disabled=page >= last on:click=go(page + 1)>
+            <button class="button secondary small" data-page="next" disabled={page >= last} on:click=go(page + 1)>
                 {move || i18n.t(Msg::Next)}
             </button>
         </nav>
