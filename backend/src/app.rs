@@ -29,6 +29,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Cached answers of costly reads (in memory, then in PostgreSQL).
     pub answers: cache::Answers,
+    /// The stock's filter and sort columns in memory: the list's order and counts and the facets.
+    pub stock_index: Arc<stock::index::StockIndex>,
     /// Recently checked sessions, so most requests authenticate without the database.
     pub callers: auth::Callers,
     /// The embedding model of semantic search, if one is available.
@@ -41,10 +43,12 @@ impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
         let answers = cache::Answers::new(config.cache_ttl);
+        let stock_index =
+            Arc::new(stock::index::StockIndex::new(answers.generation().clone(), config.stock_index_max_vehicles));
         let semantic = search::Semantic::from_config(&config);
         let config = Arc::new(config);
         let assistant = assistant::Assistant::from_config(&config, pool.clone());
-        AppState { config, pool, jwt, answers, callers: auth::Callers::default(), semantic, assistant }
+        AppState { config, pool, jwt, answers, stock_index, callers: auth::Callers::default(), semantic, assistant }
     }
 
     /// Hears the database's notifications that what this process keeps in memory changed;
@@ -74,6 +78,8 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
 /// finishing in-flight requests first.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     tokio::spawn(state.follow_notifications());
+    tokio::spawn(state.stock_index.clone().keep_current(state.pool.clone()));
+    tokio::spawn(cache::purge_periodically(state.pool.clone()));
     state.semantic.start_background(state.pool.clone(), state.config.embeddings_worker);
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
@@ -146,19 +152,28 @@ async fn security_headers(
     Ok(response)
 }
 
-/// After serving anything but a read, this process forgets what it keeps in memory: the
-/// database's notification of the change may arrive after the writer's next request.
+/// After serving a write, this process forgets what it keeps in memory that the write may
+/// have changed: the database's notification of it may arrive after the writer's next request.
+/// Cached answers come from the stock and the organisation; sessions from accounts.
 async fn forget_after_writes(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     // Reads, the hot path, only pay for the method check.
-    let writer = (!req.method().is_safe())
-        .then(|| req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone());
+    let writer = (!req.method().is_safe()).then(|| {
+        let path = req.path();
+        let answers = ["/api/stock", "/api/dealers", "/api/provinces"].iter().any(|p| path.starts_with(p));
+        let callers = ["/api/auth", "/api/users"].iter().any(|p| path.starts_with(p));
+        (req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone(), answers, callers)
+    });
     let response = next.call(req).await;
-    if let Some(state) = writer {
-        state.answers.forget();
-        state.callers.forget();
+    if let Some((state, answers, callers)) = writer {
+        if answers {
+            state.answers.forget();
+        }
+        if callers {
+            state.callers.forget();
+        }
     }
     response
 }

@@ -86,6 +86,9 @@ pub struct Config {
     pub snapshot_scheduler: bool,
     /// How long a cached answer may be served at most (changes to the stock drop it at once).
     pub cache_ttl: Duration,
+    /// Up to this many vehicles, each process keeps the stock's filter and sort columns in
+    /// memory (~0.2 KB a vehicle) to count, order and facet without PostgreSQL.
+    pub stock_index_max_vehicles: i64,
     /// Where semantic search gets its vectors.
     pub embeddings: EmbeddingsProvider,
     /// Whether this process embeds queued vehicles in the background (replicas share the
@@ -353,6 +356,10 @@ impl Config {
                 .map_err(|_| ConfigError::Invalid { name: "SNAPSHOT_TIME", reason: "expected HH:MM".to_owned() })?,
             snapshot_scheduler: parse("SNAPSHOT_SCHEDULER", get("SNAPSHOT_SCHEDULER").unwrap_or("true"))?,
             cache_ttl: Duration::from_secs(parse("CACHE_TTL_SECONDS", get("CACHE_TTL_SECONDS").unwrap_or("60"))?),
+            stock_index_max_vehicles: parse(
+                "STOCK_INDEX_MAX_VEHICLES",
+                get("STOCK_INDEX_MAX_VEHICLES").unwrap_or("500000"),
+            )?,
             embeddings: embeddings_provider(&get)?,
             embeddings_worker: parse("EMBEDDINGS_WORKER", get("EMBEDDINGS_WORKER").unwrap_or("true"))?,
             semantic_exact_below: parse("SEMANTIC_EXACT_BELOW", get("SEMANTIC_EXACT_BELOW").unwrap_or("4000"))?,

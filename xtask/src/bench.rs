@@ -1,8 +1,13 @@
 //! `cargo xtask bench`: seeds a stock and its daily snapshots in its own database on the
-//! development cluster, runs the release backend, drives it over loopback with `wrk` (32
-//! connections) and prints a table; then times dashboards with an empty cache, a full CSV/XLSX
-//! export and a full import (all unchanged, then all new), and shows PostgreSQL's plan for the
-//! list's filters and sorts. Results go in docs/BENCHMARKS.md.
+//! development cluster, runs the release backend and drives it over loopback with `wrk` (32
+//! connections): first with varied URLs, each request a different one, beside the same answers
+//! computed by plain SQL with pgbench ([`crate::bench_varied`]); then one fixed URL per run
+//! (after its first request, cache hits). Then it times dashboards with an empty cache, a full
+//! CSV/XLSX export and a full import (all unchanged, then all new), and shows PostgreSQL's plan
+//! for the list's filters and sorts. Results go in docs/BENCHMARKS.md.
+//!
+//! `BENCH_BACKEND_BIN=/path/to/dealaai` benchmarks that binary instead of building the release
+//! one (before/after comparisons); `BENCH_SECONDS` (default 20) sets the length of each run.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -17,7 +22,11 @@ const DATABASE: &str = "dealaai_bench";
 pub const USER: &str = "bench";
 pub const PASSWORD: &str = "carga-de-prueba-2026";
 const CONNECTIONS: &str = "32";
-const SECONDS: &str = "20s";
+
+/// How long each measured run lasts: `BENCH_SECONDS`, 20 by default.
+pub fn seconds() -> u64 {
+    std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).filter(|s| *s > 0).unwrap_or(20)
+}
 
 /// The requests measured: (name, path).
 const REQUESTS: &[(&str, &str)] = &[
@@ -41,6 +50,8 @@ const IMPORT_ROWS: usize = 100_000;
 
 /// What one wrk run reports.
 pub struct WrkReport {
+    /// How many requests were answered.
+    pub requests: u64,
     pub requests_per_second: String,
     pub p50: String,
     pub p90: String,
@@ -60,7 +71,9 @@ pub fn wrk(args: &[&str]) -> Result<WrkReport> {
             .split(',')
             .filter_map(|part| part.split_whitespace().last()?.parse::<u64>().ok())
             .sum::<u64>();
+    let requests = report.lines().find_map(|l| l.trim().split_once(" requests in ")?.0.parse().ok()).unwrap_or(0);
     Ok(WrkReport {
+        requests,
         requests_per_second: field("Requests/sec:"),
         p50: field("50%"),
         p90: field("90%"),
@@ -184,10 +197,18 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
     tools::ensure_load_tools()?;
     let cluster = Cluster::development();
     let url = cluster.ensure_database_named(name)?;
-    process::step("building the release backend");
-    run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
-    let prepared =
-        Prepared { cluster, database: name.to_owned(), url, bin: target_dir().join("release").join("dealaai") };
+    let bin = match std::env::var_os("BENCH_BACKEND_BIN") {
+        Some(bin) => {
+            process::step(&format!("benchmarking {} (BENCH_BACKEND_BIN)", bin.to_string_lossy()));
+            std::path::PathBuf::from(bin)
+        }
+        None => {
+            process::step("building the release backend");
+            run(process::cargo().args(["build", "--release", "--package", "dealaai"]))?;
+            target_dir().join("release").join("dealaai")
+        }
+    };
+    let prepared = Prepared { cluster, database: name.to_owned(), url, bin };
     let psql = |sql: &str| prepared.psql(sql);
     run(prepared.dealaai(&["migrate"]).stdout(Stdio::null()))?;
     let existing: u64 = psql("SELECT count(*) FROM vehicles").and_then(|n| n.parse().ok()).unwrap_or(0);
@@ -211,22 +232,28 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
 pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
     let prepared = prepare(vehicles, history_days)?;
     let (server, base) = prepared.serve(&[])?;
-    let result = measure(&base, server.id(), vehicles, &|sql| prepared.psql(sql));
+    let result = measure(&prepared, &base, server.id(), vehicles);
     stop(server);
     result
 }
 
-fn measure(base: &str, pid: u32, vehicles: u64, psql: &dyn Fn(&str) -> Option<String>) -> Result<()> {
+fn measure(prepared: &Prepared, base: &str, pid: u32, vehicles: u64) -> Result<()> {
+    let psql = |sql: &str| prepared.psql(sql);
     let auth = login(base, USER, PASSWORD)?;
+    crate::bench_varied::run(prepared, base, &auth, pid, vehicles)?;
 
-    println!("\n{vehicles} vehicles, {CONNECTIONS} connections, {SECONDS} each (wrk, 2 threads)\n");
-    println!("| request | requests/s | p50 | p99 | errors |");
+    let seconds = format!("{}s", seconds());
+    println!(
+        "\n{vehicles} vehicles, one fixed URL per run: after the first request, cache hits; \
+         {CONNECTIONS} connections, {seconds} each (wrk, 2 threads)\n"
+    );
+    println!("| request (cache hits) | requests/s | p50 | p99 | errors |");
     println!("|---|---:|---:|---:|---:|");
     for (name, path) in REQUESTS {
         let url = format!("{base}{path}");
         // Warm-up: connections, caches, prepared plans.
         let _ = output(command("wrk").args(["-t2", "-c", CONNECTIONS, "-d3s", "-H", &auth, &url]));
-        let report = wrk(&["-t2", "-c", CONNECTIONS, "-d", SECONDS, "-H", &auth, &url])?;
+        let report = wrk(&["-t2", "-c", CONNECTIONS, "-d", &seconds, "-H", &auth, &url])?;
         println!("| {name} | {} | {} | {} | {} |", report.requests_per_second, report.p50, report.p99, report.errors);
     }
     println!("\nbackend peak memory (resident) during the list runs: {:.1} MB", resident_mb(pid, "VmHWM"));

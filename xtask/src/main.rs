@@ -5,6 +5,7 @@ mod bench;
 mod bench_assistant;
 mod bench_flood;
 mod bench_search;
+mod bench_varied;
 mod fuzz;
 mod model;
 mod postgres;
@@ -35,6 +36,11 @@ enum Command {
         cargo_args: Vec<String>,
     },
     /// Benchmark the stock API and the dashboard on a seeded database (release build, wrk over loopback).
+    ///
+    /// Varied URLs first (list, search, facets, dashboard drill-down; each request a different
+    /// URL) beside the same answers as plain SQL with pgbench, then one fixed URL per run (cache
+    /// hits). BENCH_BACKEND_BIN=/path/to/dealaai benchmarks that binary instead of building the
+    /// release one; BENCH_SECONDS (default 20) sets the length of each run.
     Bench {
         /// How many vehicles the benchmark database holds (seeded when it differs).
         #[arg(long, default_value_t = 100_000)]

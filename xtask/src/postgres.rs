@@ -219,6 +219,11 @@ fn local_root() -> PathBuf {
     .clone()
 }
 
+/// A program of the PostgreSQL install the clusters run on (e.g. `pgbench`).
+pub fn program(name: &str) -> Result<PathBuf> {
+    Ok(bin_dir()?.join(name))
+}
+
 fn bin_dir() -> Result<PathBuf> {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     if let Some(bin) = BIN.get() {

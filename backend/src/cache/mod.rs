@@ -43,6 +43,13 @@ pub struct Since {
     stamp: Option<Stamp>,
 }
 
+impl Since {
+    /// This process's generation when the computation started.
+    pub fn stamp(&self) -> Option<Stamp> {
+        self.stamp
+    }
+}
+
 /// The cached answer, and the current epoch (read in the same round trip) for a miss.
 pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<String>, Epoch)> {
     let value = cache_entries::table
@@ -104,6 +111,38 @@ impl Answers {
             (Some(json), _) => Lookup::Hit(self.remember(key, json, stamp)),
             (None, epoch) => Lookup::Miss { conn, since: Since { epoch, stamp }, flight },
         })
+    }
+
+    /// This process's copy of the answer for `key`, if it has one.
+    pub fn in_memory(&self, key: &str) -> Option<HttpResponse> {
+        self.memory.get(key).map(json_response)
+    }
+
+    /// Like [`Self::lookup`] for answers kept in this process's memory only (cheap to
+    /// compute, rarely asked twice: writing each miss to PostgreSQL cost more than it saved).
+    /// A waiter holds no pooled connection: it takes one once its turn comes.
+    pub async fn lookup_local(&self, pool: &DbPool, key: &str) -> ApiResult<Lookup<'_>> {
+        if let Some(json) = self.memory.get(key) {
+            return Ok(Lookup::Hit(json_response(json)));
+        }
+        let flight = self.flights.enter(key).await;
+        if let Some(json) = self.memory.get(key) {
+            return Ok(Lookup::Hit(json_response(json)));
+        }
+        let stamp = self.memory.stamp();
+        let conn = pool.get().await?;
+        Ok(Lookup::Miss { conn, since: Since { epoch: Epoch(NO_EPOCH), stamp }, flight })
+    }
+
+    /// Keeps the answer in memory (unless the data changed since `stamp`) and sends it.
+    pub fn keep_and_respond<T: serde::Serialize>(
+        &self,
+        key: &str,
+        answer: &T,
+        stamp: Option<Stamp>,
+    ) -> ApiResult<HttpResponse> {
+        let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
+        Ok(self.remember(key, json, stamp))
     }
 
     /// Caches the answer (unless the data changed while it was computed) and sends it.
@@ -179,14 +218,36 @@ pub async fn put(conn: &mut AsyncPgConnection, key: &str, value: &str, ttl: Dura
 }
 
 /// Empties the cache (`dealaai cache clear`; every process hears of it and empties its
-/// memory too); returns how many entries went.
+/// memory too, including answers only kept there); returns how many entries went.
 pub async fn clear(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
-    diesel::delete(cache_entries::table).execute(conn).await
+    let cleared = diesel::delete(cache_entries::table).execute(conn).await?;
+    diesel::sql_query(format!("NOTIFY {}", listener::ANSWERS_CHANNEL)).execute(conn).await?;
+    Ok(cleared)
 }
 
-/// Drops expired entries (run periodically; reads ignore them anyway).
+/// Drops expired entries (reads ignore them anyway; this only frees their space). It tells
+/// no process to forget anything.
 pub async fn purge_expired(conn: &mut AsyncPgConnection) -> QueryResult<usize> {
     diesel::delete(cache_entries::table.filter(cache_entries::expires_at.le(Utc::now()))).execute(conn).await
+}
+
+/// How often each process purges expired entries, whether or not it runs the snapshots.
+const PURGE_EVERY: Duration = Duration::from_secs(300);
+
+/// Purges expired entries every [`PURGE_EVERY`] for as long as the process runs.
+pub async fn purge_periodically(pool: DbPool) {
+    let mut every = tokio::time::interval(PURGE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        let purged = match pool.get().await {
+            Ok(mut conn) => purge_expired(&mut conn).await.map_err(anyhow::Error::from),
+            Err(error) => Err(error.into()),
+        };
+        if let Err(error) = purged {
+            tracing::warn!(%error, "could not purge expired cache entries");
+        }
+    }
 }
 
 /// The key of a stock-derived answer (`stock:` keys are dropped on every stock change). The

@@ -198,7 +198,7 @@ impl StockFilter {
     }
 }
 
-fn days_before(today: NaiveDate, days: i32) -> NaiveDate {
+pub(crate) fn days_before(today: NaiveDate, days: i32) -> NaiveDate {
     today.checked_sub_days(Days::new(days.max(0) as u64)).unwrap_or(NaiveDate::MIN)
 }
 

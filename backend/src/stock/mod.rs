@@ -5,6 +5,7 @@ pub(crate) mod export;
 pub mod filters;
 mod handlers;
 pub mod import;
+pub mod index;
 mod input;
 pub mod records;
 pub mod seed;

@@ -109,10 +109,6 @@ async fn run_once(pool: &DbPool, date: NaiveDate) {
             return;
         }
     };
-    // The same hourly wake-up drops expired cache entries (reads already ignore them).
-    if let Err(error) = crate::cache::purge_expired(&mut conn).await {
-        tracing::warn!(%error, "could not purge the cache");
-    }
     match take_snapshot(&mut conn, date).await {
         Ok(SnapshotOutcome::Taken { vehicles }) => tracing::info!(%date, vehicles, "stock snapshot taken"),
         Ok(_) => {}

@@ -19,4 +19,5 @@ mod search;
 mod sessions;
 mod stock;
 mod stock_files;
+mod stock_index;
 mod users;

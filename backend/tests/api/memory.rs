@@ -23,12 +23,20 @@ async fn stock_value_in_sql(conn: &mut AsyncPgConnection) -> String {
     format!("{}.{:02}", cents / 100, cents % 100)
 }
 
-/// Changes the stock until the dashboard does not show it: proof that it is answered from
-/// memory (as soon as the process listens for notifications).
+/// Silences, or restores, every notification that the stock's cached answers changed.
+async fn stock_notifications(conn: &mut AsyncPgConnection, on: bool) {
+    let action = if on { "ENABLE" } else { "DISABLE" };
+    sql(conn, &format!("ALTER TABLE vehicles {action} TRIGGER vehicles_invalidate_cache")).await;
+    sql(conn, &format!("ALTER TABLE cache_entries {action} TRIGGER cache_entries_notify_delete")).await;
+}
+
+/// Changes the stock (and empties PostgreSQL's cache) until the dashboard does not show it:
+/// proof that it is answered from memory (as soon as the process listens for notifications).
 async fn until_answered_from_memory(app: &TestApp, token: &str, conn: &mut AsyncPgConnection) {
     eventually("the dashboard is answered from memory", async || {
         let before = stock_value(app, token).await;
         sql(conn, "UPDATE vehicles SET sale_price = sale_price + 1 WHERE vin = (SELECT min(vin) FROM vehicles)").await;
+        sql(conn, "DELETE FROM cache_entries").await;
         stock_value(app, token).await == before
     })
     .await;
@@ -42,13 +50,13 @@ async fn answers_and_session_checks_come_from_memory_until_the_database_says_the
 
     // With the notifications silenced, a change the database makes is not heard: once the
     // process listens, it answers from memory (the database's own cache was emptied).
-    sql(&mut conn, "ALTER TABLE cache_entries DISABLE TRIGGER cache_entries_notify").await;
+    stock_notifications(&mut conn, false).await;
     until_answered_from_memory(&app, &token, &mut conn).await;
     assert_eq!(count(&mut conn, "SELECT count(*) FROM cache_entries").await, 0, "not from PostgreSQL's cache");
     assert_ne!(stock_value(&app, &token).await, Some(stock_value_in_sql(&mut conn).await));
 
     // Heard again: the next change empties the memory of every process.
-    sql(&mut conn, "ALTER TABLE cache_entries ENABLE TRIGGER cache_entries_notify").await;
+    stock_notifications(&mut conn, true).await;
     sql(&mut conn, "UPDATE vehicles SET sale_price = sale_price + 1 WHERE vin = (SELECT max(vin) FROM vehicles)").await;
     let expected = stock_value_in_sql(&mut conn).await;
     eventually("the change is heard", async || stock_value(&app, &token).await.as_deref() == Some(&expected)).await;
@@ -69,9 +77,8 @@ async fn writes_served_by_the_process_are_seen_by_its_next_read() {
     let (app, mut conn) = seeded().await;
     let token = app.token_for("manager", Role::Manager).await;
     // Only the process itself can tell its memory about its writes: nothing is notified.
-    for (table, trigger) in [("cache_entries", "cache_entries_notify"), ("auth_sessions", "auth_sessions_notify")] {
-        sql(&mut conn, &format!("ALTER TABLE {table} DISABLE TRIGGER {trigger}")).await;
-    }
+    stock_notifications(&mut conn, false).await;
+    sql(&mut conn, "ALTER TABLE auth_sessions DISABLE TRIGGER auth_sessions_notify").await;
     until_answered_from_memory(&app, &token, &mut conn).await;
     let path = "/api/stock?sort=-sale_price&page_size=1";
     let top = async || {
