@@ -231,7 +231,8 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
 
 pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
     let prepared = prepare(vehicles, history_days)?;
-    let (server, base) = prepared.serve(&[])?;
+    // The embedding worker (benchmarked by `--search`) would take a core for the whole run.
+    let (server, base) = prepared.serve(&[("EMBEDDINGS_WORKER", "false")])?;
     let result = measure(&prepared, &base, server.id(), vehicles);
     stop(server);
     result

@@ -95,18 +95,20 @@ impl Answers {
     /// The cached answer for `key`, from memory (no connection taken) or from PostgreSQL. On
     /// a miss, waits for any computation of the same key already running in this process and
     /// looks again, so a cold cache under load computes each answer once instead of once per
-    /// waiting request (which exhausted the pool at 1,000,000 vehicles).
+    /// waiting request (which exhausted the pool at 1,000,000 vehicles). Waiters hold no
+    /// pooled connection: they take one when their turn comes (holding one queued the
+    /// dashboard's drill-downs into 503s).
     pub async fn lookup(&self, pool: &DbPool, key: &str) -> ApiResult<Lookup<'_>> {
+        if let Some(json) = self.memory.get(key) {
+            return Ok(Lookup::Hit(json_response(json)));
+        }
+        let flight = self.flights.enter(key).await;
         if let Some(json) = self.memory.get(key) {
             return Ok(Lookup::Hit(json_response(json)));
         }
         // Taken before the database is read: a change committed meanwhile voids the copy.
         let stamp = self.memory.stamp();
         let conn = pool.get().await?;
-        if let (Some(json), _) = get(&conn, key).await? {
-            return Ok(Lookup::Hit(self.remember(key, json, stamp)));
-        }
-        let flight = self.flights.enter(key).await;
         Ok(match get(&conn, key).await? {
             (Some(json), _) => Lookup::Hit(self.remember(key, json, stamp)),
             (None, epoch) => Lookup::Miss { conn, since: Since { epoch, stamp }, flight },

@@ -192,6 +192,9 @@ pub struct StockTable {
     values: Values,
     /// Only the plates' ranks are kept (ids are ranks' indexes).
     plates: Values,
+    /// The rows of each brand, in order: most lists name a brand, and then only its rows
+    /// are looked at.
+    rows_by_brand: HashMap<u32, Vec<u32>>,
     /// Dealer and province ids, interned.
     dealer_ids: Vec<i64>,
     province_ids: Vec<i64>,
@@ -346,10 +349,20 @@ impl StockTable {
         failed
     }
 
+    /// The rows matching `filter`, in VIN order.
+    fn matching(&self, filter: &Compiled) -> Vec<u32> {
+        let keep = |i: &u32| self.failed(filter, *i as usize, false) == 0;
+        match filter.brand {
+            Some(brand) => {
+                self.rows_by_brand.get(&brand).map_or_else(Vec::new, |rows| rows.iter().copied().filter(keep).collect())
+            }
+            None => (0..self.rows.len() as u32).filter(keep).collect(),
+        }
+    }
+
     /// How many vehicles match `filter`.
     pub fn count(&self, filter: &StockFilter, today: NaiveDate) -> i64 {
-        let compiled = self.compile(filter, today);
-        (0..self.rows.len()).filter(|i| self.failed(&compiled, *i, false) == 0).count() as i64
+        self.matching(&self.compile(filter, today)).len() as i64
     }
 
     /// The total and the VINs of one page, in the order of `sort` (then VIN), or `None` when
@@ -365,13 +378,15 @@ impl StockTable {
         if !self.bytewise_text_order {
             return None;
         }
-        let compiled = self.compile(filter, today);
-        let mut matches: Vec<u32> =
-            (0..self.rows.len()).filter(|i| self.failed(&compiled, *i, false) == 0).map(|i| i as u32).collect();
+        let mut matches = self.matching(&self.compile(filter, today));
+        // More days in stock is an earlier reception: that key's direction is flipped.
+        let sort: Vec<(Column, bool)> =
+            sort.iter().map(|key| (Column::of(key.field), key.descending != (key.field == "days_in_stock"))).collect();
+        let last_descending = sort.last().is_some_and(|(_, descending)| *descending);
         let total = matches.len() as i64;
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(matches.len());
         let end = start.saturating_add(usize::try_from(limit).unwrap_or(0)).min(matches.len());
-        let order = |a: &u32, b: &u32| self.compare(*a as usize, *b as usize, sort);
+        let order = |a: &u32, b: &u32| self.compare(*a as usize, *b as usize, &sort, last_descending);
         if end < matches.len() && end > 0 {
             matches.select_nth_unstable_by(end - 1, order);
             matches.truncate(end);
@@ -382,11 +397,9 @@ impl StockTable {
 
     /// PostgreSQL's order: each key ascending with NULLs last (descending: reversed, NULLs
     /// first), then the VIN in the direction of the last key ([`super::filters::apply_sort`]).
-    fn compare(&self, a: usize, b: usize, sort: &[SortKey]) -> Ordering {
-        for key in sort {
-            // More days in stock is an earlier reception.
-            let descending = key.descending != (key.field == "days_in_stock");
-            let (x, y) = (self.sort_value(a, key.field), self.sort_value(b, key.field));
+    fn compare(&self, a: usize, b: usize, sort: &[(Column, bool)], last_descending: bool) -> Ordering {
+        for &(column, descending) in sort {
+            let (x, y) = (self.sort_value(a, column), self.sort_value(b, column));
             let order = match (x == NULL_I64, y == NULL_I64) {
                 (true, true) => Ordering::Equal,
                 (true, false) => Ordering::Greater,
@@ -398,28 +411,26 @@ impl StockTable {
                 return order;
             }
         }
-        let last_descending = sort.last().is_some_and(|k| (k.field == "days_in_stock") != k.descending);
         // Rows are in VIN order.
         if last_descending { b.cmp(&a) } else { a.cmp(&b) }
     }
 
-    fn sort_value(&self, i: usize, field: &str) -> i64 {
+    fn sort_value(&self, i: usize, column: Column) -> i64 {
         let row = &self.rows[i];
         let nullable = |v: i32| if v == NULL_I32 { NULL_I64 } else { i64::from(v) };
-        match field {
-            "vin" => i as i64,
-            "plate" => self.plates.rank(row.plate),
-            "brand" => self.values.rank(row.brand),
-            "model" => self.values.rank(row.model),
-            "registration_year" => nullable(row.registration_year),
-            "reception_date" | "days_in_stock" => i64::from(row.reception_day),
-            "mileage_km" => i64::from(row.mileage_km),
-            "power_cv" => nullable(row.power_cv),
-            "sale_price" => row.sale_price,
-            "estimated_margin" => row.margin,
-            "price_difference" => row.price_difference,
-            "updated_at" => row.updated_at,
-            _ => 0,
+        match column {
+            Column::Vin => i as i64,
+            Column::Plate => self.plates.rank(row.plate),
+            Column::Brand => self.values.rank(row.brand),
+            Column::Model => self.values.rank(row.model),
+            Column::Year => nullable(row.registration_year),
+            Column::Reception => i64::from(row.reception_day),
+            Column::Mileage => i64::from(row.mileage_km),
+            Column::Power => nullable(row.power_cv),
+            Column::Price => row.sale_price,
+            Column::Margin => row.margin,
+            Column::PriceDifference => row.price_difference,
+            Column::Updated => row.updated_at,
         }
     }
 
@@ -479,6 +490,42 @@ impl StockTable {
     }
 }
 
+/// What a sort key orders by (resolved once per request, not per comparison).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Vin,
+    Plate,
+    Brand,
+    Model,
+    Year,
+    Reception,
+    Mileage,
+    Power,
+    Price,
+    Margin,
+    PriceDifference,
+    Updated,
+}
+
+impl Column {
+    fn of(field: &str) -> Column {
+        match field {
+            "plate" => Column::Plate,
+            "brand" => Column::Brand,
+            "model" => Column::Model,
+            "registration_year" => Column::Year,
+            "reception_date" | "days_in_stock" => Column::Reception,
+            "mileage_km" => Column::Mileage,
+            "power_cv" => Column::Power,
+            "sale_price" => Column::Price,
+            "estimated_margin" => Column::Margin,
+            "price_difference" => Column::PriceDifference,
+            "updated_at" => Column::Updated,
+            _ => Column::Vin,
+        }
+    }
+}
+
 /// Days since the common era: dates compare as numbers.
 fn day_number(date: NaiveDate) -> i32 {
     date.num_days_from_ce()
@@ -510,6 +557,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
         texts: Strings::default(),
         values: Values::default(),
         plates: Values::default(),
+        rows_by_brand: HashMap::new(),
         dealer_ids: Vec::with_capacity(dealer_names.len()),
         province_ids: Vec::new(),
         province_by_code: province_names.iter().map(|(id, code, _)| (code.clone(), *id)).collect(),
@@ -583,6 +631,8 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
             reserved,
             published,
         });
+        let brand = table.rows[table.rows.len() - 1].brand;
+        table.rows_by_brand.entry(brand).or_default().push((table.rows.len() - 1) as u32);
         if table.rows.len() as i64 > max_vehicles {
             return Ok(None);
         }
