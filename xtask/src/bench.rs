@@ -126,6 +126,29 @@ pub fn login(base: &str, user: &str, password: &str) -> Result<String> {
     Ok(format!("Authorization: Bearer {token}"))
 }
 
+/// Seconds to `COPY` the first `rows` vehicles (by VIN) into an empty copy of the table with the
+/// same columns, defaults, generated columns, checks and indexes (`LIKE … INCLUDING ALL`; no
+/// triggers, no foreign keys): what loading those rows costs PostgreSQL at least.
+fn copy_limit(psql: &dyn Fn(&str) -> Option<String>, rows: usize) -> Result<f64> {
+    let file = "/tmp/dealaai-bench-copy.tsv";
+    // The columns one can write: not the generated ones.
+    let columns = psql(
+        "SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute \
+         WHERE attrelid = 'vehicles'::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''",
+    )
+    .context("reading the vehicles' columns")?;
+    psql(&format!("COPY (SELECT {columns} FROM vehicles ORDER BY vin LIMIT {rows}) TO '{file}'"))
+        .context("writing the COPY file")?;
+    psql("DROP TABLE IF EXISTS bench_copy_limit; CREATE TABLE bench_copy_limit (LIKE vehicles INCLUDING ALL)")
+        .context("creating the copy of the table")?;
+    let started = Instant::now();
+    psql(&format!("COPY bench_copy_limit ({columns}) FROM '{file}'")).context("COPY FROM")?;
+    let seconds = started.elapsed().as_secs_f64();
+    psql("DROP TABLE bench_copy_limit");
+    let _ = std::fs::remove_file(file);
+    Ok(seconds)
+}
+
 /// Filter and sort combinations the table offers, checked with EXPLAIN.
 const PLANS: &[&str] = &[
     "SELECT * FROM vehicles WHERE brand = 'SEAT' AND fuel = 'diesel' ORDER BY sale_price DESC, vin DESC LIMIT 25",
@@ -305,6 +328,9 @@ fn measure(prepared: &Prepared, base: &str, pid: u32, vehicles: u64) -> Result<(
     psql(&format!("DELETE FROM vehicles WHERE vin IN (SELECT vin FROM vehicles ORDER BY vin LIMIT {rows})"));
     let seconds = timed(&upload)?;
     println!("| import {rows} rows (all new) | {seconds:.2} |");
+    let limit = copy_limit(psql, rows)?;
+    println!("| the limit: COPY of the same rows into an empty copy of the table | {limit:.2} |");
+    println!("| import (all new) / COPY | {:.2} |", seconds / limit);
     psql("VACUUM ANALYZE vehicles");
 
     println!("\nPlans (EXPLAIN, {vehicles} vehicles):");

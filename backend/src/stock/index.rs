@@ -74,9 +74,11 @@ impl StockIndex {
             }
             // The old index is out of date: its memory goes before the new one is loaded.
             *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
+            let started = std::time::Instant::now();
             match load(&pool, stamp, self.max_vehicles).await {
                 Ok(Some(table)) if self.generation.stamp() == Some(stamp) => {
-                    tracing::debug!(vehicles = table.rows.len(), "stock index loaded");
+                    let elapsed_ms = started.elapsed().as_millis();
+                    tracing::debug!(vehicles = table.rows.len(), elapsed_ms, "stock index loaded");
                     *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(table));
                 }
                 // Changed while loading: the next request asks again.

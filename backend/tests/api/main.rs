@@ -15,6 +15,7 @@ mod openapi;
 mod org;
 mod permissions;
 mod planner;
+mod replicas;
 mod search;
 mod sessions;
 mod stock;
