@@ -328,7 +328,7 @@ fn measure(prepared: &Prepared, base: &str, pid: u32, vehicles: u64) -> Result<(
     psql(&format!("DELETE FROM vehicles WHERE vin IN (SELECT vin FROM vehicles ORDER BY vin LIMIT {rows})"));
     let seconds = timed(&upload)?;
     println!("| import {rows} rows (all new) | {seconds:.2} |");
-    let limit = copy_limit(psql, rows)?;
+    let limit = copy_limit(&psql, rows)?;
     println!("| the limit: COPY of the same rows into an empty copy of the table | {limit:.2} |");
     println!("| import (all new) / COPY | {:.2} |", seconds / limit);
     psql("VACUUM ANALYZE vehicles");
