@@ -191,10 +191,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let date = date.unwrap_or_else(|| config.today());
             let mut conn = connect(&config).await?;
             match stock::snapshot::take_snapshot(&mut conn, date).await? {
-                stock::snapshot::SnapshotOutcome::Taken { vehicles } => {
-                    println!("snapshot of {date}: {vehicles} vehicles")
+                stock::snapshot::SnapshotOutcome::Taken { vehicles, opened, closed } => {
+                    println!("snapshot of {date}: {vehicles} vehicles ({opened} states began, {closed} ended)")
                 }
                 stock::snapshot::SnapshotOutcome::AlreadyTaken => println!("the snapshot of {date} already exists"),
+                stock::snapshot::SnapshotOutcome::Superseded => {
+                    bail!("a later snapshot exists: history before it can no longer be taken")
+                }
                 stock::snapshot::SnapshotOutcome::Busy => bail!("another process is taking the snapshot right now"),
             }
             Ok(())

@@ -239,7 +239,7 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
     if existing != vehicles || days != history_days {
         process::step(&format!("seeding {vehicles} vehicles and {history_days} days of snapshots"));
         psql(
-            "TRUNCATE vehicles, vehicle_changes, vehicle_price_changes, vehicle_snapshots, snapshot_runs, \
+            "TRUNCATE vehicles, vehicle_changes, vehicle_price_changes, vehicle_states, snapshot_runs, \
              stock_daily, vehicle_removals",
         );
         let started = Instant::now();
@@ -250,6 +250,24 @@ pub fn prepare_database(name: &str, vehicles: u64, history_days: u32) -> Result<
     }
     ensure_user(&|args: &[&str]| prepared.dealaai(args), &psql, USER, PASSWORD)?;
     Ok(prepared)
+}
+
+/// What the history costs: its states against the rows a full copy of the stock per
+/// snapshot day (the earlier design) would hold.
+fn report_history(psql: &dyn Fn(&str) -> Option<String>) {
+    let figures = psql(
+        "SELECT (SELECT count(*) FROM snapshot_runs) || ' ' || (SELECT count(*) FROM vehicle_states) || ' ' || \
+             (SELECT coalesce(sum(vehicles), 0) FROM snapshot_runs) || ' ' || \
+             round((pg_total_relation_size('vehicle_states') + pg_total_relation_size('stock_daily')) / 1e6, 1) || ' ' || \
+             round(pg_database_size(current_database()) / 1e6)",
+    )
+    .unwrap_or_default();
+    if let [days, states, copies, history_mb, database_mb] = figures.split(' ').collect::<Vec<_>>()[..] {
+        println!(
+            "\nhistory: {days} snapshot days kept as {states} vehicle states ({history_mb} MB with the daily totals); \
+             a copy per day would be {copies} rows; the whole database: {database_mb} MB"
+        );
+    }
 }
 
 pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
@@ -264,6 +282,7 @@ pub fn bench(vehicles: u64, history_days: u32) -> Result<()> {
 fn measure(prepared: &Prepared, base: &str, pid: u32, vehicles: u64) -> Result<()> {
     let psql = |sql: &str| prepared.psql(sql);
     let auth = login(base, USER, PASSWORD)?;
+    report_history(&psql);
     crate::bench_varied::run(prepared, base, &auth, pid, vehicles)?;
 
     let seconds = format!("{}s", seconds());

@@ -156,9 +156,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    vehicle_snapshots (vin, snapshot_date) {
-        snapshot_date -> Date,
+    vehicle_states (vin, valid_from) {
         vin -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
         brand -> Text,
         model -> Text,
         dealer_id -> Nullable<Int8>,
@@ -320,6 +321,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     users,
     vehicle_changes,
     vehicle_price_changes,
-    vehicle_snapshots,
+    vehicle_states,
     vehicles,
 );

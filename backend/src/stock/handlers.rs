@@ -18,9 +18,7 @@ use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::cache;
 use crate::db::pagination::PageParams;
-use crate::db::schema::{
-    dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicle_snapshots, vehicles,
-};
+use crate::db::schema::{dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
 
@@ -436,23 +434,15 @@ pub async fn vehicle_history(
             users::username.nullable(),
             vehicle_changes::fields,
         ));
-    let snapshots = vehicle_snapshots::table
-        .filter(vehicle_snapshots::vin.eq(&vin))
-        .order(vehicle_snapshots::snapshot_date.desc())
-        .limit(400)
-        .select((
-            vehicle_snapshots::snapshot_date,
-            vehicle_snapshots::sale_price,
-            vehicle_snapshots::status,
-            vehicle_snapshots::reserved,
-            vehicle_snapshots::published,
-            vehicle_snapshots::mileage_km,
-            vehicle_snapshots::reception_date,
-        ));
-    type Snapshot = (chrono::NaiveDate, i64, String, bool, bool, i32, chrono::NaiveDate);
+    let snapshots = diesel::sql_query(format!(
+        "SELECT r.snapshot_date, s.sale_price, s.status, s.reserved, s.published, s.mileage_km, s.reception_date \
+         FROM {} WHERE s.vin = $1 ORDER BY r.snapshot_date DESC LIMIT 400",
+        super::snapshot::STATES_ON_SNAPSHOT_DAYS
+    ))
+    .bind::<diesel::sql_types::Text, _>(&vin);
     type Price = (chrono::DateTime<chrono::Utc>, Option<i64>, i64, Option<String>);
     type Change = (chrono::DateTime<chrono::Utc>, String, Option<String>, Vec<String>);
-    let (prices, changes, snapshots): (Vec<Price>, Vec<Change>, Vec<Snapshot>) =
+    let (prices, changes, snapshots): (Vec<Price>, Vec<Change>, Vec<super::snapshot::StateOnDay>) =
         futures_util::try_join!(prices.load(&mut &*conn), changes.load(&mut &*conn), snapshots.load(&mut &*conn))?;
     if prices.is_empty() && changes.is_empty() && snapshots.is_empty() {
         return Err(ApiError::NotFound("vehicle"));
@@ -470,14 +460,14 @@ pub async fn vehicle_history(
             .collect(),
         snapshots: snapshots
             .into_iter()
-            .map(|(date, price, status, reserved, published, mileage_km, reception)| VehicleSnapshot {
-                snapshot_date: date,
-                sale_price: Money(price),
-                status: status.parse().unwrap_or(shared::stock::VehicleStatus::Available),
-                reserved,
-                published,
-                mileage_km,
-                days_in_stock: days_between(reception, date),
+            .map(|day| VehicleSnapshot {
+                snapshot_date: day.snapshot_date,
+                sale_price: Money(day.sale_price),
+                status: day.status.parse().unwrap_or(shared::stock::VehicleStatus::Available),
+                reserved: day.reserved,
+                published: day.published,
+                mileage_km: day.mileage_km,
+                days_in_stock: days_between(day.reception_date, day.snapshot_date),
             })
             .collect(),
         changes: changes

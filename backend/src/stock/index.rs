@@ -22,6 +22,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use futures_util::TryStreamExt;
+use memchr::memmem::Finder;
 use tokio::sync::Notify;
 
 use super::filters::{Facet, SortKey, StockFilter};
@@ -143,6 +144,32 @@ impl Strings {
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         &self.text[start..self.ends[index] as usize]
     }
+
+    /// Which strings contain every one of `words`. The first word is searched for through
+    /// the whole buffer at once (a vectorised scan, ~10× faster than asking each string in
+    /// turn), the others only in the strings it was found in.
+    fn containing_all(&self, words: &[String]) -> Vec<bool> {
+        let Some((first, others)) = words.split_first() else { return vec![true; self.ends.len()] };
+        let others: Vec<Finder> = others.iter().map(|word| Finder::new(word.as_bytes())).collect();
+        let mut found = vec![false; self.ends.len()];
+        let (text, first) = (self.text.as_bytes(), Finder::new(first.as_bytes()));
+        let mut from = 0;
+        while let Some(at) = first.find(&text[from..]).map(|hit| from + hit) {
+            // The string the hit starts in: the first one ending after it.
+            let index = self.ends.partition_point(|&end| end as usize <= at);
+            let Some(&end) = self.ends.get(index) else { break };
+            let end = end as usize;
+            if at + first.needle().len() > end {
+                // The hit runs into the next string: not a match, look again just after it.
+                from = at + 1;
+                continue;
+            }
+            let string = self.get(index).as_bytes();
+            found[index] = others.iter().all(|word| word.find(string).is_some());
+            from = end;
+        }
+        found
+    }
 }
 
 /// Distinct values, each with an id and its rank in byte order (the database's order under
@@ -231,8 +258,9 @@ fn facet_bits(facet: Facet) -> Failed {
 }
 
 /// A [`StockFilter`] in the index's terms.
-struct Compiled<'a> {
-    words: &'a [String],
+struct Compiled {
+    /// Whether each row's search text holds every word (`None`: no words asked).
+    text_matches: Option<Vec<bool>>,
     brand: Option<u32>,
     model: Option<u32>,
     vehicle_type: Option<u32>,
@@ -279,11 +307,11 @@ impl StockTable {
         self.province_names.get(&id).map(|(code, name)| (code.as_str(), name.as_str()))
     }
 
-    fn compile<'a>(&self, filter: &'a StockFilter, today: NaiveDate) -> Compiled<'a> {
+    fn compile(&self, filter: &StockFilter, today: NaiveDate) -> Compiled {
         let value = |v: Option<&str>| v.map(|v| self.values.id(v));
         let day = |days: Option<i32>| days.map(|d| day_number(super::filters::days_before(today, d)));
         Compiled {
-            words: &filter.words,
+            text_matches: (!filter.words.is_empty()).then(|| self.texts.containing_all(&filter.words)),
             brand: value(filter.brand.as_deref()),
             model: value(filter.model.as_deref()),
             vehicle_type: filter.vehicle_type.as_deref().map(|v| self.values.id(&v.to_lowercase())),
@@ -304,9 +332,8 @@ impl StockTable {
         }
     }
 
-    /// The filters row `i` fails; words are only looked for when nothing else failed yet, or
-    /// when `facets` need to know.
-    fn failed(&self, filter: &Compiled, i: usize, facets: bool) -> Failed {
+    /// The filters row `i` fails.
+    fn failed(&self, filter: &Compiled, i: usize) -> Failed {
         let row = &self.rows[i];
         let mut failed = 0;
         let differs = |wanted: Option<u32>, id: u32| wanted.is_some_and(|w| w == NONE || w != id);
@@ -340,12 +367,7 @@ impl StockTable {
                 row.registration_year == NULL_I32 || !(min..=max).contains(&row.registration_year)
             })
             || !(filter.reception.0..=filter.reception.1).contains(&row.reception_day);
-        if other
-            || (!filter.words.is_empty() && (failed == 0 || facets) && {
-                let text = self.texts.get(i);
-                !filter.words.iter().all(|word| text.contains(word.as_str()))
-            })
-        {
+        if other || filter.text_matches.as_ref().is_some_and(|matches| !matches[i]) {
             failed |= OTHER;
         }
         failed
@@ -353,7 +375,7 @@ impl StockTable {
 
     /// The rows matching `filter`, in VIN order.
     fn matching(&self, filter: &Compiled) -> Vec<u32> {
-        let keep = |i: &u32| self.failed(filter, *i as usize, false) == 0;
+        let keep = |i: &u32| self.failed(filter, *i as usize) == 0;
         match filter.brand {
             Some(brand) => {
                 self.rows_by_brand.get(&brand).map_or_else(Vec::new, |rows| rows.iter().copied().filter(keep).collect())
@@ -446,7 +468,7 @@ impl StockTable {
         let mut dealers = vec![0i64; self.dealer_ids.len()];
         let counts = |failed: Failed, facet: Facet| failed & !facet_bits(facet) == 0;
         for (i, row) in self.rows.iter().enumerate() {
-            let failed = self.failed(&compiled, i, true);
+            let failed = self.failed(&compiled, i);
             if failed & OTHER != 0 {
                 continue;
             }
@@ -645,4 +667,24 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
     table.plates.values = Vec::new();
     table.texts.text.shrink_to_fit();
     Ok(Some(table))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Strings;
+
+    #[test]
+    fn words_are_found_within_one_string_never_across_two() {
+        let mut strings = Strings::default();
+        for text in ["seat ibiza", "", "leon seat", "cupra formentor seat", "ibizaseat"] {
+            strings.push(text);
+        }
+        let words = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(strings.containing_all(&words(&["seat"])), [true, false, true, true, true]);
+        assert_eq!(strings.containing_all(&words(&["seat", "ibiza"])), [true, false, false, false, true]);
+        // "ibiza" + "leon" side by side in the buffer is not a match.
+        assert_eq!(strings.containing_all(&words(&["zaleon"])), [false; 5]);
+        assert_eq!(strings.containing_all(&words(&["seatcupra"])), [false; 5]);
+        assert_eq!(strings.containing_all(&words(&[])), [true; 5]);
+    }
 }

@@ -424,9 +424,10 @@ pub async fn insert_vehicles(
 /// Back-fills `days` of daily snapshots (each day the vehicles received by then) so trends
 /// have something to show, and moves a tenth of the prices so histories do too.
 pub async fn backfill_history(conn: &mut AsyncPgConnection, days: u32, today: NaiveDate) -> QueryResult<()> {
-    for back in (1..=days).rev() {
-        let date = today.checked_sub_days(Days::new(back.into())).unwrap_or(today);
-        super::snapshot::take_snapshot(conn, date).await?;
+    if let (Some(first), Some(last)) = (today.checked_sub_days(Days::new(days.into())), today.pred_opt())
+        && days > 0
+    {
+        super::snapshot::backfill(conn, first, last).await?;
     }
     diesel::sql_query(
         "UPDATE vehicles SET sale_price = (sale_price * 0.96 / 5000)::bigint * 5000 \

@@ -88,7 +88,7 @@ async fn the_schema_module_matches_the_migrated_tables() {
         vehicles,
         vehicle_price_changes,
         vehicle_changes,
-        vehicle_snapshots,
+        vehicle_states,
         snapshot_runs,
         stock_summary,
         stock_daily,

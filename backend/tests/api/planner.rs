@@ -8,7 +8,7 @@ use shared::users::Role;
 
 use crate::assistant::{ask, final_message, new_conversation, seed, streamed_text};
 use crate::helpers::TestApp;
-use crate::stock::count;
+use crate::stock::{count, text};
 
 /// Spanish (1.203) and English (1,203) forms of a whole number.
 fn forms(n: i64) -> [String; 2] {
@@ -35,15 +35,6 @@ fn quotes(answer: &str, n: i64) -> bool {
 
 async fn scalar(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
     count(conn, &format!("SELECT ({sql})::bigint AS count")).await
-}
-
-async fn text(conn: &mut AsyncPgConnection, sql: &str) -> String {
-    #[derive(diesel::QueryableByName)]
-    struct Row {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        value: String,
-    }
-    diesel::sql_query(sql).get_result::<Row>(conn).await.unwrap().value
 }
 
 struct Asked {

@@ -58,8 +58,8 @@ async fn two_replicas_see_each_others_writes_and_run_each_job_once() {
     let mut outcomes = [a.unwrap(), b.unwrap()];
     outcomes.sort_by_key(|o| matches!(o, SnapshotOutcome::Taken { .. }));
     assert!(matches!(outcomes[0], SnapshotOutcome::Busy | SnapshotOutcome::AlreadyTaken), "{outcomes:?}");
-    assert_eq!(outcomes[1], SnapshotOutcome::Taken { vehicles: SEEDED as i64 });
-    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_snapshots").await, SEEDED as i64);
+    assert_eq!(outcomes[1], SnapshotOutcome::Taken { vehicles: SEEDED as i64, opened: SEEDED as i64, closed: 0 });
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_states").await, SEEDED as i64);
 
     // Both replicas' embedding workers drain the queue at once: each text is embedded once.
     let model = CountingModel::default();

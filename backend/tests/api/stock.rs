@@ -40,6 +40,16 @@ pub async fn count(conn: &mut AsyncPgConnection, sql: &str) -> i64 {
     diesel::sql_query(sql).get_result::<Count>(conn).await.unwrap().count
 }
 
+/// The one text value (a column named `value`) a query returns.
+pub async fn text(conn: &mut AsyncPgConnection, sql: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = Text)]
+        value: String,
+    }
+    diesel::sql_query(sql).get_result::<Row>(conn).await.unwrap().value
+}
+
 /// Every page of a listing, concatenated.
 async fn all_pages(app: &TestApp, token: &str, query: &str) -> (Vec<String>, i64) {
     let mut found = Vec::new();
@@ -512,11 +522,17 @@ async fn the_daily_snapshot_is_taken_once_per_day() {
     let (app, mut conn) = seeded().await;
     let token = app.token_for("viewer", Role::Viewer).await;
     let day = NaiveDate::from_ymd_opt(2030, 1, 2).unwrap();
-    assert_eq!(take_snapshot(&mut conn, day).await.unwrap(), SnapshotOutcome::Taken { vehicles: SEEDED as i64 });
+    let everything_new = SnapshotOutcome::Taken { vehicles: SEEDED as i64, opened: SEEDED as i64, closed: 0 };
+    assert_eq!(take_snapshot(&mut conn, day).await.unwrap(), everything_new);
     assert_eq!(take_snapshot(&mut conn, day).await.unwrap(), SnapshotOutcome::AlreadyTaken);
-    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_snapshots").await, SEEDED as i64);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_states").await, SEEDED as i64);
     let next = day.succ_opt().unwrap();
-    assert_eq!(take_snapshot(&mut conn, next).await.unwrap(), SnapshotOutcome::Taken { vehicles: SEEDED as i64 });
+    let nothing_changed = SnapshotOutcome::Taken { vehicles: SEEDED as i64, opened: 0, closed: 0 };
+    assert_eq!(take_snapshot(&mut conn, next).await.unwrap(), nothing_changed);
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicle_states").await, SEEDED as i64, "no day repeats a row");
+    assert_eq!(take_snapshot(&mut conn, day).await.unwrap(), SnapshotOutcome::AlreadyTaken);
+    let before = day.pred_opt().unwrap();
+    assert_eq!(take_snapshot(&mut conn, before).await.unwrap(), SnapshotOutcome::Superseded, "history is appended to");
 
     let vin = &vins(&mut conn, "SELECT vin FROM vehicles LIMIT 1").await[0];
     let history: Value =
