@@ -7,8 +7,8 @@
 //! notifications are not heard, nothing is kept and every read goes to the database.
 
 use std::borrow::Borrow;
-use std::collections::HashMap;
-use std::hash::Hash;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, Hash, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -56,7 +56,13 @@ pub struct Memory<K, V> {
     budget: usize,
     weigh: fn(&V) -> usize,
     entries: Mutex<Entries<K, V>>,
+    /// Hashes of the keys asked for once and not kept ([`Memory::put_if_asked_before`]).
+    asked_once: Mutex<HashSet<u64>>,
+    hasher: RandomState,
 }
+
+/// How many keys asked for once are remembered (~0.2 MB); beyond, the count starts over.
+const ASKED_ONCE_KEPT: usize = 8_192;
 
 struct Entries<K, V> {
     generation: u64,
@@ -68,7 +74,15 @@ impl<K: Eq + Hash + Clone, V: Clone> Memory<K, V> {
     /// `weigh` gives each value's share of `budget` (bytes, or 1 to count entries).
     pub fn new(ttl: Duration, budget: usize, weigh: fn(&V) -> usize) -> Self {
         let entries = Entries { generation: 0, weight: 0, values: HashMap::new() };
-        Memory { generation: Arc::default(), ttl, budget, weigh, entries: Mutex::new(entries) }
+        Memory {
+            generation: Arc::default(),
+            ttl,
+            budget,
+            weigh,
+            entries: Mutex::new(entries),
+            asked_once: Mutex::default(),
+            hasher: RandomState::new(),
+        }
     }
 
     pub fn generation(&self) -> &Arc<Generation> {
@@ -122,6 +136,22 @@ impl<K: Eq + Hash + Clone, V: Clone> Memory<K, V> {
         entries.values.insert(key, (Instant::now(), value));
     }
 
+    /// Like [`Self::put`], for a key asked for before only. Most answers to varied filters
+    /// are asked for once: keeping them would cost memory and push out the ones asked again.
+    pub fn put_if_asked_before(&self, key: K, value: V, stamp: Option<Stamp>) {
+        let hash = self.hasher.hash_one(&key);
+        let first_time = {
+            let mut asked = self.asked_once.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            if asked.len() >= ASKED_ONCE_KEPT {
+                asked.clear();
+            }
+            asked.insert(hash)
+        };
+        if !first_time {
+            self.put(key, value, stamp);
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries<K, V>> {
         self.entries.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
@@ -164,6 +194,15 @@ mod tests {
         assert_eq!(memory.stamp(), None);
         memory.generation().heard();
         assert_eq!(memory.get("a"), None, "copies from before are dropped when hearing again");
+    }
+
+    #[test]
+    fn answers_asked_for_once_are_not_kept() {
+        let memory = memory();
+        memory.put_if_asked_before("a", "one".into(), memory.stamp());
+        assert_eq!(memory.get("a"), None, "asked once");
+        memory.put_if_asked_before("a", "one".into(), memory.stamp());
+        assert_eq!(memory.get("a").as_deref(), Some("one"), "asked again");
     }
 
     #[test]

@@ -29,8 +29,9 @@ use memory::{Memory, Stamp};
 /// Matches no stored epoch, so [`put`] stores nothing.
 const NO_EPOCH: i64 = -1;
 
-/// How much memory the answers kept in each process may take.
-const MEMORY_BUDGET_BYTES: usize = 16 * 1024 * 1024;
+/// How much memory the answers kept in each process may take: ~400 list pages, far more than
+/// the answers asked for again within a minute (the rest are not kept).
+const MEMORY_BUDGET_BYTES: usize = 8 * 1024 * 1024;
 
 /// The epoch at the start of a computation, to be handed back to [`put`].
 #[derive(Debug, Clone, Copy)]
@@ -136,15 +137,17 @@ impl Answers {
         Ok(Lookup::Miss { conn, since: Since { epoch: Epoch(NO_EPOCH), stamp }, flight })
     }
 
-    /// Keeps the answer in memory (unless the data changed since `stamp`) and sends it.
+    /// Sends the answer, and keeps it in memory if it was asked for before (unless the data
+    /// changed since `stamp`).
     pub fn keep_and_respond<T: serde::Serialize>(
         &self,
         key: &str,
         answer: &T,
         stamp: Option<Stamp>,
     ) -> ApiResult<HttpResponse> {
-        let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
-        Ok(self.remember(key, json, stamp))
+        let json = Bytes::from(serde_json::to_string(answer).map_err(anyhow::Error::from)?);
+        self.memory.put_if_asked_before(key.to_owned(), json.clone(), stamp);
+        Ok(json_response(json))
     }
 
     /// Caches the answer (unless the data changed while it was computed) and sends it.

@@ -145,13 +145,13 @@ impl Strings {
         &self.text[start..self.ends[index] as usize]
     }
 
-    /// Which strings contain every one of `words`. The first word is searched for through
-    /// the whole buffer at once (a vectorised scan, ~10× faster than asking each string in
-    /// turn), the others only in the strings it was found in.
-    fn containing_all(&self, words: &[String]) -> Vec<bool> {
-        let Some((first, others)) = words.split_first() else { return vec![true; self.ends.len()] };
+    /// The indices, ascending, of the strings that contain every one of `words` (at least
+    /// one). The first word is searched for through the whole buffer at once (a vectorised
+    /// scan, ~10× faster than asking each string in turn), the others only where it was found.
+    fn containing_all(&self, words: &[String]) -> Vec<u32> {
+        let Some((first, others)) = words.split_first() else { return (0..self.ends.len() as u32).collect() };
         let others: Vec<Finder> = others.iter().map(|word| Finder::new(word.as_bytes())).collect();
-        let mut found = vec![false; self.ends.len()];
+        let mut found = Vec::new();
         let (text, first) = (self.text.as_bytes(), Finder::new(first.as_bytes()));
         let mut from = 0;
         while let Some(at) = first.find(&text[from..]).map(|hit| from + hit) {
@@ -164,8 +164,9 @@ impl Strings {
                 from = at + 1;
                 continue;
             }
-            let string = self.get(index).as_bytes();
-            found[index] = others.iter().all(|word| word.find(string).is_some());
+            if others.iter().all(|word| word.find(self.get(index).as_bytes()).is_some()) {
+                found.push(index as u32);
+            }
             from = end;
         }
         found
@@ -259,8 +260,8 @@ fn facet_bits(facet: Facet) -> Failed {
 
 /// A [`StockFilter`] in the index's terms.
 struct Compiled {
-    /// Whether each row's search text holds every word (`None`: no words asked).
-    text_matches: Option<Vec<bool>>,
+    /// The rows whose search text holds every word, ascending (`None`: no words asked).
+    text_rows: Option<Vec<u32>>,
     brand: Option<u32>,
     model: Option<u32>,
     vehicle_type: Option<u32>,
@@ -311,7 +312,7 @@ impl StockTable {
         let value = |v: Option<&str>| v.map(|v| self.values.id(v));
         let day = |days: Option<i32>| days.map(|d| day_number(super::filters::days_before(today, d)));
         Compiled {
-            text_matches: (!filter.words.is_empty()).then(|| self.texts.containing_all(&filter.words)),
+            text_rows: (!filter.words.is_empty()).then(|| self.texts.containing_all(&filter.words)),
             brand: value(filter.brand.as_deref()),
             model: value(filter.model.as_deref()),
             vehicle_type: filter.vehicle_type.as_deref().map(|v| self.values.id(&v.to_lowercase())),
@@ -332,7 +333,8 @@ impl StockTable {
         }
     }
 
-    /// The filters row `i` fails.
+    /// The filters row `i` fails, but for the words: only rows that hold them are visited
+    /// ([`Self::visited`]).
     fn failed(&self, filter: &Compiled, i: usize) -> Failed {
         let row = &self.rows[i];
         let mut failed = 0;
@@ -367,21 +369,27 @@ impl StockTable {
                 row.registration_year == NULL_I32 || !(min..=max).contains(&row.registration_year)
             })
             || !(filter.reception.0..=filter.reception.1).contains(&row.reception_day);
-        if other || filter.text_matches.as_ref().is_some_and(|matches| !matches[i]) {
+        if other {
             failed |= OTHER;
         }
         failed
     }
 
+    /// The rows worth asking [`Self::failed`] about, in VIN order: those holding the words,
+    /// else (unless `all` are needed, as facets are) the named brand's, else all of them.
+    fn visited<'a>(&'a self, filter: &'a Compiled, all: bool) -> Box<dyn Iterator<Item = usize> + 'a> {
+        match (&filter.text_rows, filter.brand) {
+            (Some(rows), _) => Box::new(rows.iter().map(|&i| i as usize)),
+            (None, Some(brand)) if !all => {
+                Box::new(self.rows_by_brand.get(&brand).into_iter().flatten().map(|&i| i as usize))
+            }
+            _ => Box::new(0..self.rows.len()),
+        }
+    }
+
     /// The rows matching `filter`, in VIN order.
     fn matching(&self, filter: &Compiled) -> Vec<u32> {
-        let keep = |i: &u32| self.failed(filter, *i as usize) == 0;
-        match filter.brand {
-            Some(brand) => {
-                self.rows_by_brand.get(&brand).map_or_else(Vec::new, |rows| rows.iter().copied().filter(keep).collect())
-            }
-            None => (0..self.rows.len() as u32).filter(keep).collect(),
-        }
+        self.visited(filter, false).filter(|&i| self.failed(filter, i) == 0).map(|i| i as u32).collect()
     }
 
     /// How many vehicles match `filter`.
@@ -467,7 +475,8 @@ impl StockTable {
         let mut provinces = vec![0i64; self.province_ids.len()];
         let mut dealers = vec![0i64; self.dealer_ids.len()];
         let counts = |failed: Failed, facet: Facet| failed & !facet_bits(facet) == 0;
-        for (i, row) in self.rows.iter().enumerate() {
+        for i in self.visited(&compiled, true) {
+            let row = &self.rows[i];
             let failed = self.failed(&compiled, i);
             if failed & OTHER != 0 {
                 continue;
@@ -680,11 +689,11 @@ mod tests {
             strings.push(text);
         }
         let words = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
-        assert_eq!(strings.containing_all(&words(&["seat"])), [true, false, true, true, true]);
-        assert_eq!(strings.containing_all(&words(&["seat", "ibiza"])), [true, false, false, false, true]);
+        assert_eq!(strings.containing_all(&words(&["seat"])), [0, 2, 3, 4]);
+        assert_eq!(strings.containing_all(&words(&["seat", "ibiza"])), [0, 4]);
         // "ibiza" + "leon" side by side in the buffer is not a match.
-        assert_eq!(strings.containing_all(&words(&["zaleon"])), [false; 5]);
-        assert_eq!(strings.containing_all(&words(&["seatcupra"])), [false; 5]);
-        assert_eq!(strings.containing_all(&words(&[])), [true; 5]);
+        assert_eq!(strings.containing_all(&words(&["zaleon"])), [0u32; 0]);
+        assert_eq!(strings.containing_all(&words(&["seatcupra"])), [0u32; 0]);
+        assert_eq!(strings.containing_all(&words(&[])), [0, 1, 2, 3, 4]);
     }
 }
