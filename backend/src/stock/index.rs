@@ -145,9 +145,10 @@ impl Strings {
         &self.text[start..self.ends[index] as usize]
     }
 
-    /// The indices, ascending, of the strings that contain every one of `words` (at least
-    /// one). The first word is searched for through the whole buffer at once (a vectorised
-    /// scan, ~10× faster than asking each string in turn), the others only where it was found.
+    /// The indices, ascending, of the strings that contain every one of `words` (all of them
+    /// when there are none). The first word is searched for through the whole buffer at once
+    /// (a vectorised scan, far cheaper than asking each string in turn), the others only in
+    /// the strings it was found in.
     fn containing_all(&self, words: &[String]) -> Vec<u32> {
         let Some((first, others)) = words.split_first() else { return (0..self.ends.len() as u32).collect() };
         let others: Vec<Finder> = others.iter().map(|word| Finder::new(word.as_bytes())).collect();

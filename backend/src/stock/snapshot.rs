@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Date, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 use crate::config::Config;
@@ -122,44 +122,57 @@ struct DailyVehicles {
     vehicles: i64,
 }
 
-/// Takes the snapshots of `first..=last` at once, into an empty history, as if the stock had
-/// stood as it stands now (each vehicle from its reception): what `take_snapshot` for each
-/// day in turn would record, in three set-based statements whose cost does not grow with the
-/// number of days. A history that already exists is extended day by day instead.
+/// Takes the snapshots of `first..=last` at once, as if the stock had stood as it stands now
+/// (each vehicle from its reception): what `take_snapshot` for each day in turn would record,
+/// in three set-based statements whose cost does not grow with the number of days. Days before
+/// the history that exists are written that way (their states end where it begins; a server
+/// started before the seed has taken today's); days after it are taken one by one; days
+/// within it are left as they are.
 pub async fn backfill(conn: &mut AsyncPgConnection, first: NaiveDate, last: NaiveDate) -> QueryResult<()> {
-    if first > last {
-        return Ok(());
-    }
-    let backfilled = conn
+    let latest = conn
         .transaction(async move |conn| {
             diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
                 .bind::<BigInt, _>(SNAPSHOT_LOCK)
                 .execute(conn)
                 .await?;
-            if snapshot_runs::table.count().get_result::<i64>(conn).await? > 0 {
-                return Ok(false);
+            let (earliest, latest): (Option<NaiveDate>, Option<NaiveDate>) = snapshot_runs::table
+                .select((
+                    diesel::dsl::min(snapshot_runs::snapshot_date),
+                    diesel::dsl::max(snapshot_runs::snapshot_date),
+                ))
+                .first(conn)
+                .await?;
+            let before = earliest.and_then(|earliest| earliest.pred_opt()).map_or(last, |day| day.min(last));
+            if first <= before {
+                backfill_before(conn, first, before, earliest).await?;
             }
-            backfill_empty(conn, first, last).await?;
-            Ok::<_, diesel::result::Error>(true)
+            Ok::<_, diesel::result::Error>(latest)
         })
         .await?;
-    if !backfilled {
-        for day in first.iter_days().take_while(|day| *day <= last) {
+    if let Some(latest) = latest {
+        for day in first.iter_days().take_while(|day| *day <= last).filter(|day| *day > latest) {
             take_snapshot(conn, day).await?;
         }
     }
     Ok(())
 }
 
-async fn backfill_empty(conn: &mut AsyncPgConnection, first: NaiveDate, last: NaiveDate) -> QueryResult<()> {
+/// `first..=last`, all before the history that begins on `history_start` (if any).
+async fn backfill_before(
+    conn: &mut AsyncPgConnection,
+    first: NaiveDate,
+    last: NaiveDate,
+    history_start: Option<NaiveDate>,
+) -> QueryResult<()> {
     diesel::sql_query(format!(
-        "INSERT INTO vehicle_states (vin, valid_from, {STATE_FIELDS}) \
-         SELECT v.vin, greatest(v.reception_date, $1), {v} FROM ({STOCK_AS_STATES}) v \
+        "INSERT INTO vehicle_states (vin, valid_from, valid_to, {STATE_FIELDS}) \
+         SELECT v.vin, greatest(v.reception_date, $1), $3, {v} FROM ({STOCK_AS_STATES}) v \
          WHERE v.reception_date <= $2",
         v = state_fields_of("v")
     ))
     .bind::<Date, _>(first)
     .bind::<Date, _>(last)
+    .bind::<Nullable<Date>, _>(history_start)
     .execute(conn)
     .await?;
     // Each day's totals are running sums of the states that began up to it; the days in
@@ -170,7 +183,7 @@ async fn backfill_empty(conn: &mut AsyncPgConnection, first: NaiveDate, last: Na
              SELECT valid_from AS day, dealer_id, province_id, stock_type, count(*) AS vehicles, \
                  count(*) FILTER (WHERE reserved) AS reserved, count(*) FILTER (WHERE published) AS published, \
                  sum(sale_price) AS sale_value, sum(reception_date - $1) AS received \
-             FROM vehicle_states GROUP BY 1, 2, 3, 4), \
+             FROM vehicle_states WHERE valid_from BETWEEN $1 AND $2 GROUP BY 1, 2, 3, 4), \
          groups AS (SELECT DISTINCT dealer_id, province_id, stock_type FROM arrivals), \
          running AS ( \
              SELECT d.day, g.dealer_id, g.province_id, g.stock_type, sum(a.vehicles) OVER w AS vehicles, \

@@ -505,6 +505,30 @@ async fn a_backfilled_history_equals_one_snapshot_per_day() {
     let (bulk_history, daily_history) = (history(&mut bulk).await, history(&mut daily).await);
     assert!(bulk_history[0].len() > 1000, "states were written: {}", bulk_history[0].len());
     assert_eq!(bulk_history, daily_history);
+
+    // A server started before the seed took today's snapshot: the days before it are written
+    // the same way, ending where today's history begins; days after the history are taken.
+    let (_later_app, mut later) = seeded().await;
+    take_snapshot(&mut later, today()).await.unwrap();
+    dealaai::stock::snapshot::backfill(&mut later, first, today() + Days::new(1)).await.unwrap();
+    let as_of_each_day = async |conn: &mut AsyncPgConnection| {
+        let as_of = format!(
+            "SELECT r.snapshot_date, s.vin, s.sale_price, s.reserved FROM {} WHERE r.snapshot_date <= DATE '{last}'",
+            dealaai::stock::snapshot::STATES_ON_SNAPSHOT_DAYS
+        );
+        let daily = format!("SELECT * FROM stock_daily WHERE snapshot_date <= DATE '{last}'");
+        let mut tables = Vec::new();
+        for table in [as_of, daily] {
+            tables.push(
+                text(conn, &format!("SELECT string_agg(t::text, '|' ORDER BY t::text) AS value FROM ({table}) t"))
+                    .await,
+            );
+        }
+        tables
+    };
+    assert_eq!(as_of_each_day(&mut later).await, as_of_each_day(&mut bulk).await);
+    let days = count(&mut later, "SELECT count(*) FROM snapshot_runs").await;
+    assert_eq!(days, 42, "40 days before, today, tomorrow");
 }
 
 #[actix_web::test]
