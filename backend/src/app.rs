@@ -1,8 +1,7 @@
-//! Builds the HTTP server: shared state, middleware and routes. `main` and the tests both
+//! Builds the HTTP server: middleware and routes over the [`AppState`]. `main` and the tests both
 //! call [`run`], so the tests exercise exactly what production serves.
 
 use std::net::TcpListener;
-use std::sync::Arc;
 
 use actix_cors::Cors;
 use actix_web::body::MessageBody;
@@ -12,57 +11,11 @@ use actix_web::middleware::{self, Next};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
 
-use crate::auth::{self, tokens::JwtKeys};
+use crate::auth;
 use crate::config::Config;
-use crate::db::DbPool;
 use crate::error::{self, ApiError};
-use crate::{assistant, cache, dashboard, health, nul_guard, openapi, org, search, stock, users};
-
-/// Largest JSON body accepted; bigger ones get 413.
-pub(crate) const JSON_LIMIT_BYTES: usize = 256 * 1024;
-
-/// Everything a handler needs. Holds nothing the database cannot rebuild (its memory only
-/// copies the database): any replica can serve any request.
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub pool: DbPool,
-    pub jwt: JwtKeys,
-    /// Cached answers of costly reads (in memory, then in PostgreSQL).
-    pub answers: cache::Answers,
-    /// The stock's filter and sort columns in memory: the list's order and counts and the facets.
-    pub stock_index: Arc<stock::index::StockIndex>,
-    /// Recently checked sessions, so most requests authenticate without the database.
-    pub callers: auth::Callers,
-    /// The embedding model of semantic search, if one is available.
-    pub semantic: search::Semantic,
-    /// Who writes the assistant's answers.
-    pub assistant: assistant::Assistant,
-}
-
-impl AppState {
-    pub fn new(config: Config, pool: DbPool) -> Self {
-        let jwt = JwtKeys::new(config.secret_key.as_bytes(), config.access_token_ttl);
-        let answers = cache::Answers::new(config.cache_ttl);
-        let stock_index =
-            Arc::new(stock::index::StockIndex::new(answers.generation().clone(), config.stock_index_max_vehicles));
-        let semantic = search::Semantic::from_config(&config);
-        let config = Arc::new(config);
-        let assistant = assistant::Assistant::from_config(&config, pool.clone());
-        AppState { config, pool, jwt, answers, stock_index, callers: auth::Callers::default(), semantic, assistant }
-    }
-
-    /// Hears the database's notifications that what this process keeps in memory changed;
-    /// until then (and whenever the connection is lost) the memory is bypassed.
-    fn follow_notifications(&self) -> impl Future<Output = ()> + 'static {
-        cache::listener::follow(
-            self.config.database_url.clone(),
-            vec![
-                (cache::listener::ANSWERS_CHANNEL, self.answers.generation().clone()),
-                (cache::listener::CALLERS_CHANNEL, self.callers.generation().clone()),
-            ],
-        )
-    }
-}
+use crate::state::AppState;
+use crate::{assistant, cache, dashboard, health, json_body, nul_guard, openapi, org, stock, users};
 
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     health::routes(cfg);
@@ -86,13 +39,12 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
         App::new()
             .app_data(state.clone())
             // JSON bodies are read as bytes by `JsonBody`, within this limit.
-            .app_data(web::PayloadConfig::new(JSON_LIMIT_BYTES))
+            .app_data(web::PayloadConfig::new(json_body::JSON_LIMIT_BYTES))
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .service(openapi::swagger_ui())
             .service(web::scope("/api").configure(api_routes))
             .default_service(web::to(not_found))
-            .wrap(middleware::from_fn(forget_after_writes))
             .wrap(middleware::from_fn(nul_guard::refuse_nul))
             .wrap(middleware::from_fn(check_host))
             .wrap(cors(&state.config))
@@ -150,32 +102,6 @@ async fn security_headers(
         response.headers_mut().insert(name, header::HeaderValue::from_static(value));
     }
     Ok(response)
-}
-
-/// After serving a write, this process forgets what it keeps in memory that the write may
-/// have changed: the database's notification of it may arrive after the writer's next request.
-/// Cached answers come from the stock and the organisation; sessions from accounts.
-async fn forget_after_writes(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    // Reads, the hot path, only pay for the method check.
-    let writer = (!req.method().is_safe()).then(|| {
-        let path = req.path();
-        let answers = ["/api/stock", "/api/dealers", "/api/provinces"].iter().any(|p| path.starts_with(p));
-        let callers = ["/api/auth", "/api/users"].iter().any(|p| path.starts_with(p));
-        (req.app_data::<web::Data<AppState>>().expect("AppState is registered").clone(), answers, callers)
-    });
-    let response = next.call(req).await;
-    if let Some((state, answers, callers)) = writer {
-        if answers {
-            state.answers.forget();
-        }
-        if callers {
-            state.callers.forget();
-        }
-    }
-    response
 }
 
 /// Rejects requests for host names we do not serve (Host header attacks). The health check

@@ -11,7 +11,8 @@ use clap::{Parser, Subcommand};
 use diesel_async::AsyncConnection;
 use diesel_async::AsyncPgConnection;
 
-use crate::app::{self, AppState};
+use crate::app;
+use crate::state::AppState;
 use shared::FieldProblem;
 use shared::stock::ImportMode;
 use shared::users::Role;
@@ -167,7 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let applied = db::run_migrations_async(&config.database_url).await?;
+            let applied = db::run_migrations_async(config.database_url.expose()).await?;
             println!("{} migration(s) applied", applied.len());
             for name in applied {
                 println!("  {name}");
@@ -209,17 +210,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
-    let applied = db::run_migrations_async(&config.database_url).await?;
+    let applied = db::run_migrations_async(config.database_url.expose()).await?;
     if !applied.is_empty() {
         tracing::info!(count = applied.len(), "applied migrations");
     }
     let listener = TcpListener::bind(config.bind).with_context(|| format!("binding {}", config.bind))?;
     tracing::info!(address = %config.bind, env = ?config.env, "serving the API");
-    let pool = db::build_pool(&config.database_url, config.database_pool_size)?;
+    let pool = db::build_pool(config.database_url.expose(), config.database_pool_size)?;
     let state = AppState::new(config, pool);
     if state.config.is_production() {
         // In the background: one password hash per account must not delay serving.
-        let database_url = state.config.database_url.clone();
+        let database_url = state.config.database_url.expose().to_owned();
         actix_web::rt::spawn(async move { check::warn_about_demo_passwords(&database_url).await });
     }
     if state.config.snapshot_scheduler {
@@ -302,7 +303,7 @@ async fn embeddings(config: &Config, command: EmbeddingsCommand) -> anyhow::Resu
 }
 
 async fn connect(config: &Config) -> anyhow::Result<AsyncPgConnection> {
-    AsyncPgConnection::establish(&config.database_url).await.context("connecting to the database")
+    AsyncPgConnection::establish(config.database_url.expose()).await.context("connecting to the database")
 }
 
 async fn create_user(config: &Config, args: AccountArgs, role: Role) -> anyhow::Result<()> {
@@ -436,7 +437,7 @@ async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
     if config.is_production() {
         bail!("`dealaai seed` loads demo data and is refused in production");
     }
-    db::run_migrations_async(&config.database_url).await?;
+    db::run_migrations_async(config.database_url.expose()).await?;
     let mut conn = connect(config).await?;
     if users::count(&mut conn).await? == 0 {
         let hash = password::hash(DEMO_ADMIN_PASSWORD.to_owned()).await?;

@@ -62,8 +62,9 @@ fn strip_port(host: &str) -> &str {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub env: AppEnv,
-    pub secret_key: String,
-    pub database_url: String,
+    pub secret_key: Secret,
+    /// Holds the database password.
+    pub database_url: Secret,
     pub database_pool_size: usize,
     pub bind: SocketAddr,
     pub allowed_hosts: AllowedHosts,
@@ -331,8 +332,8 @@ impl Config {
 
         let config = Config {
             env,
-            secret_key,
-            database_url,
+            secret_key: Secret::new(secret_key),
+            database_url: Secret::new(database_url),
             database_pool_size: parse("DATABASE_POOL_SIZE", get("DATABASE_POOL_SIZE").unwrap_or("16"))?,
             bind,
             allowed_hosts,
@@ -394,13 +395,14 @@ impl Config {
     /// refuses to start with any, and `dealaai check --deploy` lists them all.
     pub fn insecure_settings(&self) -> Vec<&'static str> {
         let mut insecure = Vec::new();
-        if self.secret_key == DEVELOPMENT_SECRET_KEY {
+        let secret_key = self.secret_key.expose();
+        if secret_key == DEVELOPMENT_SECRET_KEY {
             insecure.push("SECRET_KEY is not set (generate one with `openssl rand -hex 32`)");
-        } else if self.secret_key.len() < MIN_SECRET_KEY_BYTES {
+        } else if secret_key.len() < MIN_SECRET_KEY_BYTES {
             insecure.push("SECRET_KEY must be at least 32 bytes long");
-        } else if ["changeme", "secret", "django-insecure"].iter().any(|weak| self.secret_key.contains(weak)) {
+        } else if ["changeme", "secret", "django-insecure"].iter().any(|weak| secret_key.contains(weak)) {
             insecure.push("SECRET_KEY looks like a placeholder");
-        } else if entropy_bits(&self.secret_key) < MIN_SECRET_KEY_ENTROPY_BITS {
+        } else if entropy_bits(secret_key) < MIN_SECRET_KEY_ENTROPY_BITS {
             insecure
                 .push("SECRET_KEY is too predictable (repeated characters); generate one with `openssl rand -hex 32`");
         }
@@ -499,7 +501,7 @@ mod tests {
             ("DB_NAME", "stock"),
         ]))
         .unwrap();
-        assert_eq!(config.database_url, "postgres://deala:p%40ss%2Fword@db:5432/stock");
+        assert_eq!(config.database_url.expose(), "postgres://deala:p%40ss%2Fword@db:5432/stock");
     }
 
     #[test]
@@ -598,6 +600,30 @@ mod tests {
         assert!(matches!(Config::from_vars(&vars(&missing_model)), Err(ConfigError::Missing(_))));
         let unknown = [("DATABASE_URL", "postgres://x/y"), ("EMBEDDINGS_PROVIDER", "magic")];
         assert!(matches!(Config::from_vars(&vars(&unknown)), Err(ConfigError::Invalid { .. })));
+    }
+
+    #[test]
+    fn no_secret_of_the_configuration_reaches_its_debug_output() {
+        let config = Config::from_vars(&vars(&[
+            ("SECRET_KEY", "the-signing-key-0123456789abcdefghij"),
+            ("DB_HOST", "db"),
+            ("DB_USER", "deala"),
+            ("DB_PASSWORD", "database-password"),
+            ("EMBEDDINGS_PROVIDER", "openai"),
+            ("EMBEDDINGS_BASE_URL", "https://api.example/v1"),
+            ("EMBEDDINGS_API_KEY", "sk-embeddings-key"),
+            ("EMBEDDINGS_MODEL", "text-embedding-3-small"),
+            ("EMBEDDINGS_DIMENSIONS", "1536"),
+            ("ASSISTANT_PROVIDER", "openai"),
+            ("ASSISTANT_BASE_URL", "https://api.example/v1"),
+            ("ASSISTANT_API_KEY", "sk-assistant-key"),
+            ("ASSISTANT_MODELS", "deepseek-chat"),
+        ]))
+        .unwrap();
+        let printed = format!("{config:?}");
+        for secret in ["the-signing-key", "database-password", "sk-embeddings-key", "sk-assistant-key"] {
+            assert!(!printed.contains(secret), "{secret} printed");
+        }
     }
 
     #[test]

@@ -15,7 +15,10 @@ use shared::FieldProblem;
 
 use crate::error::{ApiError, field_named_in};
 
-/// A request body of type `T`, sent as `application/json` (at most the app's JSON limit).
+/// Largest JSON body accepted; bigger ones get 413.
+pub(crate) const JSON_LIMIT_BYTES: usize = 256 * 1024;
+
+/// A request body of type `T`, sent as `application/json` (at most [`JSON_LIMIT_BYTES`]).
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
 

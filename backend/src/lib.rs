@@ -18,6 +18,7 @@ pub mod nul_guard;
 pub mod openapi;
 pub mod org;
 pub mod search;
+pub mod state;
 pub mod stock;
 pub mod telemetry;
 pub mod users;

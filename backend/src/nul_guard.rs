@@ -35,7 +35,7 @@ pub async fn refuse_nul(
         problems.into_result()?;
     }
     if !req.method().is_safe() && is_json(req.headers()) {
-        let body = read_body(&mut req, crate::app::JSON_LIMIT_BYTES).await?;
+        let body = read_body(&mut req, crate::json_body::JSON_LIMIT_BYTES).await?;
         fields_holding_nul(&body)?;
         req.set_payload(Payload::from(body));
     }

@@ -10,7 +10,7 @@ use super::grounding;
 use super::model::{ChatModel, Completion, ModelError, ModelMessage, RequestedCall};
 use super::store::{MessageRow, StoredCall};
 use super::tools::{self, ToolOutput, ToolRequest};
-use crate::app::AppState;
+use crate::state::AppState;
 use crate::users::UserRow;
 
 /// Rounds of tool calls per answer; a model still asking after these is stopped.

@@ -14,10 +14,10 @@ use tokio::sync::mpsc;
 
 use super::chat::{self, Answer};
 use super::store::{self, NewMessage};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ApiResult};
 use crate::json_body::JsonBody;
+use crate::state::AppState;
 
 /// The title of a conversation until its first question names it.
 const UNTITLED: &str = "Nueva conversación";

@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, web};
 use shared::proxies::TrustedProxies;
 
 use super::sessions::ClientInfo;
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn client_info(req: &HttpRequest) -> ClientInfo {
     let state = req.app_data::<web::Data<AppState>>().expect("AppState is registered");

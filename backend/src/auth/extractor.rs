@@ -11,9 +11,9 @@ use shared::Permission;
 
 use super::sessions;
 use super::tokens::Claims;
-use crate::app::AppState;
 use crate::cache::memory::{Generation, Memory};
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::users::{self, UserRow};
 
 /// The authenticated caller: a valid bearer JWT whose session is live and whose user is

@@ -1,6 +1,6 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, middleware, patch, post, web};
 use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::users::{ChangePasswordRequest, ProfileInput, SessionInfo, User};
 use shared::{ErrorBody, FieldProblem};
@@ -8,9 +8,9 @@ use shared::{ErrorBody, FieldProblem};
 use super::extractor::bearer_token;
 use super::sessions::{self, Rotation};
 use super::{CurrentUser, client_info, password, throttle};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
+use crate::state::{AppState, forget_callers_after_writes};
 use crate::users::{self, UserRow};
 
 /// The SPA's refresh token: HttpOnly (no script can read it), SameSite=Strict and scoped
@@ -95,13 +95,14 @@ pub async fn login(
         let mut conn = state.pool.get().await?;
         // Counted as a failure until the password proves right.
         throttle::reserve(&mut conn, &username, client.ip.as_deref()).await?;
-        users::find_by_username(&mut conn, username.trim()).await?
+        users::credentials_by_username(&mut conn, username.trim()).await?
     };
     // Compared with a constant, and acted on only once the password proved right.
     let is_demo_password = password == password::DEMO_ADMIN_PASSWORD;
     // No connection is held while hashing. Always verify against some hash, so unknown
     // users cost as much time as known ones.
-    let password_ok = password::verify(password, user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let (user, hash) = user.unzip();
+    let password_ok = password::verify(password, hash).await?;
     let user = match user {
         Some(user) if password_ok && user.is_active => user,
         _ => {
@@ -132,7 +133,7 @@ pub async fn login(
         (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = ErrorBody),
     )
 )]
-#[post("/refresh")]
+#[post("/refresh", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -172,7 +173,7 @@ pub async fn refresh(
     post, path = "/api/auth/logout", tag = "auth",
     responses((status = 204, description = "Session revoked; the refresh cookie is cleared"))
 )]
-#[post("/logout")]
+#[post("/logout", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     let session_id = match bearer_token(&req).ok().flatten().and_then(|t| state.jwt.verify(t).ok()) {
@@ -204,7 +205,7 @@ pub async fn me(current: CurrentUser) -> web::Json<User> {
     post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "All sessions revoked"), (status = 401, body = ErrorBody))
 )]
-#[post("/logout-all")]
+#[post("/logout-all", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn logout_all(state: web::Data<AppState>, current: CurrentUser) -> ApiResult<HttpResponse> {
     let mut conn = state.pool.get().await?;
     sessions::revoke_all_for_user(&mut conn, current.id(), None).await?;
@@ -217,7 +218,7 @@ pub async fn logout_all(state: web::Data<AppState>, current: CurrentUser) -> Api
     request_body = ProfileInput,
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
-#[patch("/me")]
+#[patch("/me", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn update_me(
     state: web::Data<AppState>,
     current: CurrentUser,
@@ -238,7 +239,7 @@ pub async fn update_me(
         (status = 429, description = "Too many wrong passwords (counted with failed logins)", body = ErrorBody),
     )
 )]
-#[post("/password")]
+#[post("/password", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn change_password(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -249,8 +250,12 @@ pub async fn change_password(
     // Guesses of the current password (a stolen session) count as failed logins.
     let client = client_info(&req);
     let username = current.user.username.clone();
-    throttle::reserve(&mut *state.pool.get().await?, &username, client.ip.as_deref()).await?;
-    if !password::verify(current_password, Some(current.user.password_hash.clone())).await? {
+    let hash = {
+        let mut conn = state.pool.get().await?;
+        throttle::reserve(&mut conn, &username, client.ip.as_deref()).await?;
+        crate::users::password_hash(&mut conn, current.id()).await?
+    };
+    if !password::verify(current_password, hash).await? {
         return Err(ApiError::field("current_password", FieldProblem::WrongPassword));
     }
     let mut conn = state.pool.get().await?;
@@ -289,7 +294,7 @@ pub async fn list_sessions(state: web::Data<AppState>, current: CurrentUser) -> 
     delete, path = "/api/auth/sessions/{id}", tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
-#[delete("/sessions/{id}")]
+#[delete("/sessions/{id}", wrap = "middleware::from_fn(forget_callers_after_writes)")]
 pub async fn revoke_session(
     state: web::Data<AppState>,
     current: CurrentUser,

@@ -24,7 +24,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use crate::db::schema::{cache_entries, cache_epoch};
 use crate::db::{DbConn, DbPool};
 use crate::error::ApiResult;
-use memory::{Memory, Stamp};
+use memory::Memory;
 
 /// Matches no stored epoch, so [`put`] stores nothing.
 const NO_EPOCH: i64 = -1;
@@ -35,24 +35,10 @@ const MEMORY_BUDGET_BYTES: usize = 8 * 1024 * 1024;
 
 /// The epoch at the start of a computation, to be handed back to [`put`].
 #[derive(Debug, Clone, Copy)]
-pub struct Epoch(i64);
-
-/// Where a computation started from: the database's epoch and this process's generation.
-#[derive(Debug, Clone, Copy)]
-pub struct Since {
-    epoch: Epoch,
-    stamp: Option<Stamp>,
-}
-
-impl Since {
-    /// This process's generation when the computation started.
-    pub fn stamp(&self) -> Option<Stamp> {
-        self.stamp
-    }
-}
+struct Epoch(i64);
 
 /// The cached answer, and the current epoch (read in the same round trip) for a miss.
-pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<String>, Epoch)> {
+async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<String>, Epoch)> {
     let value = cache_entries::table
         .find(key)
         .filter(cache_entries::expires_at.gt(Utc::now()))
@@ -64,17 +50,32 @@ pub async fn get(conn: &AsyncPgConnection, key: &str) -> QueryResult<(Option<Str
     Ok((value.into_iter().next(), Epoch(epoch.into_iter().next().unwrap_or(NO_EPOCH))))
 }
 
-/// What [`Answers::lookup`] found: the answer, or the go-ahead to compute it.
-#[expect(clippy::large_enum_variant, reason = "returned once per request, never stored")]
-pub enum Lookup<'a> {
-    Hit(HttpResponse),
-    /// Not cached: compute on `conn`, then [`Answers::store_and_respond`] with `since`. Until
-    /// the flight is dropped, other requests for the same key in this process wait for it.
-    Miss {
-        conn: DbConn,
-        since: Since,
-        flight: Flight<'a>,
-    },
+/// Where an answer is kept once computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// In this process's memory only, and only once asked for a second time: cheap answers
+    /// to varied requests, most asked once (writing each miss to PostgreSQL cost more than it
+    /// saved, and nobody read it again).
+    InMemory,
+    /// In memory and in PostgreSQL, shared by every replica: costly answers asked for often.
+    Shared,
+}
+
+/// A pooled connection taken on first use: a computation that needs none (an answer from the
+/// in-memory index) takes none, and nobody holds one while waiting for its turn.
+pub struct Db<'a> {
+    pool: &'a DbPool,
+    conn: Option<DbConn>,
+}
+
+impl Db<'_> {
+    pub async fn conn(&mut self) -> ApiResult<&mut AsyncPgConnection> {
+        let conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => self.pool.get().await?,
+        };
+        Ok(&mut **self.conn.insert(conn))
+    }
 }
 
 /// The answers cached for costly reads: in this process's memory, then in PostgreSQL.
@@ -93,80 +94,58 @@ impl Answers {
         self.memory.generation()
     }
 
-    /// The cached answer for `key`, from memory (no connection taken) or from PostgreSQL. On
-    /// a miss, waits for any computation of the same key already running in this process and
-    /// looks again, so a cold cache under load computes each answer once instead of once per
-    /// waiting request (which exhausted the pool at 1,000,000 vehicles). Waiters hold no
-    /// pooled connection: they take one when their turn comes (holding one queued the
-    /// dashboard's drill-downs into 503s).
-    pub async fn lookup(&self, pool: &DbPool, key: &str) -> ApiResult<Lookup<'_>> {
+    /// The answer for `key`: from memory (no connection taken), from PostgreSQL when it is
+    /// [`Keep::Shared`], or else computed by `compute` and kept as `keep` says, unless the
+    /// data changed while it was computed.
+    ///
+    /// Requests for a key already being computed in this process wait for that computation
+    /// and look again, so a cold cache under load computes each answer once instead of once
+    /// per waiting request (which exhausted the pool at 1,000,000 vehicles). Waiters hold no
+    /// pooled connection (holding one queued the dashboard's drill-downs into 503s).
+    pub async fn cached<T: serde::Serialize>(
+        &self,
+        pool: &DbPool,
+        key: &str,
+        keep: Keep,
+        compute: impl AsyncFnOnce(&mut Db<'_>) -> ApiResult<T>,
+    ) -> ApiResult<HttpResponse> {
         if let Some(json) = self.memory.get(key) {
-            return Ok(Lookup::Hit(json_response(json)));
+            return Ok(json_response(json));
         }
-        let flight = self.flights.enter(key).await;
+        let _turn = self.flights.enter(key).await;
         if let Some(json) = self.memory.get(key) {
-            return Ok(Lookup::Hit(json_response(json)));
+            return Ok(json_response(json));
         }
         // Taken before the database is read: a change committed meanwhile voids the copy.
         let stamp = self.memory.stamp();
-        let conn = pool.get().await?;
-        Ok(match get(&conn, key).await? {
-            (Some(json), _) => Lookup::Hit(self.remember(key, json, stamp)),
-            (None, epoch) => Lookup::Miss { conn, since: Since { epoch, stamp }, flight },
-        })
-    }
-
-    /// This process's copy of the answer for `key`, if it has one.
-    pub fn in_memory(&self, key: &str) -> Option<HttpResponse> {
-        self.memory.get(key).map(json_response)
-    }
-
-    /// Like [`Self::lookup`] for answers kept in this process's memory only (cheap to
-    /// compute, rarely asked twice: writing each miss to PostgreSQL cost more than it saved).
-    /// A waiter holds no pooled connection: it takes one once its turn comes.
-    pub async fn lookup_local(&self, pool: &DbPool, key: &str) -> ApiResult<Lookup<'_>> {
-        if let Some(json) = self.memory.get(key) {
-            return Ok(Lookup::Hit(json_response(json)));
-        }
-        let flight = self.flights.enter(key).await;
-        if let Some(json) = self.memory.get(key) {
-            return Ok(Lookup::Hit(json_response(json)));
-        }
-        let stamp = self.memory.stamp();
-        let conn = pool.get().await?;
-        Ok(Lookup::Miss { conn, since: Since { epoch: Epoch(NO_EPOCH), stamp }, flight })
-    }
-
-    /// Sends the answer, and keeps it in memory if it was asked for before (unless the data
-    /// changed since `stamp`).
-    pub fn keep_and_respond<T: serde::Serialize>(
-        &self,
-        key: &str,
-        answer: &T,
-        stamp: Option<Stamp>,
-    ) -> ApiResult<HttpResponse> {
-        let json = Bytes::from(serde_json::to_string(answer).map_err(anyhow::Error::from)?);
-        self.memory.put_if_asked_before(key.to_owned(), json.clone(), stamp);
+        let mut db = Db { pool, conn: None };
+        let epoch = match keep {
+            Keep::InMemory => None,
+            Keep::Shared => match get(db.conn().await?, key).await? {
+                (Some(json), _) => {
+                    let json = Bytes::from(json);
+                    self.memory.put(key.to_owned(), json.clone(), stamp);
+                    return Ok(json_response(json));
+                }
+                (None, epoch) => Some(epoch),
+            },
+        };
+        let answer = compute(&mut db).await?;
+        let json = serde_json::to_string(&answer).map_err(anyhow::Error::from)?;
+        let json = match epoch {
+            Some(epoch) => {
+                put(db.conn().await?, key, &json, self.ttl, epoch).await?;
+                let json = Bytes::from(json);
+                self.memory.put(key.to_owned(), json.clone(), stamp);
+                json
+            }
+            None => {
+                let json = Bytes::from(json);
+                self.memory.put_if_asked_before(key.to_owned(), json.clone(), stamp);
+                json
+            }
+        };
         Ok(json_response(json))
-    }
-
-    /// Caches the answer (unless the data changed while it was computed) and sends it.
-    pub async fn store_and_respond<T: serde::Serialize>(
-        &self,
-        conn: &mut AsyncPgConnection,
-        key: &str,
-        answer: &T,
-        since: Since,
-    ) -> ApiResult<HttpResponse> {
-        let json = serde_json::to_string(answer).map_err(anyhow::Error::from)?;
-        put(conn, key, &json, self.ttl, since.epoch).await?;
-        Ok(self.remember(key, json, since.stamp))
-    }
-
-    fn remember(&self, key: &str, json: String, stamp: Option<Stamp>) -> HttpResponse {
-        let json = Bytes::from(json);
-        self.memory.put(key.to_owned(), json.clone(), stamp);
-        json_response(json)
     }
 
     /// Forgets what this process holds in memory (after it served a write: the database's
@@ -178,10 +157,10 @@ impl Answers {
 
 /// The keys being computed, each with a lock its computation holds.
 #[derive(Default)]
-pub struct Flights(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
+struct Flights(Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>);
 
-/// Held while an answer is computed and stored.
-pub struct Flight<'a> {
+/// Held while an answer is computed and kept.
+struct Flight<'a> {
     flights: &'a Flights,
     key: String,
     _turn: tokio::sync::OwnedMutexGuard<()>,
@@ -206,7 +185,7 @@ impl Drop for Flight<'_> {
 
 /// Stores an answer computed since `epoch`, unless the data changed meanwhile. The epoch row
 /// is read `FOR SHARE`, so a change being committed is waited for and then seen.
-pub async fn put(conn: &mut AsyncPgConnection, key: &str, value: &str, ttl: Duration, epoch: Epoch) -> QueryResult<()> {
+async fn put(conn: &mut AsyncPgConnection, key: &str, value: &str, ttl: Duration, epoch: Epoch) -> QueryResult<()> {
     let expires_at = Utc::now() + chrono::Duration::from_std(ttl).unwrap_or_default();
     diesel::sql_query(
         "INSERT INTO cache_entries (key, value, expires_at) \

@@ -22,7 +22,7 @@ pub async fn backup(config: &Config, file: &Path) -> anyhow::Result<()> {
     let mut partial = file.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    let status = connected(Command::new(&pg_dump), &config.database_url)?
+    let status = connected(Command::new(&pg_dump), config.database_url.expose())?
         .args(["--format=custom", "--file"])
         .arg(&partial)
         .status()
@@ -59,7 +59,7 @@ pub async fn restore(config: &Config, file: &Path, clean: bool) -> anyhow::Resul
     }
     drop(conn);
 
-    let mut command = connected(Command::new(&pg_restore), &config.database_url)?;
+    let mut command = connected(Command::new(&pg_restore), config.database_url.expose())?;
     // One transaction: a restore that fails leaves the database as it was. The objects belong
     // to whoever restores, whichever role made the backup.
     command.args(["--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges"]);
@@ -72,7 +72,7 @@ pub async fn restore(config: &Config, file: &Path, clean: bool) -> anyhow::Resul
     }
     println!("{} restored", file.display());
 
-    let pending = db::pending_migrations(&config.database_url).await?;
+    let pending = db::pending_migrations(config.database_url.expose()).await?;
     if pending.is_empty() {
         println!("its schema is up to date with this version of dealaai");
     } else {

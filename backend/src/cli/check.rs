@@ -41,7 +41,7 @@ async fn database_findings(config: &Config, production_rules: bool) -> Vec<Strin
         Ok(conn) => conn,
         Err(error) => return vec![format!("the database cannot be reached: {error:#}")],
     };
-    match db::pending_migrations(&config.database_url).await {
+    match db::pending_migrations(config.database_url.expose()).await {
         Ok(pending) if pending.is_empty() => {}
         Ok(pending) => findings.push(format!(
             "{} migration(s) pending ({}): run `dealaai migrate` (`serve` applies them too)",

@@ -19,10 +19,10 @@ use chrono::Datelike;
 use shared::dashboard::{Dashboard, DashboardQuery};
 use shared::{ErrorBody, Permission};
 
-use crate::app::AppState;
 use crate::auth::CurrentUser;
-use crate::cache;
+use crate::cache::{self, Db, Keep};
 use crate::error::{ApiResult, Problems};
+use crate::state::AppState;
 use crate::stock::filters::StockFilter;
 
 /// How far back the trend goes.
@@ -69,12 +69,9 @@ pub async fn dashboard(
     let filter = DashboardFilter::parse(&query)?;
     let today = state.config.today();
     let key = cache::stock_key("dashboard", today, &*query);
-    let (mut conn, since, _flight) = match state.answers.lookup(&state.pool, &key).await? {
-        cache::Lookup::Hit(answer) => return Ok(answer),
-        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
-    };
-    let answer = compute(&conn, &filter, &query, &state.config).await?;
-    state.answers.store_and_respond(&mut conn, &key, &answer, since).await
+    let config = &state.config;
+    let answer = async |db: &mut Db<'_>| Ok(compute(db.conn().await?, &filter, &query, config).await?);
+    state.answers.cached(&state.pool, &key, Keep::Shared, answer).await
 }
 
 /// The dashboard for `query` (already parsed into `filter`), read on `conn`.

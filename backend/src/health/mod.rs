@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, get, web};
 use diesel_async::RunQueryDsl;
 use shared::health::{ComponentStatus, HealthResponse};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(health);

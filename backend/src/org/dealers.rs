@@ -7,12 +7,12 @@ use shared::validation::check_email;
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{dealers, provinces, users};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
+use crate::state::AppState;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = dealers, check_for_backend(diesel::pg::Pg))]

@@ -5,7 +5,9 @@ mod dealers;
 mod profiles;
 mod provinces;
 
-use actix_web::web;
+use actix_web::{middleware, web};
+
+use crate::state::forget_answers_after_writes;
 
 pub(crate) mod routes_doc {
     pub use super::dealers::*;
@@ -16,6 +18,7 @@ pub(crate) mod routes_doc {
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/provinces")
+            .wrap(middleware::from_fn(forget_answers_after_writes))
             .service(provinces::list_provinces)
             .service(provinces::create_province)
             .service(provinces::update_province)
@@ -23,6 +26,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/dealers")
+            .wrap(middleware::from_fn(forget_answers_after_writes))
             .service(dealers::list_dealers)
             .service(dealers::get_dealer)
             .service(dealers::create_dealer)

@@ -5,12 +5,12 @@ use shared::org::{JobProfile, JobProfileInput};
 use shared::{ErrorBody, Page, Permission};
 
 use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{job_profiles, users};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
+use crate::state::AppState;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = job_profiles, check_for_backend(diesel::pg::Pg))]

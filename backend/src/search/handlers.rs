@@ -9,10 +9,10 @@ use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, S
 use shared::{ErrorBody, FieldProblem, Permission};
 
 use super::ranking::{self, Exclusions, Meaning};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::state::AppState;
 use crate::stock::filters::{SortKey, StockFilter, parse_sort, parse_value};
 use crate::stock::{page_params, parse_query};
 

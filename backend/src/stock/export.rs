@@ -19,13 +19,12 @@ use shared::stock::{StockQuery, Vehicle};
 use shared::{ErrorBody, FieldProblem, Permission};
 use tokio::sync::mpsc;
 
-use super::filters::{apply_sort, reference_names};
-use super::handlers::parse_query;
+use super::filters::{apply_sort, parse_query, reference_names};
 use super::records::{ReferenceNames, VehicleRow};
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::vehicles;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 /// Bytes gathered before a chunk is sent; the channel holds a few chunks at most.
 const CHUNK_BYTES: usize = 64 * 1024;

@@ -12,8 +12,9 @@ use shared::stock::{
     Fuel, MAX_SEARCH_QUERY_CHARS, Money, SORT_FIELDS, StockQuery, StockType, Transmission, VehicleStatus,
 };
 
+use crate::db::pagination::PageParams;
 use crate::db::schema::{provinces, vehicles};
-use crate::error::Problems;
+use crate::error::{ApiResult, Problems};
 
 pub type VehicleQuery<'a> = vehicles::BoxedQuery<'a, Pg>;
 /// Any boxed SELECT over the vehicles table: a page of rows, or a facet's grouped counts.
@@ -313,6 +314,25 @@ pub fn reference_names() -> (NameLookup, NameLookup, NameLookup) {
         sql("(SELECT p.code FROM provinces p WHERE p.id = vehicles.province_id)"),
         sql("(SELECT p.name FROM provinces p WHERE p.id = vehicles.province_id)"),
     )
+}
+
+/// The filters and sort of the query string, checked together: every bad parameter named.
+pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<SortKey>)> {
+    let mut problems = Problems::default();
+    let filter = StockFilter::parse(query, &mut problems);
+    let sort = parse_sort(query.sort.as_deref(), &mut problems);
+    problems.into_result()?;
+    Ok((filter, sort))
+}
+
+pub(crate) fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
+    let mut problems = Problems::default();
+    let params = PageParams {
+        page: parse_value(&mut problems, "page", &query.page, |v| v.parse().ok()),
+        page_size: parse_value(&mut problems, "page_size", &query.page_size, |v| v.parse().ok()),
+    };
+    problems.into_result()?;
+    Ok(params)
 }
 
 #[cfg(test)]

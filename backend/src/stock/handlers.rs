@@ -10,52 +10,17 @@ use shared::stock::{
 };
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
-use super::filters::{Facet, StockFilter, apply_sort, fold_text, parse_sort, parse_value, reference_names};
+use super::filters::{Facet, StockFilter, apply_sort, fold_text, page_params, parse_query, reference_names};
+use super::index::StockTable;
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
-use super::{export, import, set_actor};
-use crate::app::AppState;
+use super::set_actor;
 use crate::auth::CurrentUser;
-use crate::cache;
-use crate::db::pagination::PageParams;
+use crate::cache::{self, Db, Keep};
 use crate::db::schema::{dealers, provinces, users, vehicle_changes, vehicle_price_changes, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::scope("/stock")
-            .service(list_vehicles)
-            .service(facets)
-            .configure(crate::search::stock_routes)
-            .service(export::export_vehicles)
-            .service(import::import_vehicles)
-            .service(create_vehicle)
-            .service(get_vehicle)
-            .service(update_vehicle)
-            .service(delete_vehicle)
-            .service(vehicle_history),
-    );
-}
-
-/// The filters and sort of the query string, checked together: every bad parameter named.
-pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<super::filters::SortKey>)> {
-    let mut problems = Problems::default();
-    let filter = StockFilter::parse(query, &mut problems);
-    let sort = parse_sort(query.sort.as_deref(), &mut problems);
-    problems.into_result()?;
-    Ok((filter, sort))
-}
-
-pub(crate) fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
-    let mut problems = Problems::default();
-    let params = PageParams {
-        page: parse_value(&mut problems, "page", &query.page, |v| v.parse().ok()),
-        page_size: parse_value(&mut problems, "page_size", &query.page_size, |v| v.parse().ok()),
-    };
-    problems.into_result()?;
-    Ok(params)
-}
+use crate::state::AppState;
 
 /// The stock, filtered, sorted and paginated.
 #[utoipa::path(
@@ -74,31 +39,30 @@ pub async fn list_vehicles(
     let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
     let key = cache::stock_key("list", today, &*query);
-    if let Some(answer) = state.answers.in_memory(&key) {
-        return Ok(answer);
-    }
-    // The index orders and counts; PostgreSQL only fetches the page's rows by VIN.
-    if let Some(index) = state.stock_index.fresh()
-        && let Some((total, vins)) = index.page(&filter, &sort, today, page.offset(), page.page_size)
-    {
-        let mut conn = state.pool.get().await?;
-        let items = vehicles_in_order(&mut conn, &vins, today).await?;
-        return state.answers.keep_and_respond(&key, &page.page_of(items, total), Some(index.stamp())).map(from_index);
-    }
-    let (conn, since, _flight) = match state.answers.lookup_local(&state.pool, &key).await? {
-        cache::Lookup::Hit(answer) => return Ok(answer),
-        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
+    let mut indexed = false;
+    let compute = async |db: &mut Db<'_>| {
+        // The index orders and counts; PostgreSQL only fetches the page's rows by VIN.
+        if let Some(index) = state.stock_index.fresh()
+            && let Some((total, vins)) = index.page(&filter, &sort, today, page.offset(), page.page_size)
+        {
+            indexed = true;
+            let items = vehicles_in_order(db.conn().await?, &vins, today).await?;
+            return Ok(page.page_of(items, total));
+        }
+        let conn = db.conn().await?;
+        let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
+        let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
+            .select((VehicleRow::as_select(), reference_names()))
+            .limit(page.page_size)
+            .offset(page.offset());
+        // Both queries go to PostgreSQL at once on the one connection (pipelining).
+        let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
+            futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
+        let items: Vec<Vehicle> = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
+        Ok(page.page_of(items, total))
     };
-    let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
-    let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
-        .select((VehicleRow::as_select(), reference_names()))
-        .limit(page.page_size)
-        .offset(page.offset());
-    // Both queries go to PostgreSQL at once on the one connection (pipelining).
-    let (total, rows): (i64, Vec<(VehicleRow, ReferenceNames)>) =
-        futures_util::try_join!(count.get_result(&mut &*conn), rows.load(&mut &*conn))?;
-    let items: Vec<Vehicle> = rows.into_iter().map(|(row, names)| row.to_api(names, today)).collect();
-    state.answers.keep_and_respond(&key, &page.page_of(items, total), since.stamp())
+    let answer = state.answers.cached(&state.pool, &key, Keep::InMemory, compute).await?;
+    Ok(if indexed { from_index(answer) } else { answer })
 }
 
 /// Marks an answer computed from the in-memory index (browsers' developer tools show it; the
@@ -139,29 +103,42 @@ pub async fn facets(
     // Sort and page do not change the facets.
     let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
     let key = cache::stock_key("facets", today, &filters_only);
-    if let Some(answer) = state.answers.in_memory(&key) {
-        return Ok(answer);
-    }
-    if let Some(index) = state.stock_index.fresh() {
-        let counts = index.facets(&filter, today);
-        let provinces = counts.provinces.iter().filter_map(|(id, n)| {
-            let (code, name) = index.province(*id)?;
-            Some(FacetValue { value: code.to_owned(), label: name.to_owned(), count: *n })
-        });
-        let dealers = counts.dealers.iter().filter_map(|(id, n)| {
-            Some(FacetValue { value: id.to_string(), label: index.dealer_name(*id)?.to_owned(), count: *n })
-        });
-        let facets = facet_lists(
-            [counts.brands, counts.models, counts.fuels, counts.stock_types],
-            provinces.collect(),
-            dealers.collect(),
-        );
-        return state.answers.keep_and_respond(&key, &facets, Some(index.stamp())).map(from_index);
-    }
-    let (conn, since, _flight) = match state.answers.lookup_local(&state.pool, &key).await? {
-        cache::Lookup::Hit(answer) => return Ok(answer),
-        cache::Lookup::Miss { conn, since, flight } => (conn, since, flight),
+    let mut indexed = false;
+    let compute = async |db: &mut Db<'_>| match state.stock_index.fresh() {
+        Some(index) => {
+            indexed = true;
+            Ok(facets_from_index(&index, &filter, today))
+        }
+        None => facets_from_database(db.conn().await?, &filter, today).await,
     };
+    let answer = state.answers.cached(&state.pool, &key, Keep::InMemory, compute).await?;
+    Ok(if indexed { from_index(answer) } else { answer })
+}
+
+/// The facets counted by the in-memory index.
+fn facets_from_index(index: &StockTable, filter: &StockFilter, today: NaiveDate) -> StockFacets {
+    let counts = index.facets(filter, today);
+    let provinces = counts.provinces.iter().filter_map(|(id, n)| {
+        let (code, name) = index.province(*id)?;
+        Some(FacetValue { value: code.to_owned(), label: name.to_owned(), count: *n })
+    });
+    let dealers = counts.dealers.iter().filter_map(|(id, n)| {
+        Some(FacetValue { value: id.to_string(), label: index.dealer_name(*id)?.to_owned(), count: *n })
+    });
+    facet_lists(
+        [counts.brands, counts.models, counts.fuels, counts.stock_types],
+        provinces.collect(),
+        dealers.collect(),
+    )
+}
+
+/// The facets counted by PostgreSQL (while the index is being built, or when the stock is
+/// too large for it).
+async fn facets_from_database(
+    conn: &mut AsyncPgConnection,
+    filter: &StockFilter,
+    today: NaiveDate,
+) -> ApiResult<StockFacets> {
     let count = diesel::dsl::count_star();
     // Grouping comes before boxing in diesel; the filter is then added to each facet's query.
     macro_rules! facet {
@@ -209,8 +186,7 @@ pub async fn facets(
         let count = dealer_counts.iter().find(|(d, _)| *d == id)?.1;
         Some(FacetValue { value: id.to_string(), label: name, count })
     });
-    let facets = facet_lists([brands, models, fuels, stock_types], provinces.collect(), dealers.collect());
-    state.answers.keep_and_respond(&key, &facets, since.stamp())
+    Ok(facet_lists([brands, models, fuels, stock_types], provinces.collect(), dealers.collect()))
 }
 
 /// The facets in Spanish order (Álava and Ávila among the A's, not after Zaragoza), whichever

@@ -25,10 +25,10 @@ use super::filters::{fold_text, parse_bool};
 use super::input::{VinRule, validate};
 use super::records::{self, VehicleRecord};
 use super::set_actor;
-use crate::app::AppState;
 use crate::auth::CurrentUser;
 use crate::db::schema::{dealers, provinces};
 use crate::error::{ApiError, ApiResult, Problems};
+use crate::state::AppState;
 
 /// Rows written per statement: large enough that per-statement costs (planning, the
 /// statement-level triggers) vanish, small enough to keep memory flat (~10 MB of JSON).

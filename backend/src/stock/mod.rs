@@ -11,16 +11,36 @@ pub mod records;
 pub mod seed;
 pub mod snapshot;
 
+use actix_web::{middleware, web};
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-pub use handlers::routes;
-pub(crate) use handlers::{load_vehicle, page_params, parse_query};
+pub(crate) use filters::{page_params, parse_query};
+pub(crate) use handlers::load_vehicle;
+
+use crate::state::forget_answers_after_writes;
 
 pub(crate) mod routes_doc {
     pub use super::export::*;
     pub use super::handlers::*;
     pub use super::import::*;
+}
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/stock")
+            .wrap(middleware::from_fn(forget_answers_after_writes))
+            .service(handlers::list_vehicles)
+            .service(handlers::facets)
+            .configure(crate::search::stock_routes)
+            .service(export::export_vehicles)
+            .service(import::import_vehicles)
+            .service(handlers::create_vehicle)
+            .service(handlers::get_vehicle)
+            .service(handlers::update_vehicle)
+            .service(handlers::delete_vehicle)
+            .service(handlers::vehicle_history),
+    );
 }
 
 /// Names the user behind the writes of the current transaction: the triggers record it in

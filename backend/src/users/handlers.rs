@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, middleware, patch, post, web};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::Deserialize;
@@ -7,16 +7,17 @@ use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::input::{validate_changes, validate_new_user};
 use super::queries::{self, NewUser, UserChanges, UserRow};
-use crate::app::AppState;
 use crate::auth::{CurrentUser, password, sessions};
 use crate::db::pagination::PageParams;
 use crate::db::schema::users;
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
+use crate::state::{AppState, forget_callers_after_writes};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/users")
+            .wrap(middleware::from_fn(forget_callers_after_writes))
             .service(list_users)
             .service(create_user)
             .service(get_user)

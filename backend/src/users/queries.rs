@@ -13,7 +13,6 @@ pub struct UserRow {
     pub id: i64,
     pub username: String,
     pub email: String,
-    pub password_hash: String,
     pub first_name: String,
     pub last_name: String,
     pub role: String,
@@ -126,6 +125,25 @@ pub async fn find_by_username(conn: &mut AsyncPgConnection, username: &str) -> Q
         .first(conn)
         .await
         .optional()
+}
+
+/// The user signing in as `username`, with their password hash: the hash is read only where a
+/// password is verified (a [`UserRow`], carried by every request's caller, has none).
+pub async fn credentials_by_username(
+    conn: &mut AsyncPgConnection,
+    username: &str,
+) -> QueryResult<Option<(UserRow, String)>> {
+    users::table
+        .filter(lower(users::username).eq(username.trim().to_lowercase()))
+        .select((UserRow::as_select(), users::password_hash))
+        .first(conn)
+        .await
+        .optional()
+}
+
+/// The password hash of user `id`, to verify their current password.
+pub async fn password_hash(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<String>> {
+    users::table.find(id).select(users::password_hash).first(conn).await.optional()
 }
 
 pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> QueryResult<Option<UserRow>> {

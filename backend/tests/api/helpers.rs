@@ -7,9 +7,10 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::task::JoinHandle;
 
-use dealaai::app::{self, AppState};
+use dealaai::app;
 use dealaai::auth::password;
 use dealaai::config::Config;
+use dealaai::state::AppState;
 use dealaai::testing::TestDatabase;
 use dealaai::{db, users};
 use diesel_async::{AsyncConnection, AsyncPgConnection};

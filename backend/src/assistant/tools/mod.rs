@@ -12,8 +12,8 @@ use shared::Permission;
 
 pub use args::*;
 
-use crate::app::AppState;
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::users::UserRow;
 
 /// How long one tool's SQL may run: a question that needs longer is refused, not queued.

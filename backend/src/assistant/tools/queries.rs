@@ -13,11 +13,11 @@ use shared::stock::{Money, SearchMode, StockQuery, Vehicle};
 
 use super::ToolError;
 use super::args::*;
-use crate::app::AppState;
 use crate::config::Config;
 use crate::dashboard::{self, DashboardFilter};
 use crate::db::schema::{dealers, provinces, vehicles};
 use crate::search::{self, PreparedSearch};
+use crate::state::AppState;
 use crate::stock::filters::{apply_sort, reference_names};
 use crate::stock::records::{ReferenceNames, VehicleRow};
 use crate::stock::{load_vehicle, parse_query};
