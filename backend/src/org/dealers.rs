@@ -1,16 +1,17 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use shared::org::{Dealer, DealerInput};
 use shared::validation::check_email;
-use shared::{ErrorBody, FieldProblem, Page, Permission};
+use shared::{ErrorBody, FieldProblem, Page};
 
+use super::reference::{self, Table};
 use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{dealers, provinces, users};
-use crate::error::{ApiError, ApiResult, Problems};
+use crate::error::{ApiResult, Problems};
 use crate::json_body::JsonBody;
 use crate::state::AppState;
 
@@ -42,7 +43,7 @@ impl From<DealerRow> for Dealer {
 
 #[derive(AsChangeset, Insertable)]
 #[diesel(table_name = dealers)]
-struct DealerChanges {
+pub(super) struct DealerChanges {
     name: Option<String>,
     address: Option<String>,
     phone: Option<String>,
@@ -51,28 +52,63 @@ struct DealerChanges {
     is_active: Option<bool>,
 }
 
-async fn validate(
-    conn: &mut diesel_async::AsyncPgConnection,
-    input: DealerInput,
-    creating: bool,
-) -> ApiResult<DealerChanges> {
-    let mut problems = Problems::default();
-    let name = required_text(&mut problems, "name", input.name, creating, 200);
-    let address = text_field(&mut problems, "address", input.address, 300);
-    let phone = text_field(&mut problems, "phone", input.phone, 30);
-    let email = text_field(&mut problems, "email", input.email, 254);
-    if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
-        problems.check("email", check_email(email));
-    }
-    if let Some(Some(province_id)) = input.province_id {
-        let exists: bool =
-            diesel::select(diesel::dsl::exists(provinces::table.find(province_id))).get_result(conn).await?;
-        if !exists {
-            problems.add("province_id", FieldProblem::UnknownReference);
+/// Dealerships: a name (required), contact details and a province that must exist; users
+/// work at them and vehicles stand in them.
+pub(super) struct Dealers;
+
+impl Table for Dealers {
+    const NAME: &'static str = "dealer";
+    type Item = Dealer;
+    type Input = DealerInput;
+    type Changes = DealerChanges;
+
+    async fn validate(conn: &mut AsyncPgConnection, input: DealerInput, creating: bool) -> ApiResult<DealerChanges> {
+        let mut problems = Problems::default();
+        let name = required_text(&mut problems, "name", input.name, creating, 200);
+        let address = text_field(&mut problems, "address", input.address, 300);
+        let phone = text_field(&mut problems, "phone", input.phone, 30);
+        let email = text_field(&mut problems, "email", input.email, 254);
+        if let Some(email) = email.as_deref().filter(|e| !e.is_empty()) {
+            problems.check("email", check_email(email));
         }
+        if let Some(Some(province_id)) = input.province_id {
+            let exists: bool =
+                diesel::select(diesel::dsl::exists(provinces::table.find(province_id))).get_result(conn).await?;
+            if !exists {
+                problems.add("province_id", FieldProblem::UnknownReference);
+            }
+        }
+        problems.into_result()?;
+        Ok(DealerChanges { name, address, phone, email, province_id: input.province_id, is_active: input.is_active })
     }
-    problems.into_result()?;
-    Ok(DealerChanges { name, address, phone, email, province_id: input.province_id, is_active: input.is_active })
+
+    async fn insert(conn: &mut AsyncPgConnection, values: &DealerChanges) -> QueryResult<Dealer> {
+        let row: DealerRow = diesel::insert_into(dealers::table)
+            .values(values)
+            .returning(DealerRow::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row.into())
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, changes: &DealerChanges) -> QueryResult<Option<Dealer>> {
+        let row = diesel::update(dealers::table.find(id)).set(changes).returning(DealerRow::as_returning());
+        Ok(row.get_result::<DealerRow>(conn).await.optional()?.map(Dealer::from))
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Dealer>> {
+        let row = dealers::table.find(id).select(DealerRow::as_select());
+        Ok(row.first::<DealerRow>(conn).await.optional()?.map(Dealer::from))
+    }
+
+    /// Users refer to dealerships; a vehicle's dealership is cleared with it (the foreign key).
+    async fn in_use(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(users::table.filter(users::dealer_id.eq(id)))).get_result(conn).await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(dealers::table.find(id)).execute(conn).await
+    }
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -133,11 +169,8 @@ pub async fn get_dealer(
     state: web::Data<AppState>,
     _caller: CurrentUser,
     id: web::Path<i64>,
-) -> ApiResult<web::Json<Dealer>> {
-    let mut conn = state.pool.get().await?;
-    let row: Option<DealerRow> =
-        dealers::table.find(id.into_inner()).select(DealerRow::as_select()).first(&mut conn).await.optional()?;
-    Ok(web::Json(row.ok_or(ApiError::NotFound("dealer"))?.into()))
+) -> ApiResult<HttpResponse> {
+    reference::get::<Dealers>(&state, id.into_inner()).await
 }
 
 #[utoipa::path(
@@ -151,15 +184,7 @@ pub async fn create_dealer(
     caller: CurrentUser,
     body: JsonBody<DealerInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let mut conn = state.pool.get().await?;
-    let values = validate(&mut conn, body.into_inner(), true).await?;
-    let row: DealerRow = diesel::insert_into(dealers::table)
-        .values(&values)
-        .returning(DealerRow::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    Ok(HttpResponse::Created().json(Dealer::from(row)))
+    reference::create::<Dealers>(&state, &caller, body.into_inner()).await
 }
 
 #[utoipa::path(
@@ -173,23 +198,8 @@ pub async fn update_dealer(
     caller: CurrentUser,
     id: web::Path<i64>,
     body: JsonBody<DealerInput>,
-) -> ApiResult<web::Json<Dealer>> {
-    caller.require(Permission::ManageOrganisation)?;
-    let mut conn = state.pool.get().await?;
-    let changes = validate(&mut conn, body.into_inner(), false).await?;
-    let id = id.into_inner();
-    let row: Option<DealerRow> = match diesel::update(dealers::table.find(id))
-        .set(&changes)
-        .returning(DealerRow::as_returning())
-        .get_result(&mut conn)
-        .await
-    {
-        Err(error) if crate::db::is_empty_changeset(&error) => {
-            dealers::table.find(id).select(DealerRow::as_select()).first(&mut conn).await.optional()?
-        }
-        other => other.optional()?,
-    };
-    Ok(web::Json(row.ok_or(ApiError::NotFound("dealer"))?.into()))
+) -> ApiResult<HttpResponse> {
+    reference::update::<Dealers>(&state, &caller, id.into_inner(), body.into_inner()).await
 }
 
 /// Delete a dealership nobody refers to; otherwise 409 (deactivate it instead).
@@ -203,16 +213,5 @@ pub async fn delete_dealer(
     caller: CurrentUser,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let mut conn = state.pool.get().await?;
-    let id = id.into_inner();
-    let in_use: bool =
-        diesel::select(diesel::dsl::exists(users::table.filter(users::dealer_id.eq(id)))).get_result(&mut conn).await?;
-    if in_use {
-        return Err(ApiError::InUse("dealer"));
-    }
-    match diesel::delete(dealers::table.find(id)).execute(&mut conn).await? {
-        0 => Err(ApiError::NotFound("dealer")),
-        _ => Ok(HttpResponse::NoContent().finish()),
-    }
+    reference::delete::<Dealers>(&state, &caller, id.into_inner()).await
 }

@@ -4,6 +4,7 @@
 mod dealers;
 mod profiles;
 mod provinces;
+mod reference;
 
 use actix_web::{middleware, web};
 

@@ -1,14 +1,15 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::org::{JobProfile, JobProfileInput};
-use shared::{ErrorBody, Page, Permission};
+use shared::{ErrorBody, Page};
 
+use super::reference::{self, Table};
 use super::{REFERENCE_PAGE_SIZE, required_text, text_field};
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
 use crate::db::schema::{job_profiles, users};
-use crate::error::{ApiError, ApiResult, Problems};
+use crate::error::{ApiResult, Problems};
 use crate::json_body::JsonBody;
 use crate::state::AppState;
 
@@ -30,20 +31,61 @@ impl From<ProfileRow> for JobProfile {
 
 #[derive(AsChangeset, Insertable)]
 #[diesel(table_name = job_profiles)]
-struct ProfileChanges {
+pub(super) struct ProfileChanges {
     code: Option<String>,
     name: Option<String>,
     description: Option<String>,
     is_active: Option<bool>,
 }
 
-fn validate(input: JobProfileInput, creating: bool) -> ApiResult<ProfileChanges> {
-    let mut problems = Problems::default();
-    let code = required_text(&mut problems, "code", input.code, creating, 20).map(|c| c.to_uppercase());
-    let name = required_text(&mut problems, "name", input.name, creating, 100);
-    let description = text_field(&mut problems, "description", input.description, 1000);
-    problems.into_result()?;
-    Ok(ProfileChanges { code, name, description, is_active: input.is_active })
+/// Job profiles: a code (upper case) and a name, both required; users hold them.
+pub(super) struct JobProfiles;
+
+impl Table for JobProfiles {
+    const NAME: &'static str = "job profile";
+    type Item = JobProfile;
+    type Input = JobProfileInput;
+    type Changes = ProfileChanges;
+
+    async fn validate(_: &mut AsyncPgConnection, input: JobProfileInput, creating: bool) -> ApiResult<ProfileChanges> {
+        let mut problems = Problems::default();
+        let code = required_text(&mut problems, "code", input.code, creating, 20).map(|c| c.to_uppercase());
+        let name = required_text(&mut problems, "name", input.name, creating, 100);
+        let description = text_field(&mut problems, "description", input.description, 1000);
+        problems.into_result()?;
+        Ok(ProfileChanges { code, name, description, is_active: input.is_active })
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, values: &ProfileChanges) -> QueryResult<JobProfile> {
+        let row: ProfileRow = diesel::insert_into(job_profiles::table)
+            .values(values)
+            .returning(ProfileRow::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row.into())
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: i64,
+        changes: &ProfileChanges,
+    ) -> QueryResult<Option<JobProfile>> {
+        let row = diesel::update(job_profiles::table.find(id)).set(changes).returning(ProfileRow::as_returning());
+        Ok(row.get_result::<ProfileRow>(conn).await.optional()?.map(JobProfile::from))
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<JobProfile>> {
+        let row = job_profiles::table.find(id).select(ProfileRow::as_select());
+        Ok(row.first::<ProfileRow>(conn).await.optional()?.map(JobProfile::from))
+    }
+
+    async fn in_use(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(users::table.filter(users::job_profile_id.eq(id)))).get_result(conn).await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(job_profiles::table.find(id)).execute(conn).await
+    }
 }
 
 /// Job profiles, by code.
@@ -82,15 +124,7 @@ pub async fn create_profile(
     caller: CurrentUser,
     body: JsonBody<JobProfileInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let values = validate(body.into_inner(), true)?;
-    let mut conn = state.pool.get().await?;
-    let row: ProfileRow = diesel::insert_into(job_profiles::table)
-        .values(&values)
-        .returning(ProfileRow::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    Ok(HttpResponse::Created().json(JobProfile::from(row)))
+    reference::create::<JobProfiles>(&state, &caller, body.into_inner()).await
 }
 
 #[utoipa::path(
@@ -104,23 +138,8 @@ pub async fn update_profile(
     caller: CurrentUser,
     id: web::Path<i64>,
     body: JsonBody<JobProfileInput>,
-) -> ApiResult<web::Json<JobProfile>> {
-    caller.require(Permission::ManageOrganisation)?;
-    let changes = validate(body.into_inner(), false)?;
-    let mut conn = state.pool.get().await?;
-    let id = id.into_inner();
-    let row: Option<ProfileRow> = match diesel::update(job_profiles::table.find(id))
-        .set(&changes)
-        .returning(ProfileRow::as_returning())
-        .get_result(&mut conn)
-        .await
-    {
-        Err(error) if crate::db::is_empty_changeset(&error) => {
-            job_profiles::table.find(id).select(ProfileRow::as_select()).first(&mut conn).await.optional()?
-        }
-        other => other.optional()?,
-    };
-    Ok(web::Json(row.ok_or(ApiError::NotFound("job profile"))?.into()))
+) -> ApiResult<HttpResponse> {
+    reference::update::<JobProfiles>(&state, &caller, id.into_inner(), body.into_inner()).await
 }
 
 /// Delete a job profile nobody has; otherwise 409 (deactivate it instead).
@@ -134,17 +153,5 @@ pub async fn delete_profile(
     caller: CurrentUser,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let mut conn = state.pool.get().await?;
-    let id = id.into_inner();
-    let in_use: bool = diesel::select(diesel::dsl::exists(users::table.filter(users::job_profile_id.eq(id))))
-        .get_result(&mut conn)
-        .await?;
-    if in_use {
-        return Err(ApiError::InUse("job profile"));
-    }
-    match diesel::delete(job_profiles::table.find(id)).execute(&mut conn).await? {
-        0 => Err(ApiError::NotFound("job profile")),
-        _ => Ok(HttpResponse::NoContent().finish()),
-    }
+    reference::delete::<JobProfiles>(&state, &caller, id.into_inner()).await
 }

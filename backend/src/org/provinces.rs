@@ -1,14 +1,15 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::org::{Province, ProvinceInput};
-use shared::{ErrorBody, Page, Permission};
+use shared::{ErrorBody, Page};
 
+use super::reference::{self, Table};
 use super::{REFERENCE_PAGE_SIZE, required_text};
 use crate::auth::CurrentUser;
 use crate::db::pagination::PageParams;
-use crate::db::schema::provinces;
-use crate::error::{ApiError, ApiResult, Problems};
+use crate::db::schema::{provinces, users};
+use crate::error::{ApiResult, Problems};
 use crate::json_body::JsonBody;
 use crate::state::AppState;
 
@@ -28,17 +29,55 @@ impl From<ProvinceRow> for Province {
 
 #[derive(AsChangeset, Insertable)]
 #[diesel(table_name = provinces)]
-struct ProvinceChanges {
+pub(super) struct ProvinceChanges {
     code: Option<String>,
     name: Option<String>,
 }
 
-fn validate(input: ProvinceInput, creating: bool) -> ApiResult<ProvinceChanges> {
-    let mut problems = Problems::default();
-    let code = required_text(&mut problems, "code", input.code, creating, 10);
-    let name = required_text(&mut problems, "name", input.name, creating, 100);
-    problems.into_result()?;
-    Ok(ProvinceChanges { code, name })
+/// Provinces: a code and a name, both required; users and dealerships refer to them.
+pub(super) struct Provinces;
+
+impl Table for Provinces {
+    const NAME: &'static str = "province";
+    type Item = Province;
+    type Input = ProvinceInput;
+    type Changes = ProvinceChanges;
+
+    async fn validate(_: &mut AsyncPgConnection, input: ProvinceInput, creating: bool) -> ApiResult<ProvinceChanges> {
+        let mut problems = Problems::default();
+        let code = required_text(&mut problems, "code", input.code, creating, 10);
+        let name = required_text(&mut problems, "name", input.name, creating, 100);
+        problems.into_result()?;
+        Ok(ProvinceChanges { code, name })
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, values: &ProvinceChanges) -> QueryResult<Province> {
+        let row: ProvinceRow = diesel::insert_into(provinces::table)
+            .values(values)
+            .returning(ProvinceRow::as_returning())
+            .get_result(conn)
+            .await?;
+        Ok(row.into())
+    }
+
+    async fn update(conn: &mut AsyncPgConnection, id: i64, changes: &ProvinceChanges) -> QueryResult<Option<Province>> {
+        let row = diesel::update(provinces::table.find(id)).set(changes).returning(ProvinceRow::as_returning());
+        Ok(row.get_result::<ProvinceRow>(conn).await.optional()?.map(Province::from))
+    }
+
+    async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<Province>> {
+        let row = provinces::table.find(id).select(ProvinceRow::as_select());
+        Ok(row.first::<ProvinceRow>(conn).await.optional()?.map(Province::from))
+    }
+
+    /// Users refer to provinces; a dealership's province is cleared with it (the foreign key).
+    async fn in_use(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
+        diesel::select(diesel::dsl::exists(users::table.filter(users::province_id.eq(id)))).get_result(conn).await
+    }
+
+    async fn delete(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<usize> {
+        diesel::delete(provinces::table.find(id)).execute(conn).await
+    }
 }
 
 /// All provinces, by name in Spanish order (Álava and Ávila among the A's).
@@ -77,15 +116,7 @@ pub async fn create_province(
     caller: CurrentUser,
     body: JsonBody<ProvinceInput>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let values = validate(body.into_inner(), true)?;
-    let mut conn = state.pool.get().await?;
-    let row: ProvinceRow = diesel::insert_into(provinces::table)
-        .values(&values)
-        .returning(ProvinceRow::as_returning())
-        .get_result(&mut conn)
-        .await?;
-    Ok(HttpResponse::Created().json(Province::from(row)))
+    reference::create::<Provinces>(&state, &caller, body.into_inner()).await
 }
 
 #[utoipa::path(
@@ -99,23 +130,8 @@ pub async fn update_province(
     caller: CurrentUser,
     id: web::Path<i64>,
     body: JsonBody<ProvinceInput>,
-) -> ApiResult<web::Json<Province>> {
-    caller.require(Permission::ManageOrganisation)?;
-    let changes = validate(body.into_inner(), false)?;
-    let mut conn = state.pool.get().await?;
-    let id = id.into_inner();
-    let row: Option<ProvinceRow> = match diesel::update(provinces::table.find(id))
-        .set(&changes)
-        .returning(ProvinceRow::as_returning())
-        .get_result(&mut conn)
-        .await
-    {
-        Err(error) if crate::db::is_empty_changeset(&error) => {
-            provinces::table.find(id).select(ProvinceRow::as_select()).first(&mut conn).await.optional()?
-        }
-        other => other.optional()?,
-    };
-    Ok(web::Json(row.ok_or(ApiError::NotFound("province"))?.into()))
+) -> ApiResult<HttpResponse> {
+    reference::update::<Provinces>(&state, &caller, id.into_inner(), body.into_inner()).await
 }
 
 /// Delete a province; refused with 409 while dealerships or users refer to it.
@@ -129,19 +145,5 @@ pub async fn delete_province(
     caller: CurrentUser,
     id: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
-    caller.require(Permission::ManageOrganisation)?;
-    let mut conn = state.pool.get().await?;
-    let id = id.into_inner();
-    let in_use: bool = diesel::select(diesel::dsl::exists(
-        crate::db::schema::users::table.filter(crate::db::schema::users::province_id.eq(id)),
-    ))
-    .get_result(&mut conn)
-    .await?;
-    if in_use {
-        return Err(ApiError::InUse("province"));
-    }
-    match diesel::delete(provinces::table.find(id)).execute(&mut conn).await? {
-        0 => Err(ApiError::NotFound("province")),
-        _ => Ok(HttpResponse::NoContent().finish()),
-    }
+    reference::delete::<Provinces>(&state, &caller, id.into_inner()).await
 }
