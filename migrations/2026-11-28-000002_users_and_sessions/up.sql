@@ -16,7 +16,7 @@ CREATE TABLE users (
 -- Case-insensitive uniqueness: "Admin" and "admin" are the same person.
 CREATE UNIQUE INDEX users_username_key ON users (lower(username));
 CREATE UNIQUE INDEX users_email_key ON users (lower(email));
-SELECT diesel_manage_updated_at('users');
+-- Its set_updated_at trigger: backend/sql/02_bookkeeping.sql.
 
 -- A login session: one per device/browser. Revoking it kills its refresh tokens and the
 -- access tokens issued for it (they carry its id).

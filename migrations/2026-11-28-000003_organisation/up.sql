@@ -33,7 +33,7 @@ CREATE TABLE dealers (
 );
 CREATE UNIQUE INDEX dealers_name_key ON dealers (lower(name));
 CREATE INDEX dealers_province_idx ON dealers (province_id);
-SELECT diesel_manage_updated_at('dealers');
+-- Its set_updated_at trigger: backend/sql/02_bookkeeping.sql.
 
 CREATE TABLE job_profiles (
     id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

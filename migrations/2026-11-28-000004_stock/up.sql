@@ -2,13 +2,14 @@
 -- Money is BIGINT cents. Derived values (days in stock, margin, price difference) are
 -- computed when read, never stored.
 
--- Case- and accent-insensitive text for search ("citroen" finds "Citroën"). `unaccent` is not
--- in every PostgreSQL build we run on, so the common Latin accents are folded here.
+-- Case- and accent-insensitive text for search ("citroen" finds "Citroën"), needed here by the
+-- generated column search_text. The definition in force, with its reasons, is
+-- backend/sql/01_text.sql (applied after the migrations); this copy gives the same results.
 CREATE FUNCTION fold_text(text) RETURNS text
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN lower(translate($1,
+    RETURN CASE WHEN $1 ~ '[^\x01-\x7f]' THEN lower(translate($1,
         'ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇç',
-        'AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCc'));
+        'AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCc')) ELSE lower($1) END;
 
 CREATE TABLE vehicles (
     vin               TEXT PRIMARY KEY CHECK (vin ~ '^[A-Z0-9-]{5,30}$'),
@@ -78,36 +79,8 @@ CREATE INDEX vehicles_margin_idx ON vehicles ((sale_price - coalesce(total_cost,
 CREATE INDEX vehicles_price_difference_idx ON vehicles ((sale_price - previous_price));
 CREATE INDEX vehicles_search_idx ON vehicles USING gin (search_text gin_trgm_ops);
 
--- Who is writing: each write transaction runs `set_config('dealaai.user_id', id, true)`.
-CREATE FUNCTION dealaai_actor() RETURNS BIGINT
-    LANGUAGE sql STABLE
-    RETURN nullif(current_setting('dealaai.user_id', true), '')::bigint;
-
--- Every path that writes (API, import, CLI) keeps the bookkeeping columns right.
-CREATE FUNCTION vehicles_before_write() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        NEW.created_by := coalesce(NEW.created_by, dealaai_actor());
-        NEW.created_at := now();
-    ELSE
-        NEW.created_by := OLD.created_by;
-        NEW.created_at := OLD.created_at;
-        IF NEW.sale_price IS DISTINCT FROM OLD.sale_price THEN
-            NEW.previous_price := OLD.sale_price;
-        END IF;
-    END IF;
-    IF NEW.reserved AND (TG_OP = 'INSERT' OR NOT OLD.reserved) THEN
-        NEW.reserved_at := coalesce(NEW.reserved_at, now());
-    ELSIF NOT NEW.reserved THEN
-        NEW.reserved_at := NULL;
-    END IF;
-    NEW.updated_by := coalesce(dealaai_actor(), NEW.updated_by);
-    NEW.updated_at := now();
-    RETURN NEW;
-END $$;
-
-CREATE TRIGGER vehicles_before_write BEFORE INSERT OR UPDATE ON vehicles
-    FOR EACH ROW EXECUTE FUNCTION vehicles_before_write();
+-- Who is writing (dealaai_actor) and the bookkeeping columns (trigger vehicles_before_write):
+-- backend/sql/02_bookkeeping.sql.
 
 CREATE TABLE vehicle_price_changes (
     id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -132,49 +105,7 @@ CREATE TABLE vehicle_changes (
 );
 CREATE INDEX vehicle_changes_vin_idx ON vehicle_changes (vin, changed_at DESC);
 
--- Statement-level triggers with transition tables: one set-based INSERT per statement, so a
--- 100,000-row import pays for its history once, not row by row.
-CREATE FUNCTION vehicles_log_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_changes (vin, action, changed_by) SELECT vin, 'create', dealaai_actor() FROM new_rows;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION vehicles_log_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_price_changes (vin, old_price, new_price, changed_by)
-    SELECT n.vin, o.sale_price, n.sale_price, dealaai_actor()
-    FROM new_rows n JOIN old_rows o USING (vin)
-    WHERE n.sale_price IS DISTINCT FROM o.sale_price;
-
-    -- Each row is turned into JSON once (not once per column) and compared key by key.
-    INSERT INTO vehicle_changes (vin, action, changed_by, fields)
-    SELECT n.vin, 'update', dealaai_actor(), diff.fields
-    FROM new_rows n
-    JOIN old_rows o USING (vin)
-    CROSS JOIN LATERAL (SELECT to_jsonb(n) AS new_json, to_jsonb(o) AS old_json) j
-    CROSS JOIN LATERAL (
-        SELECT array_agg(e.key ORDER BY e.key) AS fields
-        FROM jsonb_each(j.new_json) e
-        WHERE e.value IS DISTINCT FROM j.old_json -> e.key
-          AND e.key NOT IN ('updated_at', 'updated_by', 'previous_price', 'search_text', 'reserved_at')
-    ) diff
-    WHERE diff.fields IS NOT NULL;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION vehicles_log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_changes (vin, action, changed_by) SELECT vin, 'delete', dealaai_actor() FROM old_rows;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER vehicles_log_insert AFTER INSERT ON vehicles
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_insert();
-CREATE TRIGGER vehicles_log_update AFTER UPDATE ON vehicles
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_update();
-CREATE TRIGGER vehicles_log_delete AFTER DELETE ON vehicles
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_log_delete();
+-- The change log's triggers (vehicles_log_insert/update/delete): backend/sql/03_change_log.sql.
 
 -- The stock as it stood each day (the fields trends and a vehicle's history need).
 CREATE TABLE vehicle_snapshots (

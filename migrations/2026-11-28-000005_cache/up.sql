@@ -16,20 +16,5 @@ CREATE UNLOGGED TABLE cache_epoch (
 );
 INSERT INTO cache_epoch (epoch) VALUES (0);
 
-CREATE FUNCTION invalidate_stock_cache() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE cache_epoch SET epoch = epoch + 1;
-    DELETE FROM cache_entries WHERE key LIKE 'stock:%';
-    RETURN NULL;
-END $$;
-
--- Whatever writes (API, import, CLI, a manual UPDATE), the stock's cached answers go.
-CREATE TRIGGER vehicles_invalidate_cache AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON vehicles
-    FOR EACH STATEMENT EXECUTE FUNCTION invalidate_stock_cache();
--- Dealer and province names appear in the answers; snapshots feed the trends.
-CREATE TRIGGER dealers_invalidate_cache AFTER INSERT OR UPDATE OR DELETE ON dealers
-    FOR EACH STATEMENT EXECUTE FUNCTION invalidate_stock_cache();
-CREATE TRIGGER provinces_invalidate_cache AFTER INSERT OR UPDATE OR DELETE ON provinces
-    FOR EACH STATEMENT EXECUTE FUNCTION invalidate_stock_cache();
-CREATE TRIGGER snapshot_runs_invalidate_cache AFTER INSERT OR UPDATE OR DELETE ON snapshot_runs
-    FOR EACH STATEMENT EXECUTE FUNCTION invalidate_stock_cache();
+-- Kept by the triggers of backend/sql/05_cache_and_notifications.sql (invalidate_stock_cache on
+-- vehicles, dealers, provinces and snapshot_runs).

@@ -42,6 +42,8 @@ CREATE FUNCTION price_band(cents BIGINT) RETURNS TEXT
 
 -- The statement adding `source` (rows of the vehicles table with a `sign` column: +1 counted
 -- in, -1 counted out) to the summary. Shared by the triggers and the initial fill below.
+-- price_band and this function are needed here by the initial fill: the definitions in force
+-- are in backend/sql/ (01_text.sql, 04_dashboard_summary.sql), applied after the migrations.
 -- Groups whose figures did not change (an edited description) are not written at all, and
 -- rows are sorted so concurrent writers lock summary rows in the same order (no deadlocks).
 CREATE FUNCTION stock_summary_statement(source TEXT) RETURNS TEXT
@@ -85,33 +87,10 @@ CREATE FUNCTION stock_summary_statement(source TEXT) RETURNS TEXT
             below_cost = s.below_cost + excluded.below_cost
     $sql$, source);
 
--- One set-based statement per write statement on vehicles, whoever writes.
-CREATE FUNCTION vehicles_summarise() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    -- Transition tables are visible to dynamic SQL run from the trigger function.
-    EXECUTE stock_summary_statement(CASE TG_OP
-        WHEN 'INSERT' THEN 'SELECT 1 AS sign, * FROM new_rows'
-        WHEN 'DELETE' THEN 'SELECT -1 AS sign, * FROM old_rows'
-        ELSE 'SELECT 1 AS sign, * FROM new_rows UNION ALL SELECT -1, * FROM old_rows'
-    END);
-    DELETE FROM stock_summary WHERE vehicles = 0;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION vehicles_summary_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    DELETE FROM stock_summary;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER vehicles_summarise_insert AFTER INSERT ON vehicles
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_summarise();
-CREATE TRIGGER vehicles_summarise_update AFTER UPDATE ON vehicles
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_summarise();
-CREATE TRIGGER vehicles_summarise_delete AFTER DELETE ON vehicles
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION vehicles_summarise();
-CREATE TRIGGER vehicles_summarise_truncate AFTER TRUNCATE ON vehicles
-    FOR EACH STATEMENT EXECUTE FUNCTION vehicles_summary_truncate();
+-- Kept by the statement-level triggers vehicles_summarise_* of backend/sql/04_dashboard_summary.sql,
+-- created after the migrations in the same transaction: until then no write may slip between
+-- the fill below and the triggers.
+LOCK TABLE vehicles IN SHARE ROW EXCLUSIVE MODE;
 
 DO $$ BEGIN
     EXECUTE stock_summary_statement('SELECT 1 AS sign, * FROM vehicles');
@@ -145,12 +124,7 @@ GROUP BY snapshot_date, dealer_id, province_id, stock_type;
 -- type, and what was deleted is never lost.
 ALTER TABLE vehicle_changes ADD COLUMN vehicle JSONB;
 
-CREATE OR REPLACE FUNCTION vehicles_log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_changes (vin, action, changed_by, vehicle)
-    SELECT o.vin, 'delete', dealaai_actor(), to_jsonb(o) - 'search_text' FROM old_rows o;
-    RETURN NULL;
-END $$;
+-- vehicles_log_delete (backend/sql/03_change_log.sql) keeps it.
 
 -- "Sold this month" and "removed this month" look at a month of the change log.
 CREATE INDEX vehicle_changes_deleted_idx ON vehicle_changes (changed_at) WHERE action = 'delete';

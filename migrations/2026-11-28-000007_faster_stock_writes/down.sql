@@ -1,5 +1,2 @@
-CREATE OR REPLACE FUNCTION fold_text(text) RETURNS text
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-    RETURN lower(translate($1,
-        'ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇç',
-        'AAAAAAaaaaaaEEEEeeeeIIIIiiiiOOOOOoooooUUUUuuuuNnCc'));
+-- Nothing to undo here (backend/sql/01_text.sql owns fold_text).
+SELECT 1;

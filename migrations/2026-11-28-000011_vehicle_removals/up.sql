@@ -13,20 +13,14 @@ CREATE TABLE vehicle_removals (
 );
 CREATE INDEX vehicle_removals_at_idx ON vehicle_removals (removed_at);
 
+-- Written by vehicles_log_delete (backend/sql/03_change_log.sql), created after the
+-- migrations in the same transaction: until then no delete may slip past the backfill.
+LOCK TABLE vehicles IN SHARE ROW EXCLUSIVE MODE;
 INSERT INTO vehicle_removals (removed_at, dealer_id, province_id, stock_type, vehicles)
 SELECT changed_at, (vehicle ->> 'dealer_id')::bigint, (vehicle ->> 'province_id')::bigint, vehicle ->> 'stock_type',
     count(*)
 FROM vehicle_changes WHERE action = 'delete'
 GROUP BY 1, 2, 3, 4;
-
-CREATE OR REPLACE FUNCTION vehicles_log_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_changes (vin, action, changed_by, vehicle)
-    SELECT o.vin, 'delete', dealaai_actor(), to_jsonb(o) - 'search_text' FROM old_rows o;
-    INSERT INTO vehicle_removals (removed_at, dealer_id, province_id, stock_type, vehicles)
-    SELECT now(), o.dealer_id, o.province_id, o.stock_type, count(*) FROM old_rows o GROUP BY 2, 3, 4;
-    RETURN NULL;
-END $$;
 
 -- Only "removed this month" read it.
 DROP INDEX vehicle_changes_deleted_idx;

@@ -5,6 +5,8 @@
 -- What a customer would say about a vehicle, in Spanish (the model is multilingual, so English
 -- queries match it too). Mileage, price and year are left out: filters answer those exactly,
 -- and leaving them out lets identical cars share one embedding.
+-- Needed here by the generated column passage_key; the definition in force is
+-- backend/sql/01_text.sql (applied after the migrations), which must give the same results.
 CREATE FUNCTION vehicle_passage(
     brand TEXT, model TEXT, version TEXT, vehicle_type TEXT, fuel TEXT, transmission TEXT,
     colour TEXT, stock_type TEXT, description TEXT
@@ -28,29 +30,8 @@ ALTER TABLE vehicles ADD COLUMN passage_key UUID GENERATED ALWAYS AS (md5(vehicl
     brand, model, version, vehicle_type, fuel, transmission, colour, stock_type, description))::uuid) STORED;
 CREATE INDEX vehicles_passage_key_idx ON vehicles (passage_key);
 
--- The key is derived, like search_text: the change log names the columns it derives from.
-CREATE OR REPLACE FUNCTION vehicles_log_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO vehicle_price_changes (vin, old_price, new_price, changed_by)
-    SELECT n.vin, o.sale_price, n.sale_price, dealaai_actor()
-    FROM new_rows n JOIN old_rows o USING (vin)
-    WHERE n.sale_price IS DISTINCT FROM o.sale_price;
-
-    -- Each row is turned into JSON once (not once per column) and compared key by key.
-    INSERT INTO vehicle_changes (vin, action, changed_by, fields)
-    SELECT n.vin, 'update', dealaai_actor(), diff.fields
-    FROM new_rows n
-    JOIN old_rows o USING (vin)
-    CROSS JOIN LATERAL (SELECT to_jsonb(n) AS new_json, to_jsonb(o) AS old_json) j
-    CROSS JOIN LATERAL (
-        SELECT array_agg(e.key ORDER BY e.key) AS fields
-        FROM jsonb_each(j.new_json) e
-        WHERE e.value IS DISTINCT FROM j.old_json -> e.key
-          AND e.key NOT IN ('updated_at', 'updated_by', 'previous_price', 'search_text', 'passage_key', 'reserved_at')
-    ) diff
-    WHERE diff.fields IS NOT NULL;
-    RETURN NULL;
-END $$;
+-- The key is derived, like search_text: the change log (vehicles_log_update,
+-- backend/sql/03_change_log.sql) leaves it out of the changed fields.
 
 -- The one model whose vectors `passage_embeddings` holds. A different configured model empties
 -- the table and queues everything again (search::store::adopt_model), so vectors of two models
@@ -80,21 +61,8 @@ CREATE TABLE embedding_queue (
 );
 CREATE INDEX embedding_queue_order_idx ON embedding_queue (queued_at);
 
--- Queues the new passages of a statement's rows (unchanged or already embedded ones cost one
--- index probe each). Workers poll the queue: a notification would save them nothing.
-CREATE FUNCTION queue_passages() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO embedding_queue (passage_key)
-    SELECT DISTINCT n.passage_key FROM new_rows n
-    WHERE NOT EXISTS (SELECT 1 FROM passage_embeddings e WHERE e.passage_key = n.passage_key)
-    ON CONFLICT DO NOTHING;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER vehicles_queue_passages_insert AFTER INSERT ON vehicles
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_passages();
-CREATE TRIGGER vehicles_queue_passages_update AFTER UPDATE ON vehicles
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION queue_passages();
+-- Filled by the triggers vehicles_queue_passages_* (backend/sql/06_semantic_search.sql). The
+-- ALTER TABLE above holds vehicles locked until they exist (same transaction).
 
 -- The stock already there.
 INSERT INTO embedding_queue (passage_key) SELECT DISTINCT passage_key FROM vehicles;

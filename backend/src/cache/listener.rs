@@ -1,6 +1,6 @@
 //! Hears PostgreSQL's notifications (`LISTEN`) that data kept in memory changed, whoever
-//! changed it and on whichever replica. Database triggers send them (migration
-//! 2026-11-28-000009); each channel advances one [`Generation`].
+//! changed it and on whichever replica. Database triggers send them
+//! (backend/sql/05_cache_and_notifications.sql); each channel advances one [`Generation`].
 
 use std::sync::Arc;
 use std::time::Duration;

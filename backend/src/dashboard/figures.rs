@@ -23,8 +23,8 @@ const AGE_BUCKETS: [(&str, Option<i32>, Option<i32>); 5] = [
     ("181-", Some(181), None),
 ];
 
-/// The keys `price_band()` of the migration gives, with the list's inclusive price filters.
-const PRICE_BANDS: [(&str, Option<&str>, Option<&str>); 5] = [
+/// The keys `price_band()` (backend/sql/01_text.sql) gives, with the list's inclusive price filters.
+pub const PRICE_BANDS: [(&str, Option<&str>, Option<&str>); 5] = [
     ("0-10000", None, Some("9999.99")),
     ("10000-20000", Some("10000"), Some("19999.99")),
     ("20000-30000", Some("20000"), Some("29999.99")),

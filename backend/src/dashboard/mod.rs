@@ -1,7 +1,7 @@
 //! The dashboard: figures over all of the stock of a dealer, province or stock type.
 //!
-//! How it stays fast at a million vehicles: aggregate tables maintained on write (migration
-//! 2026-11-28-000006). `stock_summary` holds the live stock counted per dealer, province, stock
+//! How it stays fast at a million vehicles: aggregate tables maintained on write (tables in
+//! migration 2026-11-28-000006, triggers in backend/sql/04_dashboard_summary.sql). `stock_summary` holds the live stock counted per dealer, province, stock
 //! type and value of each dimension (brand, fuel, price band, registration year, reception
 //! date), kept exact by statement-level triggers on `vehicles`; `stock_daily` holds each daily
 //! snapshot per dealer, province and stock type, written by the snapshot job. The lists (oldest
@@ -12,6 +12,8 @@
 //! answered without a database round trip.
 
 mod figures;
+
+pub use figures::PRICE_BANDS;
 pub(crate) mod queries;
 
 use actix_web::{HttpResponse, get, web};

@@ -78,7 +78,7 @@ pub fn with_database(url: &str, name: &str) -> String {
     parsed.to_string()
 }
 
-/// The template is named after a hash of the migrations, so it is built once per migration
+/// The template is named after a hash of the migrations and the SQL files, so it is built once per migration
 /// set and reused by every later run; an advisory lock stops parallel test binaries from
 /// building it twice.
 fn template_database(admin_url: &str) -> String {
@@ -94,6 +94,10 @@ fn build_template(admin_url: &str) -> anyhow::Result<String> {
     }
     // Migration names alone miss edits to an existing migration: hash the SQL too.
     hasher.update(include_migration_sql());
+    for (name, sql) in super::SQL_FILES {
+        hasher.update(name);
+        hasher.update(sql);
+    }
     let name = format!("dealaai_template_{}", &hex::encode(hasher.finalize())[..16]);
 
     let mut admin = PgConnection::establish(admin_url).context("connect to the test server")?;

@@ -1,7 +1,8 @@
 //! Semantic and hybrid stock search. Each vehicle's descriptive text (its "passage", built by
 //! the SQL function `vehicle_passage`) is embedded once per distinct text by a background
 //! worker; searches embed the query and walk an HNSW index under the stock list's filters,
-//! alone or fused with the text search. See migration 2026-12-02-000014 for the tables.
+//! alone or fused with the text search. See migration 2026-12-02-000014 for the tables,
+//! backend/sql/01_text.sql and 06_semantic_search.sql for the passage and its queue.
 
 pub mod e5;
 pub mod embedder;

@@ -212,3 +212,181 @@ mod history_migration {
         diesel::sql_query(sql).get_result::<Text>(conn).unwrap().value
     }
 }
+
+#[derive(QueryableByName, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Definition {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    definition: String,
+}
+
+/// Every function and trigger of the public schema as PostgreSQL prints it (extensions' own
+/// functions left out), with each trigger's enabled state.
+async fn database_code(conn: &mut diesel_async::AsyncPgConnection) -> Vec<Definition> {
+    diesel::sql_query(
+        "SELECT p.proname::text AS name, pg_get_functiondef(p.oid) AS definition \
+         FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+         WHERE n.nspname = 'public' AND p.prokind = 'f' \
+           AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') \
+         UNION ALL \
+         SELECT t.tgname::text, pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text \
+         FROM pg_trigger t WHERE NOT t.tgisinternal \
+         ORDER BY 1, 2",
+    )
+    .load(conn)
+    .await
+    .unwrap()
+}
+
+/// The database's code lives in backend/sql: applying it again changes nothing, and nothing
+/// outside it defines a function or trigger (a migration that sneaks one in fails here).
+#[actix_web::test]
+async fn the_sql_folder_is_the_whole_database_code_and_applies_again_unchanged() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let before = database_code(&mut conn).await;
+    let url = app.db.url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut blocking = diesel::PgConnection::establish(&url).unwrap();
+        for _ in 0..2 {
+            dealaai::db::apply_sql_files(&mut blocking).unwrap();
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(database_code(&mut conn).await, before, "re-applying backend/sql changed the database's code");
+
+    let folder: String = dealaai::db::SQL_FILES.iter().map(|(_, sql)| *sql).collect();
+    // diesel's own helper, called by two early migrations, stays in diesel's setup migration.
+    let outside: Vec<&str> = before
+        .iter()
+        .map(|code| code.name.as_str())
+        .filter(|name| *name != "diesel_manage_updated_at")
+        .filter(|name| {
+            let function = format!("FUNCTION {name}(");
+            let trigger = format!("TRIGGER {name}");
+            let creates_trigger = folder
+                .match_indices(&trigger)
+                .any(|(at, _)| folder[at + trigger.len()..].starts_with(char::is_whitespace));
+            !folder.contains(&function) && !creates_trigger
+        })
+        .collect();
+    assert!(outside.is_empty(), "defined outside backend/sql: {outside:?}");
+}
+
+/// The catalogue (backend/sql/00_catalogue.sql) lists exactly the triggers the database has,
+/// each on its table.
+#[actix_web::test]
+async fn the_sql_catalogue_lists_every_trigger_on_its_table() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    let mut triggers: Vec<(String, String)> = diesel::sql_query(
+        "SELECT tgname::text AS name, tgrelid::regclass::text AS definition FROM pg_trigger WHERE NOT tgisinternal",
+    )
+    .load::<Definition>(&mut conn)
+    .await
+    .unwrap()
+    .into_iter()
+    .map(|t| (t.name, t.definition))
+    .collect();
+    triggers.sort();
+    let catalogue = dealaai::db::SQL_CATALOGUE;
+    let trigger_table = &catalogue[catalogue.find("-- TRIGGERS").unwrap()..catalogue.find("-- Retired").unwrap()];
+    let mut listed: Vec<(String, String)> = trigger_table
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.strip_prefix("-- |")?.split('|').map(str::trim).collect();
+            let (name, table) = (*<[&str]>::first(&cells)?, *cells.get(1)?);
+            let is_row = name.chars().all(|c| c.is_ascii_lowercase() || c == '_') && !name.is_empty();
+            (is_row && name != "trigger").then(|| (name.to_owned(), table.to_owned()))
+        })
+        .collect();
+    listed.sort();
+    assert_eq!(listed, triggers, "backend/sql/00_catalogue.sql and pg_trigger differ");
+}
+
+/// Rules written both in SQL and in Rust give the same answers over the same inputs.
+#[actix_web::test]
+async fn the_sql_and_rust_twins_agree() {
+    let app = TestApp::spawn().await;
+    let mut conn = app.conn().await;
+    #[derive(QueryableByName)]
+    struct Answer {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        answer: String,
+    }
+    async fn sql_answer(conn: &mut diesel_async::AsyncPgConnection, query: &str, bind: impl ToString) -> String {
+        diesel::sql_query(query)
+            .bind::<diesel::sql_types::Text, _>(bind.to_string())
+            .get_result::<Answer>(conn)
+            .await
+            .unwrap()
+            .answer
+    }
+
+    // Accent folding: the search text the database stores and the words the API folds.
+    let accented = "ÁÀÂÄÃÅáàâäãåÉÈÊËéèêëÍÌÎÏíìîïÓÒÔÖÕóòôöõÚÙÛÜúùûüÑñÇç";
+    let samples = [accented, "Citroën C4 Picasso 1.6 HDi", "ÁVILA, Ñandú y Peña", "plain ASCII 123 !?", ""];
+    for text in samples {
+        let sql = sql_answer(&mut conn, "SELECT fold_text($1) AS answer", text).await;
+        assert_eq!(sql, shared::text::fold_text(text), "fold_text of {text:?}");
+    }
+
+    // Price bands: the summary's keys in SQL, the dashboard's inclusive bounds in Rust.
+    for cents in
+        [0_i64, 999_999, 1_000_000, 1_999_999, 2_000_000, 2_999_999, 3_000_000, 4_999_999, 5_000_000, 10_i64.pow(10)]
+    {
+        let sql = sql_answer(&mut conn, "SELECT price_band($1::bigint) AS answer", cents).await;
+        let money = shared::stock::Money(cents);
+        let within = |bound: Option<&str>, above: bool| {
+            bound.is_none_or(|b| {
+                let b: shared::stock::Money = b.parse().unwrap();
+                if above { money >= b } else { money <= b }
+            })
+        };
+        let rust =
+            dealaai::dashboard::PRICE_BANDS.iter().find(|(_, min, max)| within(*min, true) && within(*max, false));
+        assert_eq!(Some(sql.as_str()), rust.map(|(key, ..)| *key), "price band of {cents} cents");
+    }
+
+    // Enumerations: each CHECK constraint allows exactly the codes of its Rust enum.
+    use shared::assistant::{ChatRole, MessageStatus};
+    use shared::stock::{Fuel, StockType, Transmission, VehicleStatus};
+    let codes = |values: Vec<String>| -> Vec<String> {
+        let mut values = values;
+        values.sort();
+        values
+    };
+    let serde_code = |value: serde_json::Value| value.as_str().unwrap().to_owned();
+    // Exhaustive matches: a new variant does not compile until it is listed here.
+    let chat_roles = [ChatRole::User, ChatRole::Assistant].map(|r| match r {
+        ChatRole::User | ChatRole::Assistant => serde_code(serde_json::to_value(r).unwrap()),
+    });
+    let statuses = [MessageStatus::Complete, MessageStatus::Partial, MessageStatus::Stopped, MessageStatus::Failed]
+        .map(|s| match s {
+            MessageStatus::Complete | MessageStatus::Partial | MessageStatus::Stopped | MessageStatus::Failed => {
+                serde_code(serde_json::to_value(s).unwrap())
+            }
+        });
+    let twins: [(&str, Vec<String>); 7] = [
+        ("vehicles_fuel_check", Fuel::ALL.iter().map(|v| v.as_str().to_owned()).collect()),
+        ("vehicles_transmission_check", Transmission::ALL.iter().map(|v| v.as_str().to_owned()).collect()),
+        ("vehicles_stock_type_check", StockType::ALL.iter().map(|v| v.as_str().to_owned()).collect()),
+        ("vehicles_status_check", VehicleStatus::ALL.iter().map(|v| v.as_str().to_owned()).collect()),
+        ("users_role_check", shared::users::Role::ALL.iter().map(|v| v.as_str().to_owned()).collect()),
+        ("chat_messages_role_check", chat_roles.to_vec()),
+        ("chat_messages_status_check", statuses.to_vec()),
+    ];
+    for (constraint, rust) in twins {
+        let check = sql_answer(
+            &mut conn,
+            "SELECT pg_get_constraintdef(c.oid) AS answer FROM pg_constraint c \
+             JOIN pg_namespace n ON n.oid = c.connamespace WHERE n.nspname = 'public' AND c.conname = $1",
+            constraint,
+        )
+        .await;
+        let sql: Vec<String> = check.split('\'').skip(1).step_by(2).map(str::to_owned).collect();
+        assert_eq!(codes(sql), codes(rust), "{constraint}: {check}");
+    }
+}

@@ -1,0 +1,84 @@
+-- =============================================================================================
+-- backend/sql/: every function and trigger of the database, in one place.
+--
+-- Migrations (migrations/) own tables, columns, constraints, indexes and data moves. The files
+-- of this folder own the code: they are applied in file-name order (01_, 02_, ...) after the
+-- pending migrations, in the same transaction and under the same advisory lock, by
+-- `dealaai serve`, `dealaai migrate`, `dealaai seed` and the test template
+-- (backend/src/db/mod.rs). Each file is idempotent (CREATE OR REPLACE FUNCTION / TRIGGER,
+-- DROP ... IF EXISTS) and is re-applied on a database where it already ran.
+--
+-- This file is documentation only: it holds no statement and is not executed (PostgreSQL
+-- answers a comment-only query with EmptyQueryResponse, which diesel reports as an error).
+-- Keep it in step with the other files: a test compares its trigger table with pg_trigger.
+--
+-- There are no views, materialized views, aggregates, types, domains or operators.
+-- =============================================================================================
+--
+-- TRIGGERS (20; 11 on vehicles)
+-- Timing: B = BEFORE, A = AFTER; R = FOR EACH ROW, S = FOR EACH STATEMENT.
+-- I/U/D/T = INSERT/UPDATE/DELETE/TRUNCATE; "new"/"old" = REFERENCING NEW/OLD TABLE (transition
+-- tables). No trigger has a WHEN clause; none is a constraint trigger or deferrable.
+--
+-- | trigger                        | table         | fires              | function                  | file | why
+-- |--------------------------------|---------------|--------------------|---------------------------|------|------------------------------------------------------------
+-- | set_updated_at                 | users         | B R U              | diesel_set_updated_at     | 02   | updated_at moves when a row changes and the UPDATE did not set it
+-- | set_updated_at                 | dealers       | B R U              | diesel_set_updated_at     | 02   | same, for dealers
+-- | vehicles_before_write          | vehicles      | B R I,U            | vehicles_before_write     | 02   | created_by/at, updated_by/at, previous_price, reserved_at right whoever writes; created_by may only be cleared (FK ON DELETE SET NULL)
+-- | vehicles_invalidate_cache      | vehicles      | A S I,U,D,T        | invalidate_stock_cache    | 05   | bump cache_epoch, drop stock:% entries, NOTIFY cache_invalidated
+-- | vehicles_log_delete            | vehicles      | A S D  old=old_rows| vehicles_log_delete       | 03   | change log 'delete' with the vehicle's last state + vehicle_removals per dealer/province/stock type
+-- | vehicles_log_insert            | vehicles      | A S I  new=new_rows| vehicles_log_insert       | 03   | change log 'create'
+-- | vehicles_log_update            | vehicles      | A S U  old,new     | vehicles_log_update       | 03   | price history + change log 'update' with the changed column names
+-- | vehicles_queue_passages_insert | vehicles      | A S I  new=new_rows| queue_passages            | 06   | queue passages with no embedding yet
+-- | vehicles_queue_passages_update | vehicles      | A S U  new=new_rows| queue_passages            | 06   | same, for edited vehicles
+-- | vehicles_summarise_delete      | vehicles      | A S D  old=old_rows| vehicles_summarise        | 04   | stock_summary minus the deleted rows
+-- | vehicles_summarise_insert      | vehicles      | A S I  new=new_rows| vehicles_summarise        | 04   | stock_summary plus the inserted rows
+-- | vehicles_summarise_truncate    | vehicles      | A S T              | vehicles_summary_truncate | 04   | stock_summary emptied with the stock
+-- | vehicles_summarise_update      | vehicles      | A S U  old,new     | vehicles_summarise        | 04   | stock_summary plus new minus old rows
+-- | dealers_invalidate_cache       | dealers       | A S I,U,D          | invalidate_stock_cache    | 05   | dealer names appear in cached answers
+-- | provinces_invalidate_cache     | provinces     | A S I,U,D          | invalidate_stock_cache    | 05   | province names appear in cached answers
+-- | snapshot_runs_invalidate_cache | snapshot_runs | A S I,U,D          | invalidate_stock_cache    | 05   | a snapshot feeds the trends
+-- | cache_entries_notify_delete    | cache_entries | A S D  old=gone    | notify_live_cache_deleted | 05   | NOTIFY cache_invalidated only if a live (unexpired) entry went
+-- | cache_entries_notify_truncate  | cache_entries | A S T              | notify_cache_invalidated  | 05   | NOTIFY cache_invalidated
+-- | auth_sessions_notify           | auth_sessions | A S U OF revoked_at, expires_at, user_id; D; T | notify_auth_changed | 05 | NOTIFY auth_changed: a session ended
+-- | users_notify                   | users         | A S U,D,T          | notify_auth_changed       | 05   | NOTIFY auth_changed: a user changed (deactivation, role)
+--
+-- Order of firing: triggers of one table, timing and event fire in name order. An INSERT on
+-- vehicles: vehicles_before_write (each row), then after the statement
+-- vehicles_invalidate_cache, vehicles_log_insert, vehicles_queue_passages_insert,
+-- vehicles_summarise_insert. A new trigger's name decides where it runs.
+--
+-- Retired (dropped by 05_cache_and_notifications.sql if present):
+-- | cache_entries_notify           | cache_entries | A S D,T            | notify_cache_invalidated  | created 2026-11-28-000009, dropped 2026-12-02-000018: notified on every delete, the hourly purge of expired entries included
+--
+-- Tests and code that name triggers (a rename breaks them):
+--   backend/tests/api/memory.rs  ALTER TABLE ... DISABLE/ENABLE TRIGGER vehicles_invalidate_cache,
+--                                cache_entries_notify_delete, users_notify, auth_sessions_notify
+--   Re-applying this folder (CREATE OR REPLACE TRIGGER) re-ENABLES a trigger disabled by hand.
+--
+-- FUNCTIONS (18)
+-- | function                          | kind             | file | why
+-- |-----------------------------------|------------------|------|---------------------------------------------------------------
+-- | fold_text(text)                   | sql IMMUTABLE    | 01   | lower case without Latin accents; feeds vehicles.search_text (PINNED: generated column); Rust twin shared/src/text.rs
+-- | vehicle_passage(9 x text)         | sql IMMUTABLE    | 01   | a vehicle's text for semantic search; feeds vehicles.passage_key = md5(...)::uuid (PINNED: generated column)
+-- | price_band(bigint)                | sql IMMUTABLE    | 01   | the dashboard's price band of a price in cents; keys stored in stock_summary; Rust twin PRICE_BANDS (dashboard/figures.rs)
+-- | dealaai_actor()                   | sql STABLE       | 02   | the user behind this transaction's writes (setting dealaai.user_id), NULL if unset
+-- | diesel_set_updated_at()           | trigger plpgsql  | 02   | diesel's updated_at keeper (also in migration 00000000000000)
+-- | vehicles_before_write()           | trigger plpgsql  | 02   | see trigger vehicles_before_write
+-- | vehicles_log_insert()             | trigger plpgsql  | 03   | see trigger
+-- | vehicles_log_update()             | trigger plpgsql  | 03   | see trigger
+-- | vehicles_log_delete()             | trigger plpgsql  | 03   | see trigger
+-- | stock_summary_statement(text)     | sql IMMUTABLE    | 04   | builds the INSERT .. ON CONFLICT adding signed rows to stock_summary (triggers; migration 000006's initial fill has its own copy)
+-- | vehicles_summarise()              | trigger plpgsql  | 04   | runs stock_summary_statement over the transition tables, deletes emptied groups
+-- | vehicles_summary_truncate()       | trigger plpgsql  | 04   | empties stock_summary
+-- | invalidate_stock_cache()          | trigger plpgsql  | 05   | epoch + 1, drop stock:% entries, NOTIFY cache_invalidated
+-- | notify_cache_invalidated()        | trigger plpgsql  | 05   | NOTIFY cache_invalidated
+-- | notify_live_cache_deleted()       | trigger plpgsql  | 05   | NOTIFY cache_invalidated if a deleted entry had not expired
+-- | notify_auth_changed()             | trigger plpgsql  | 05   | NOTIFY auth_changed
+-- | queue_passages()                  | trigger plpgsql  | 06   | queue the statement's new passages with no embedding
+-- | diesel_manage_updated_at(regclass)| plpgsql          | --   | migration-time helper only; stays in migration 00000000000000 (called by 000002 and 000003)
+--
+-- PINNED functions (cannot just change here): fold_text and vehicle_passage are used by stored
+-- generated columns; price_band's keys are stored in stock_summary. Changing what they return
+-- needs a migration that recomputes the stored values (see 01_text.sql).
+-- =============================================================================================
