@@ -74,8 +74,16 @@ impl Money {
         self.0 / 100
     }
 
-    pub fn as_f64(self) -> f64 {
-        self.0 as f64 / 100.0
+    /// `total` shared among `count`, to the nearest cent (halves away from zero), in integers:
+    /// a sum of a million prices is past what a float holds exactly.
+    pub fn average(total: i64, count: i64) -> Option<Money> {
+        if count == 0 {
+            return None;
+        }
+        let (total, count) = (i128::from(total), i128::from(count));
+        let half = count / 2;
+        let rounded = if (total < 0) == (count < 0) { (total + half) / count } else { (total - half) / count };
+        Some(Money(rounded as i64))
     }
 }
 
@@ -213,6 +221,55 @@ code_enum!(
         Sold = "sold",
     }
 );
+
+/// A vehicle's identifier as the stock keeps it: trimmed and in ASCII capitals whatever was
+/// typed (`" vf1ab…"` is `VF1AB…`), normalised here once. Whether it is a standard VIN is a
+/// separate question ([`Vin::is_standard`]): older records keep shorter identifiers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+#[serde(transparent)]
+pub struct Vin(String);
+
+impl Vin {
+    pub fn new(text: &str) -> Self {
+        Vin(text.trim().to_ascii_uppercase())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// 17 characters, digits and capital letters except I, O and Q.
+    pub fn is_standard(&self) -> bool {
+        is_valid_vin(&self.0)
+    }
+
+    /// A standard VIN, or (where `rule` allows) a plausible older identifier.
+    pub fn is_acceptable(&self, rule: check::VinRule) -> bool {
+        self.is_standard() || rule == check::VinRule::AllowLegacy && is_acceptable_legacy_vin(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Vin {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(|text| Vin::new(&text))
+    }
+}
+
+impl fmt::Display for Vin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<Vin> for String {
+    fn from(vin: Vin) -> String {
+        vin.0
+    }
+}
 
 /// A VIN: 17 characters, digits and capital letters except I, O and Q.
 pub fn is_valid_vin(vin: &str) -> bool {
@@ -744,6 +801,29 @@ pub struct ImportRejected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn averages_of_money_round_to_the_cent_exactly() {
+        assert_eq!(Money::average(10, 4), Some(Money(3)), "2.5 cents: halves away from zero");
+        assert_eq!(Money::average(-10, 4), Some(Money(-3)));
+        assert_eq!(Money::average(10, 3), Some(Money(3)));
+        assert_eq!(Money::average(5, 0), None);
+        // A million prices near 90 million euros each: past a float's exact integers.
+        let total = 9_007_199_254_740_993_i64;
+        assert_eq!(Money::average(total, 1), Some(Money(total)));
+    }
+
+    #[test]
+    fn a_vin_is_trimmed_and_in_capitals_once_whatever_was_typed() {
+        let vin: Vin = serde_json::from_str("\" vf1abc12345678901 \"").unwrap();
+        assert_eq!(vin.as_str(), "VF1ABC12345678901");
+        assert!(vin.is_standard());
+        assert_eq!(vin, Vin::new("VF1ABC12345678901"));
+        assert_eq!(serde_json::to_string(&vin).unwrap(), "\"VF1ABC12345678901\"");
+        assert!(!Vin::new("ab-12").is_standard());
+        assert!(Vin::new(" ab-12 ").is_acceptable(check::VinRule::AllowLegacy));
+        assert!(!Vin::new("ab-12").is_acceptable(check::VinRule::Strict));
+    }
 
     #[test]
     fn money_parses_spanish_and_english_notation() {

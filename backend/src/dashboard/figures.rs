@@ -80,8 +80,8 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
     let money = StockMoney {
         stock_value: Money(totals.sale_value),
         cost_value: Money(totals.cost_value),
-        average_price: ratio(totals.sale_value, totals.vehicles).map(|m| Money(m.round() as i64)),
-        average_margin: ratio(margin, totals.costed).map(|m| Money(m.round() as i64)),
+        average_price: Money::average(totals.sale_value, totals.vehicles),
+        average_margin: Money::average(margin, totals.costed),
         margin_percent: ratio(margin * 100, totals.costed_sale_value),
         below_cost: totals.below_cost,
     };

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use pgvector::HalfVector;
 use serde::Deserialize;
+use shared::stock::Vin;
 use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
 use shared::{ErrorBody, FieldProblem, Permission};
 
@@ -221,7 +222,7 @@ pub struct SimilarParams {
 pub async fn similar_vehicles(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    vin: web::Path<String>,
+    vin: web::Path<Vin>,
     params: web::Query<SimilarParams>,
 ) -> ApiResult<web::Json<Vec<RankedVehicle>>> {
     caller.require(Permission::ReadStock)?;
@@ -230,11 +231,11 @@ pub async fn similar_vehicles(
         return Err(ApiError::field("limit", if limit < 1 { FieldProblem::TooShort } else { FieldProblem::TooLong }));
     }
     let embedder = state.semantic.embedder()?;
-    let vin = vin.trim().to_ascii_uppercase();
+    let vin = vin.into_inner();
     let mut conn = state.pool.get().await?;
     let found: Option<(Option<HalfVector>, Option<String>)> = vehicles::table
         .left_join(passage_embeddings::table.on(passage_embeddings::passage_key.nullable().eq(vehicles::passage_key)))
-        .filter(vehicles::vin.eq(&vin))
+        .filter(vehicles::vin.eq(vin.as_str()))
         .select((
             passage_embeddings::embedding.nullable(),
             embedding_model::table.select(embedding_model::model).single_value(),
@@ -251,7 +252,7 @@ pub async fn similar_vehicles(
         }
         _ => return Ok(web::Json(Vec::new())),
     };
-    let exclusions = Exclusions { vin: Some(vin), sold: true };
+    let exclusions = Exclusions { vin: Some(vin.into()), sold: true };
     let meaning =
         Meaning { target: &target, model: embedder.model_id(), limit, exact_below: state.config.semantic_exact_below };
     let filter = StockFilter::default();

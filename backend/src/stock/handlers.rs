@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use shared::stock::Vin;
 use shared::stock::{
     FacetValue, PriceChange, StockFacets, StockQuery, Vehicle, VehicleChange, VehicleHistory, VehicleInput,
     VehicleSnapshot,
@@ -215,11 +216,11 @@ fn facet_lists(
 
 pub(crate) async fn load_vehicle(
     conn: &mut AsyncPgConnection,
-    vin: &str,
+    vin: &Vin,
     today: chrono::NaiveDate,
 ) -> ApiResult<Vehicle> {
     let (row, names): (VehicleRow, ReferenceNames) = vehicles::table
-        .find(vin.trim().to_ascii_uppercase())
+        .find(vin.as_str())
         .select((VehicleRow::as_select(), reference_names()))
         .first(conn)
         .await
@@ -237,7 +238,7 @@ pub(crate) async fn load_vehicle(
 pub async fn get_vehicle(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    vin: web::Path<String>,
+    vin: web::Path<Vin>,
 ) -> ApiResult<web::Json<Vehicle>> {
     caller.require(Permission::ReadStock)?;
     let mut conn = state.pool.get().await?;
@@ -295,7 +296,7 @@ pub async fn create_vehicle(
             if inserted == 0 {
                 return Err(ApiError::taken("vin"));
             }
-            load_vehicle(conn, &record.vin, today).await
+            load_vehicle(conn, &Vin::new(&record.vin), today).await
         })
         .await?;
     tracing::info!(vin = %vehicle.vin, by = actor, "vehicle created");
@@ -312,13 +313,13 @@ pub async fn create_vehicle(
 pub async fn update_vehicle(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    vin: web::Path<String>,
+    vin: web::Path<Vin>,
     body: JsonBody<VehicleInput>,
 ) -> ApiResult<web::Json<Vehicle>> {
     caller.require(Permission::WriteStock)?;
     let patch = body.into_inner();
-    let vin = vin.trim().to_ascii_uppercase();
-    if patch.vin.as_deref().is_some_and(|v| v.trim().to_ascii_uppercase() != vin) {
+    let vin = vin.into_inner();
+    if patch.vin.as_deref().is_some_and(|v| Vin::new(v) != vin) {
         // The VIN is the vehicle's identity: a different one is a different vehicle.
         return Err(ApiError::field("vin", FieldProblem::Invalid));
     }
@@ -328,7 +329,7 @@ pub async fn update_vehicle(
     let vehicle = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             let row: VehicleRow = vehicles::table
-                .find(&vin)
+                .find(vin.as_str())
                 .select(VehicleRow::as_select())
                 .for_update()
                 .first(conn)
@@ -342,7 +343,7 @@ pub async fn update_vehicle(
             let record = VehicleRecord { extra: row.extra.clone(), ..record.expect("validated") };
             check_references(conn, &record).await?;
             set_actor(conn, actor).await?;
-            diesel::update(vehicles::table.find(&vin)).set(&record).execute(conn).await?;
+            diesel::update(vehicles::table.find(vin.as_str())).set(&record).execute(conn).await?;
             load_vehicle(conn, &vin, today).await
         })
         .await?;
@@ -358,16 +359,16 @@ pub async fn update_vehicle(
 pub async fn delete_vehicle(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    vin: web::Path<String>,
+    vin: web::Path<Vin>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::WriteStock)?;
-    let vin = vin.trim().to_ascii_uppercase();
+    let vin = vin.into_inner();
     let actor = caller.id();
     let mut conn = state.pool.get().await?;
     let deleted = conn
         .transaction::<_, ApiError, _>(async move |conn| {
             set_actor(conn, actor).await?;
-            Ok(diesel::delete(vehicles::table.find(&vin)).execute(conn).await?)
+            Ok(diesel::delete(vehicles::table.find(vin.as_str())).execute(conn).await?)
         })
         .await?;
     if deleted == 0 {
@@ -385,14 +386,14 @@ pub async fn delete_vehicle(
 pub async fn vehicle_history(
     state: web::Data<AppState>,
     caller: CurrentUser,
-    vin: web::Path<String>,
+    vin: web::Path<Vin>,
 ) -> ApiResult<web::Json<VehicleHistory>> {
     caller.require(Permission::ReadStock)?;
-    let vin = vin.trim().to_ascii_uppercase();
+    let vin = vin.into_inner();
     let conn = state.pool.get().await?;
     let prices = vehicle_price_changes::table
         .left_join(users::table.on(users::id.nullable().eq(vehicle_price_changes::changed_by)))
-        .filter(vehicle_price_changes::vin.eq(&vin))
+        .filter(vehicle_price_changes::vin.eq(vin.as_str()))
         .order((vehicle_price_changes::changed_at.desc(), vehicle_price_changes::id.desc()))
         .select((
             vehicle_price_changes::changed_at,
@@ -402,7 +403,7 @@ pub async fn vehicle_history(
         ));
     let changes = vehicle_changes::table
         .left_join(users::table.on(users::id.nullable().eq(vehicle_changes::changed_by)))
-        .filter(vehicle_changes::vin.eq(&vin))
+        .filter(vehicle_changes::vin.eq(vin.as_str()))
         .order((vehicle_changes::changed_at.desc(), vehicle_changes::id.desc()))
         .select((
             vehicle_changes::changed_at,
@@ -415,7 +416,7 @@ pub async fn vehicle_history(
          FROM {} WHERE s.vin = $1 ORDER BY r.snapshot_date DESC LIMIT 400",
         super::snapshot::STATES_ON_SNAPSHOT_DAYS
     ))
-    .bind::<diesel::sql_types::Text, _>(&vin);
+    .bind::<diesel::sql_types::Text, _>(vin.as_str());
     type Price = (chrono::DateTime<chrono::Utc>, Option<i64>, i64, Option<String>);
     type Change = (chrono::DateTime<chrono::Utc>, String, Option<String>, Vec<String>);
     let (prices, changes, snapshots): (Vec<Price>, Vec<Change>, Vec<super::snapshot::StateOnDay>) =

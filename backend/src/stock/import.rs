@@ -13,6 +13,7 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::StreamExt;
 use serde::Deserialize;
+use shared::stock::Vin;
 use shared::stock::labels::{by_label, field_label};
 use shared::stock::{
     Fuel, ImportMode, ImportRejected, ImportReport, Money, RejectedRow, StockType, Transmission, VehicleInput,
@@ -549,7 +550,7 @@ fn read_row(
     }
     // Files without a stock-type column are the used-car stock the earlier system held.
     input.stock_type.get_or_insert(shared::stock::StockType::Vo);
-    let vin = input.vin.clone().map(|v| v.trim().to_ascii_uppercase());
+    let vin = input.vin.as_deref().map(|v| Vin::new(v).into());
     let record = validate(&input, VinRule::AllowLegacy, today, &mut problems);
     if !problems.is_empty() || !rejections.is_empty() {
         for rejection in &mut rejections {

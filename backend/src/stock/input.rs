@@ -2,6 +2,7 @@
 //! vehicle) and the import: every problem of every field at once.
 
 use chrono::NaiveDate;
+use shared::stock::Vin;
 pub use shared::stock::check::VinRule;
 use shared::stock::check::check_vehicle;
 use shared::stock::{Money, StockType, VehicleInput, VehicleStatus, normalize_plate};
@@ -23,9 +24,8 @@ pub fn validate(
     if !problems.is_empty() {
         return None;
     }
-    let vin = input.vin.as_deref().map(|v| v.trim().to_ascii_uppercase()).unwrap_or_default();
     Some(VehicleRecord {
-        vin,
+        vin: input.vin.as_deref().map(Vin::new).unwrap_or_default().into(),
         plate: text(flat(&input.plate).map(normalize_plate).as_deref()),
         brand: text(input.brand.as_deref())?,
         model: text(input.model.as_deref())?,

@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{Money, VehicleInput, is_acceptable_legacy_vin, is_valid_vin, normalize_plate};
+use super::{Money, VehicleInput, Vin, normalize_plate};
 use crate::FieldProblem;
 
 /// How strict the VIN check is: the API takes only real VINs; imports of older records may
@@ -59,10 +59,10 @@ pub fn check_vehicle(input: &VehicleInput, vin_rule: VinRule, today: NaiveDate) 
     let mut problems = Vec::new();
     let mut add = |field: &'static str, problem: FieldProblem| problems.push((field, problem));
 
-    let vin = input.vin.as_deref().map(|v| v.trim().to_ascii_uppercase()).unwrap_or_default();
+    let vin = input.vin.as_deref().map(Vin::new).unwrap_or_default();
     if vin.is_empty() {
         add("vin", FieldProblem::Required);
-    } else if !(is_valid_vin(&vin) || vin_rule == VinRule::AllowLegacy && is_acceptable_legacy_vin(&vin)) {
+    } else if !vin.is_acceptable(vin_rule) {
         add("vin", FieldProblem::Invalid);
     }
     for (field, value) in [("brand", &input.brand), ("model", &input.model)] {

@@ -3,7 +3,7 @@
 //! when the question is a follow-up.
 
 use chrono::{Datelike, Months, NaiveDate};
-use shared::stock::is_valid_vin;
+use shared::stock::Vin;
 
 use super::lexicon::*;
 use super::numbers::{Number, count_word, parse_number};
@@ -435,10 +435,11 @@ fn with_filters(base: &ToolRequest, filters: Filters, varied: Option<GroupBy>) -
 fn read_vins(words: &mut Words) -> Vec<String> {
     let mut vins: Vec<String> = Vec::new();
     for at in 0..words.len() {
-        let vin = words.raw(at).to_ascii_uppercase();
+        let vin = Vin::new(words.raw(at));
         // A 17-letter word is not a VIN: a VIN has digits.
-        if is_valid_vin(&vin) && vin.bytes().any(|b| b.is_ascii_digit()) {
+        if vin.is_standard() && vin.as_str().bytes().any(|b| b.is_ascii_digit()) {
             words.claim(at, 1);
+            let vin = String::from(vin);
             if !vins.contains(&vin) {
                 vins.push(vin);
             }

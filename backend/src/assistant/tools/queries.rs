@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::dashboard::DashboardQuery;
+use shared::stock::Vin;
 use shared::stock::{Money, SearchMode, StockQuery, Vehicle};
 
 use super::ToolError;
@@ -103,7 +104,7 @@ fn group_key(group_by: Option<GroupBy>, today: NaiveDate) -> String {
     }
 }
 
-type GroupRow = (String, i64, i64, Option<f64>, Option<i64>, Option<i64>, Option<f64>, Option<f64>, Option<i32>);
+type GroupRow = (String, i64, i64, Option<i64>, Option<i64>, Option<i64>, Option<f64>, Option<f64>, Option<i32>);
 
 pub async fn aggregate(
     conn: &mut AsyncPgConnection,
@@ -121,7 +122,8 @@ pub async fn aggregate(
             sql::<Text>(&key),
             sql::<BigInt>("count(*)"),
             sql::<BigInt>("coalesce(sum(vehicles.sale_price), 0)::bigint"),
-            sql::<Nullable<Double>>("avg(vehicles.sale_price)::float8"),
+            // numeric's average is exact; round() takes halves away from zero.
+            sql::<Nullable<BigInt>>("round(avg(vehicles.sale_price))::bigint"),
             sql::<Nullable<BigInt>>("min(vehicles.sale_price)"),
             sql::<Nullable<BigInt>>("max(vehicles.sale_price)"),
             sql::<Nullable<Double>>("avg(vehicles.mileage_km)::float8"),
@@ -146,7 +148,7 @@ pub async fn aggregate(
                 label,
                 vehicles,
                 stock_value: Money(value),
-                average_price: avg_price.map(|p| Money(p.round() as i64)),
+                average_price: avg_price.map(Money),
                 min_price: min.map(Money),
                 max_price: max.map(Money),
                 average_km: avg_km.map(|k| k.round() as i64),
@@ -241,7 +243,7 @@ pub async fn vehicle(
     if args.vin.trim().is_empty() || args.vin.len() > 30 {
         return Err(ToolError::Refused("`vin` must be 1 to 30 characters".into()));
     }
-    match load_vehicle(conn, &args.vin, today).await {
+    match load_vehicle(conn, &Vin::new(&args.vin), today).await {
         Ok(vehicle) => Ok(VehicleResult { vehicle: Some(Box::new(vehicle)) }),
         Err(crate::error::ApiError::NotFound(_)) => Ok(VehicleResult { vehicle: None }),
         Err(error) => Err(error.into()),

@@ -11,7 +11,7 @@ use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 use shared::org::{Dealer, Province};
 use shared::stock::check::{VinRule, bounds, check_vehicle};
-use shared::stock::{Fuel, Money, StockType, Transmission, Vehicle, VehicleInput, VehicleStatus};
+use shared::stock::{Fuel, Money, StockType, Transmission, Vehicle, VehicleInput, VehicleStatus, Vin};
 use shared::{FieldErrors, FieldProblem, Page};
 
 use super::labels::{fuel_name, status_name, stock_type_name, transmission_name};
@@ -156,7 +156,7 @@ impl Draft {
     /// tracked, so a live check follows them.
     fn to_input(self, creating: bool) -> Result<VehicleInput, FieldErrors> {
         let mut check = Check::default();
-        let vin = self.vin.get().trim().to_uppercase();
+        let vin = String::from(Vin::new(&self.vin.get()));
         let input = VehicleInput {
             vin: creating.then(|| vin.clone()),
             brand: check.required("brand", self.brand),
