@@ -2,7 +2,7 @@
 //! them (they fill the forms' dropdowns); only admins change them.
 
 mod dealers;
-mod profiles;
+mod job_profiles;
 mod provinces;
 mod reference;
 
@@ -12,7 +12,7 @@ use crate::state::forget_answers_after_writes;
 
 pub(crate) mod routes_doc {
     pub use super::dealers::*;
-    pub use super::profiles::*;
+    pub use super::job_profiles::*;
     pub use super::provinces::*;
 }
 
@@ -36,10 +36,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::scope("/profiles")
-            .service(profiles::list_profiles)
-            .service(profiles::create_profile)
-            .service(profiles::update_profile)
-            .service(profiles::delete_profile),
+            .service(job_profiles::list_job_profiles)
+            .service(job_profiles::create_job_profile)
+            .service(job_profiles::update_job_profile)
+            .service(job_profiles::delete_job_profile),
     );
 }
 

@@ -41,7 +41,9 @@ pub struct UserListParams {
     pub q: Option<String>,
     pub dealer_id: Option<i64>,
     pub province_id: Option<i64>,
-    pub profile_id: Option<i64>,
+    /// Users holding this job profile (`profile_id` is read too, as earlier clients send it).
+    #[serde(alias = "profile_id")]
+    pub job_profile_id: Option<i64>,
     pub boss_id: Option<i64>,
     pub role: Option<Role>,
     pub active: Option<bool>,
@@ -118,7 +120,7 @@ pub async fn list_users(
         if let Some(id) = params.province_id {
             query = query.filter(users::province_id.eq(id));
         }
-        if let Some(id) = params.profile_id {
+        if let Some(id) = params.job_profile_id {
             query = query.filter(users::job_profile_id.eq(id));
         }
         if let Some(id) = params.boss_id {

@@ -16,7 +16,7 @@ pub fn OrganisationPage() -> impl IntoView {
     let session = use_session();
     let dealers = RwSignal::new(Vec::<Dealer>::new());
     let provinces = RwSignal::new(Vec::<Province>::new());
-    let profiles = RwSignal::new(Vec::<JobProfile>::new());
+    let job_profiles = RwSignal::new(Vec::<JobProfile>::new());
     let reload = move || {
         spawn_local(async move {
             if let Ok(page) = session.get::<Page<Dealer>>("/dealers").await {
@@ -26,7 +26,7 @@ pub fn OrganisationPage() -> impl IntoView {
                 provinces.set(page.items);
             }
             if let Ok(page) = session.get::<Page<JobProfile>>("/profiles").await {
-                profiles.set(page.items);
+                job_profiles.set(page.items);
             }
         })
     };
@@ -35,7 +35,7 @@ pub fn OrganisationPage() -> impl IntoView {
         provinces.with(|all| id.and_then(|id| all.iter().find(|p| p.id == id)).map(|p| p.name.clone()))
     };
     let editing_dealer = RwSignal::new(None::<Dealer>);
-    let editing_profile = RwSignal::new(None::<CodeName>);
+    let editing_job_profile = RwSignal::new(None::<CodeName>);
     let editing_province = RwSignal::new(None::<CodeName>);
     let error = RwSignal::new(None);
     // Deleting is refused by the API while something still refers to the record.
@@ -113,28 +113,28 @@ pub fn OrganisationPage() -> impl IntoView {
                 <section class="card">
                     <h2>{move || i18n.t(Msg::JobProfiles)}</h2>
                     <ul class="plain">
-                        <For each=move || profiles.get() key=|p| format!("{p:?}") let:profile>
+                        <For each=move || job_profiles.get() key=|p| format!("{p:?}") let:job_profile>
                             <li>
-                                <strong>{profile.code.clone()}</strong> " · " {profile.name.clone()}
+                                <strong>{job_profile.code.clone()}</strong> " · " {job_profile.name.clone()}
                                 <span class="row-actions">
                                     <button class="button secondary small" on:click={
-                                        let profile = profile.clone();
+                                        let job_profile = job_profile.clone();
                                         move |_| {
-                                            editing_profile.set(Some(CodeName {
-                                                id: profile.id,
-                                                code: profile.code.clone(),
-                                                name: profile.name.clone(),
+                                            editing_job_profile.set(Some(CodeName {
+                                                id: job_profile.id,
+                                                code: job_profile.code.clone(),
+                                                name: job_profile.name.clone(),
                                             }))
                                         }
                                     }>{move || i18n.t(Msg::Edit)}</button>
-                                    <button class="button secondary small" on:click=move |_| remove(format!("/profiles/{}", profile.id))>
+                                    <button class="button secondary small" on:click=move |_| remove(format!("/profiles/{}", job_profile.id))>
                                         {move || i18n.t(Msg::Delete)}
                                     </button>
                                 </span>
                             </li>
                         </For>
                     </ul>
-                    <CodeNameForm path="/profiles" code_id="profile_code" name_id="profile_name" editing=editing_profile
+                    <CodeNameForm path="/profiles" code_id="profile_code" name_id="profile_name" editing=editing_job_profile
                         on_saved=reload />
                 </section>
                 <section class="card">

@@ -149,20 +149,23 @@ pub fn UsersPage() -> impl IntoView {
 struct Choices {
     dealers: Vec<(String, String)>,
     provinces: Vec<(String, String)>,
-    profiles: Vec<(String, String)>,
+    job_profiles: Vec<(String, String)>,
     bosses: Vec<(String, String)>,
 }
 
 async fn load_choices(session: crate::session::Session) -> Choices {
     let dealers = session.get::<Page<Dealer>>("/dealers").await.map(|p| p.items).unwrap_or_default();
     let provinces = session.get::<Page<Province>>("/provinces").await.map(|p| p.items).unwrap_or_default();
-    let profiles = session.get::<Page<JobProfile>>("/profiles").await.map(|p| p.items).unwrap_or_default();
+    let job_profiles = session.get::<Page<JobProfile>>("/profiles").await.map(|p| p.items).unwrap_or_default();
     let bosses =
         session.get::<Page<User>>("/users?page_size=100&active=true").await.map(|p| p.items).unwrap_or_default();
     Choices {
         dealers: dealers.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
         provinces: provinces.into_iter().map(|p| (p.id.to_string(), p.name)).collect(),
-        profiles: profiles.into_iter().map(|p| (p.id.to_string(), format!("{} · {}", p.code, p.name))).collect(),
+        job_profiles: job_profiles
+            .into_iter()
+            .map(|p| (p.id.to_string(), format!("{} · {}", p.code, p.name)))
+            .collect(),
         bosses: bosses.into_iter().map(|u| (u.id.to_string(), u.display_name())).collect(),
     }
 }
@@ -373,7 +376,7 @@ pub fn UserFormPage() -> impl IntoView {
                 <SelectField id="province_id" label=Msg::Province value=province_id errors
                     options=options(|c| c.provinces.clone()) empty=Msg::None />
                 <SelectField id="job_profile_id" label=Msg::JobProfile value=job_profile_id errors
-                    options=options(|c| c.profiles.clone()) empty=Msg::None />
+                    options=options(|c| c.job_profiles.clone()) empty=Msg::None />
                 <SelectField id="boss_id" label=Msg::Boss value=boss_id errors options=options(|c| c.bosses.clone())
                     empty=Msg::None />
                 <TextField id="mobile" label=Msg::Mobile value=mobile errors kind="tel" />

@@ -15,7 +15,7 @@ use crate::state::AppState;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = job_profiles, check_for_backend(diesel::pg::Pg))]
-struct ProfileRow {
+struct JobProfileRow {
     id: i64,
     code: String,
     name: String,
@@ -23,15 +23,15 @@ struct ProfileRow {
     is_active: bool,
 }
 
-impl From<ProfileRow> for JobProfile {
-    fn from(r: ProfileRow) -> Self {
+impl From<JobProfileRow> for JobProfile {
+    fn from(r: JobProfileRow) -> Self {
         JobProfile { id: r.id, code: r.code, name: r.name, description: r.description, is_active: r.is_active }
     }
 }
 
 #[derive(AsChangeset, Insertable)]
 #[diesel(table_name = job_profiles)]
-pub(super) struct ProfileChanges {
+pub(super) struct JobProfileChanges {
     code: Option<String>,
     name: Option<String>,
     description: Option<String>,
@@ -45,21 +45,25 @@ impl Table for JobProfiles {
     const NAME: &'static str = "job profile";
     type Item = JobProfile;
     type Input = JobProfileInput;
-    type Changes = ProfileChanges;
+    type Changes = JobProfileChanges;
 
-    async fn validate(_: &mut AsyncPgConnection, input: JobProfileInput, creating: bool) -> ApiResult<ProfileChanges> {
+    async fn validate(
+        _: &mut AsyncPgConnection,
+        input: JobProfileInput,
+        creating: bool,
+    ) -> ApiResult<JobProfileChanges> {
         let mut problems = Problems::default();
         let code = required_text(&mut problems, "code", input.code, creating, 20).map(|c| c.to_uppercase());
         let name = required_text(&mut problems, "name", input.name, creating, 100);
         let description = text_field(&mut problems, "description", input.description, 1000);
         problems.into_result()?;
-        Ok(ProfileChanges { code, name, description, is_active: input.is_active })
+        Ok(JobProfileChanges { code, name, description, is_active: input.is_active })
     }
 
-    async fn insert(conn: &mut AsyncPgConnection, values: &ProfileChanges) -> QueryResult<JobProfile> {
-        let row: ProfileRow = diesel::insert_into(job_profiles::table)
+    async fn insert(conn: &mut AsyncPgConnection, values: &JobProfileChanges) -> QueryResult<JobProfile> {
+        let row: JobProfileRow = diesel::insert_into(job_profiles::table)
             .values(values)
-            .returning(ProfileRow::as_returning())
+            .returning(JobProfileRow::as_returning())
             .get_result(conn)
             .await?;
         Ok(row.into())
@@ -68,15 +72,15 @@ impl Table for JobProfiles {
     async fn update(
         conn: &mut AsyncPgConnection,
         id: i64,
-        changes: &ProfileChanges,
+        changes: &JobProfileChanges,
     ) -> QueryResult<Option<JobProfile>> {
-        let row = diesel::update(job_profiles::table.find(id)).set(changes).returning(ProfileRow::as_returning());
-        Ok(row.get_result::<ProfileRow>(conn).await.optional()?.map(JobProfile::from))
+        let row = diesel::update(job_profiles::table.find(id)).set(changes).returning(JobProfileRow::as_returning());
+        Ok(row.get_result::<JobProfileRow>(conn).await.optional()?.map(JobProfile::from))
     }
 
     async fn find(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<Option<JobProfile>> {
-        let row = job_profiles::table.find(id).select(ProfileRow::as_select());
-        Ok(row.first::<ProfileRow>(conn).await.optional()?.map(JobProfile::from))
+        let row = job_profiles::table.find(id).select(JobProfileRow::as_select());
+        Ok(row.first::<JobProfileRow>(conn).await.optional()?.map(JobProfile::from))
     }
 
     async fn in_use(conn: &mut AsyncPgConnection, id: i64) -> QueryResult<bool> {
@@ -95,7 +99,7 @@ impl Table for JobProfiles {
     responses((status = 200, body = Page<JobProfile>), (status = 401, body = ErrorBody))
 )]
 #[get("")]
-pub async fn list_profiles(
+pub async fn list_job_profiles(
     state: web::Data<AppState>,
     _caller: CurrentUser,
     page: web::Query<PageParams>,
@@ -103,8 +107,8 @@ pub async fn list_profiles(
     let page = page.into_inner().resolve(REFERENCE_PAGE_SIZE)?;
     let mut conn = state.pool.get().await?;
     let total = job_profiles::table.count().get_result(&mut conn).await?;
-    let rows: Vec<ProfileRow> = job_profiles::table
-        .select(ProfileRow::as_select())
+    let rows: Vec<JobProfileRow> = job_profiles::table
+        .select(JobProfileRow::as_select())
         .order(job_profiles::code.asc())
         .limit(page.page_size)
         .offset(page.offset())
@@ -119,7 +123,7 @@ pub async fn list_profiles(
     responses((status = 201, body = JobProfile), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 #[post("")]
-pub async fn create_profile(
+pub async fn create_job_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,
     body: JsonBody<JobProfileInput>,
@@ -133,7 +137,7 @@ pub async fn create_profile(
     responses((status = 200, body = JobProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 #[patch("/{id}")]
-pub async fn update_profile(
+pub async fn update_job_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
@@ -148,7 +152,7 @@ pub async fn update_profile(
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[delete("/{id}")]
-pub async fn delete_profile(
+pub async fn delete_job_profile(
     state: web::Data<AppState>,
     caller: CurrentUser,
     id: web::Path<i64>,
