@@ -433,22 +433,121 @@ mod nullable {
     }
 }
 
-/// The columns the list can be sorted by (`sort=-sale_price,mileage_km`).
-pub const SORT_FIELDS: &[&str] = &[
-    "vin",
-    "plate",
-    "brand",
-    "model",
-    "registration_year",
-    "reception_date",
-    "days_in_stock",
-    "mileage_km",
-    "power_cv",
-    "sale_price",
-    "estimated_margin",
-    "price_difference",
-    "updated_at",
-];
+code_enum!(
+    /// What the stock list sorts by.
+    SortField {
+        Vin = "vin",
+        Plate = "plate",
+        Brand = "brand",
+        Model = "model",
+        RegistrationYear = "registration_year",
+        ReceptionDate = "reception_date",
+        DaysInStock = "days_in_stock",
+        MileageKm = "mileage_km",
+        PowerCv = "power_cv",
+        SalePrice = "sale_price",
+        EstimatedMargin = "estimated_margin",
+        PriceDifference = "price_difference",
+        UpdatedAt = "updated_at",
+    }
+);
+
+/// One key of a sort: a field and its direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+/// The order of the stock list (`sort=-sale_price,mileage_km`): one to four fields, each at
+/// most once, written with a leading `-` when descending. Read here for the API and the SPA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sort(Vec<SortKey>);
+
+impl Sort {
+    pub const MAX_KEYS: usize = 4;
+
+    /// Newest arrivals first: the list's order when none is asked for.
+    pub fn newest_first() -> Sort {
+        Sort(vec![SortKey { field: SortField::ReceptionDate, descending: true }])
+    }
+
+    /// By one field, ascending.
+    pub fn by(field: SortField) -> Sort {
+        Sort(vec![SortKey { field, descending: false }])
+    }
+
+    pub fn keys(&self) -> &[SortKey] {
+        &self.0
+    }
+
+    /// Reads a sort as the API does: an unknown, repeated or empty field is `Invalid`, more
+    /// than [`Self::MAX_KEYS`] fields `TooLong`.
+    pub fn parse(text: &str) -> Result<Sort, FieldProblem> {
+        let mut keys: Vec<SortKey> = Vec::new();
+        for part in text.split(',').map(str::trim) {
+            let (name, descending) = part.strip_prefix('-').map_or((part, false), |name| (name, true));
+            let field: SortField = if name.is_empty() { Err(FieldProblem::Invalid) } else { name.parse() }?;
+            if keys.iter().any(|key| key.field == field) {
+                return Err(FieldProblem::Invalid);
+            }
+            keys.push(SortKey { field, descending });
+        }
+        if keys.len() > Self::MAX_KEYS {
+            return Err(FieldProblem::TooLong);
+        }
+        Ok(Sort(keys))
+    }
+
+    /// Reads a sort as a browser shows one: unknown fields are dropped, and none left (or
+    /// nothing asked) is the default.
+    pub fn parse_leniently(text: Option<&str>) -> Sort {
+        let mut keys: Vec<SortKey> = Vec::new();
+        for part in text.unwrap_or_default().split(',').map(str::trim) {
+            let (name, descending) = part.strip_prefix('-').map_or((part, false), |name| (name, true));
+            if let Ok(field) = name.parse::<SortField>()
+                && !name.is_empty()
+                && !keys.iter().any(|key| key.field == field)
+            {
+                keys.push(SortKey { field, descending });
+            }
+        }
+        keys.truncate(Self::MAX_KEYS);
+        if keys.is_empty() { Sort::newest_first() } else { Sort(keys) }
+    }
+
+    /// After a click on `field`'s column header: sorted by that column alone, or flipped when
+    /// it already leads; with `add` (shift-click) the column becomes (or flips as) one more key.
+    pub fn after_click(&self, field: SortField, add: bool) -> Sort {
+        let existing = self.0.iter().position(|key| key.field == field);
+        let keys = match (add, existing) {
+            (true, Some(at)) => {
+                let mut keys = self.0.clone();
+                keys[at].descending = !keys[at].descending;
+                keys
+            }
+            (true, None) if self.0.len() < Self::MAX_KEYS => {
+                let mut keys = self.0.clone();
+                keys.push(SortKey { field, descending: false });
+                keys
+            }
+            (true, None) => self.0.clone(),
+            (false, Some(0)) => vec![SortKey { field, descending: !self.0[0].descending }],
+            (false, _) => vec![SortKey { field, descending: false }],
+        };
+        Sort(keys)
+    }
+}
+
+impl fmt::Display for Sort {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (at, key) in self.0.iter().enumerate() {
+            let separator = if at == 0 { "" } else { "," };
+            write!(f, "{separator}{}{}", if key.descending { "-" } else { "" }, key.field)?;
+        }
+        Ok(())
+    }
+}
 
 /// The list's filters, sort and page: one struct that the SPA writes into its URL and into
 /// API query strings, and that the backend reads (and validates field by field). Every value
@@ -801,6 +900,35 @@ pub struct ImportRejected {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorts_are_read_strictly_for_the_api_and_leniently_for_the_browser() {
+        let sort = Sort::parse(" -sale_price , mileage_km").unwrap();
+        assert_eq!(
+            sort.keys(),
+            [
+                SortKey { field: SortField::SalePrice, descending: true },
+                SortKey { field: SortField::MileageKm, descending: false }
+            ]
+        );
+        assert_eq!(sort.to_string(), "-sale_price,mileage_km");
+        for bad in ["", "price", "brand,brand", "brand,", "-"] {
+            assert_eq!(Sort::parse(bad), Err(FieldProblem::Invalid), "{bad}");
+        }
+        assert_eq!(Sort::parse("vin,plate,brand,model,power_cv"), Err(FieldProblem::TooLong));
+        assert_eq!(Sort::parse_leniently(Some("price,-brand")).to_string(), "-brand");
+        assert_eq!(Sort::parse_leniently(Some("nonsense")), Sort::newest_first());
+        assert_eq!(Sort::parse_leniently(None).to_string(), "-reception_date");
+    }
+
+    #[test]
+    fn a_header_click_sorts_by_its_column_or_flips_it_and_shift_adds_it() {
+        let sort = Sort::parse("-sale_price").unwrap();
+        assert_eq!(sort.after_click(SortField::SalePrice, false).to_string(), "sale_price");
+        assert_eq!(sort.after_click(SortField::Brand, false).to_string(), "brand");
+        assert_eq!(sort.after_click(SortField::Brand, true).to_string(), "-sale_price,brand");
+        assert_eq!(sort.after_click(SortField::SalePrice, true).to_string(), "sale_price");
+    }
 
     #[test]
     fn averages_of_money_round_to_the_cent_exactly() {

@@ -31,7 +31,7 @@ use crate::bench::{self, Prepared, WrkReport};
 use crate::{postgres, target_dir};
 
 const SEED: u64 = 0x5eed_2026;
-/// The list's sort keys (`shared::stock::SORT_FIELDS`) with the SQL each orders by (as
+/// The list's sort keys (`shared::stock::SortField`) with the SQL each orders by (as
 /// `backend/src/stock/filters.rs` does); `days_in_stock` is the reception date reversed.
 const SORTS: &[(&str, &str)] = &[
     ("vin", "v.vin"),

@@ -14,7 +14,7 @@ use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::state::AppState;
-use crate::stock::filters::{SortKey, StockFilter, parse_sort, parse_value};
+use crate::stock::filters::{Sort, StockFilter, parse_sort, parse_value};
 use crate::stock::{page_params, parse_query};
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
@@ -51,7 +51,7 @@ pub async fn search_vehicles(
     let items: Vec<RankedVehicle> = match &sort {
         Some(keys) => {
             let mut all = ranking::load(&mut conn, ranked, today).await?;
-            ranking::sort_ranked(&mut all, keys);
+            ranking::sort_ranked(&mut all, keys.keys());
             all.into_iter().skip(offset).take(size).collect()
         }
         None => ranking::load(&mut conn, ranked.into_iter().skip(offset).take(size).collect(), today).await?,
@@ -95,7 +95,7 @@ pub async fn export_ranked(
     let today = state.config.today();
     let mut all = ranking::load(&mut conn, ranked, today).await?;
     if let Some(keys) = &sort {
-        ranking::sort_ranked(&mut all, keys);
+        ranking::sort_ranked(&mut all, keys.keys());
     }
     let vehicles: Vec<_> = all.into_iter().map(|r| r.vehicle).collect();
     crate::stock::export::file_of(&params, &vehicles, today)
@@ -106,7 +106,7 @@ struct Ranking {
     ranked: Vec<ranking::Ranked>,
     /// The mode that answered (`text` when meaning is unavailable to a hybrid search).
     mode: SearchMode,
-    sort: Option<Vec<SortKey>>,
+    sort: Option<Sort>,
     conn: crate::db::DbConn,
 }
 
@@ -120,7 +120,7 @@ async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
 /// A search checked and its text embedded: everything before the database is asked.
 pub(crate) struct PreparedSearch {
     filter: StockFilter,
-    sort: Option<Vec<SortKey>>,
+    sort: Option<Sort>,
     /// The mode that will answer (`text` when meaning is unavailable to a hybrid search).
     pub mode: SearchMode,
     target: Option<(Arc<Vec<f32>>, String)>,

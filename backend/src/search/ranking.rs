@@ -16,7 +16,9 @@ use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, Vehicle};
 use uuid::Uuid;
 
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
-use crate::stock::filters::{BoxedVehicles, SortKey, StockFilter, VehicleQuery, escape_like, reference_names};
+use crate::stock::filters::{
+    BoxedVehicles, SortField, SortKey, StockFilter, VehicleQuery, escape_like, reference_names,
+};
 use crate::stock::records::{ReferenceNames, VehicleRow};
 
 /// Reciprocal rank fusion's constant: the usual 60 keeps one list's top from drowning the other.
@@ -294,22 +296,21 @@ pub fn sort_ranked(items: &mut [RankedVehicle], keys: &[SortKey]) {
     });
 }
 
-fn compare_by(a: &Vehicle, b: &Vehicle, field: &str) -> Ordering {
+fn compare_by(a: &Vehicle, b: &Vehicle, field: SortField) -> Ordering {
     match field {
-        "vin" => a.vin.cmp(&b.vin),
-        "plate" => a.plate.cmp(&b.plate),
-        "brand" => a.brand.cmp(&b.brand),
-        "model" => a.model.cmp(&b.model),
-        "registration_year" => a.registration_year.cmp(&b.registration_year),
-        "reception_date" => a.reception_date.cmp(&b.reception_date),
-        "days_in_stock" => a.days_in_stock.cmp(&b.days_in_stock),
-        "mileage_km" => a.mileage_km.cmp(&b.mileage_km),
-        "power_cv" => a.power_cv.cmp(&b.power_cv),
-        "sale_price" => a.sale_price.cmp(&b.sale_price),
-        "estimated_margin" => a.estimated_margin.cmp(&b.estimated_margin),
-        "price_difference" => a.price_difference.cmp(&b.price_difference),
-        "updated_at" => a.updated_at.cmp(&b.updated_at),
-        _ => Ordering::Equal,
+        SortField::Vin => a.vin.cmp(&b.vin),
+        SortField::Plate => a.plate.cmp(&b.plate),
+        SortField::Brand => a.brand.cmp(&b.brand),
+        SortField::Model => a.model.cmp(&b.model),
+        SortField::RegistrationYear => a.registration_year.cmp(&b.registration_year),
+        SortField::ReceptionDate => a.reception_date.cmp(&b.reception_date),
+        SortField::DaysInStock => a.days_in_stock.cmp(&b.days_in_stock),
+        SortField::MileageKm => a.mileage_km.cmp(&b.mileage_km),
+        SortField::PowerCv => a.power_cv.cmp(&b.power_cv),
+        SortField::SalePrice => a.sale_price.cmp(&b.sale_price),
+        SortField::EstimatedMargin => a.estimated_margin.cmp(&b.estimated_margin),
+        SortField::PriceDifference => a.price_difference.cmp(&b.price_difference),
+        SortField::UpdatedAt => a.updated_at.cmp(&b.updated_at),
     }
 }
 
@@ -361,10 +362,10 @@ mod tests {
                 text_rank: r.text_rank,
             })
             .collect();
-        sort_ranked(&mut items, &[SortKey { field: "vin", descending: false }]);
+        sort_ranked(&mut items, &[SortKey { field: SortField::Vin, descending: false }]);
         let order: Vec<&str> = items.iter().map(|r| r.vehicle.vin.as_str()).collect();
         assert_eq!(order, ["A", "B", "C"]);
-        sort_ranked(&mut items, &[SortKey { field: "brand", descending: true }]);
+        sort_ranked(&mut items, &[SortKey { field: SortField::Brand, descending: true }]);
         assert_eq!(items[0].vehicle.vin, "A", "equal keys keep their order");
     }
 }

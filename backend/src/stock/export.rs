@@ -114,7 +114,7 @@ pub async fn export_vehicles(
 
     tokio::spawn(async move {
         let mut conn = conn;
-        let query = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
+        let query = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), sort.keys())
             .select((VehicleRow::as_select(), reference_names()));
         let mut rows = match query.load_stream::<(VehicleRow, ReferenceNames)>(&mut conn).await {
             Ok(rows) => rows,

@@ -8,9 +8,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use shared::FieldProblem;
-use shared::stock::{
-    Fuel, MAX_SEARCH_QUERY_CHARS, Money, SORT_FIELDS, StockQuery, StockType, Transmission, VehicleStatus,
-};
+use shared::stock::{Fuel, MAX_SEARCH_QUERY_CHARS, Money, StockQuery, StockType, Transmission, VehicleStatus};
 
 use crate::db::pagination::PageParams;
 use crate::db::schema::{provinces, vehicles};
@@ -67,15 +65,8 @@ pub enum Facet {
     StockType,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortKey {
-    pub field: &'static str,
-    pub descending: bool,
-}
+pub use shared::stock::{Sort, SortField, SortKey};
 
-/// Newest arrivals first.
-pub const DEFAULT_SORT: SortKey = SortKey { field: "reception_date", descending: true };
-const MAX_SORT_KEYS: usize = 4;
 /// No filter value is longer (names, codes, numbers); `q` may hold a described need.
 const MAX_PARAMETER_CHARS: usize = 100;
 
@@ -239,29 +230,15 @@ fn parse_year(value: &str) -> Option<i32> {
     value.parse().ok().filter(|y| (1900..=chrono::Utc::now().year() + 1).contains(y))
 }
 
-/// `sort=-sale_price,mileage_km`: up to four known fields, each at most once.
-pub fn parse_sort(value: Option<&str>, problems: &mut Problems) -> Vec<SortKey> {
-    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return vec![DEFAULT_SORT];
-    };
-    let mut keys: Vec<SortKey> = Vec::new();
-    for part in value.split(',').map(str::trim) {
-        let (name, descending) = match part.strip_prefix('-') {
-            Some(name) => (name, true),
-            None => (part, false),
-        };
-        match SORT_FIELDS.iter().find(|f| **f == name) {
-            Some(field) if !keys.iter().any(|k| k.field == *field) => keys.push(SortKey { field, descending }),
-            _ => {
-                problems.add("sort", FieldProblem::Invalid);
-                return vec![DEFAULT_SORT];
-            }
-        }
+/// `sort=-sale_price,mileage_km` ([`Sort::parse`]); none asked is newest first.
+pub fn parse_sort(value: Option<&str>, problems: &mut Problems) -> Sort {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Sort::newest_first(),
+        Some(text) => Sort::parse(text).unwrap_or_else(|problem| {
+            problems.add("sort", problem);
+            Sort::newest_first()
+        }),
     }
-    if keys.len() > MAX_SORT_KEYS {
-        problems.add("sort", FieldProblem::TooLong);
-    }
-    keys
 }
 
 /// Orders by the keys, then by VIN in the direction of the last key (a stable order for paging).
@@ -274,24 +251,23 @@ pub fn apply_sort<'a>(mut query: VehicleQuery<'a>, keys: &[SortKey]) -> VehicleQ
     for key in keys {
         let d = key.descending;
         query = match key.field {
-            "vin" => by!(vehicles::vin, d),
-            "plate" => by!(vehicles::plate, d),
-            "brand" => by!(vehicles::brand, d),
-            "model" => by!(vehicles::model, d),
-            "registration_year" => by!(vehicles::registration_year, d),
-            "reception_date" => by!(vehicles::reception_date, d),
+            SortField::Vin => by!(vehicles::vin, d),
+            SortField::Plate => by!(vehicles::plate, d),
+            SortField::Brand => by!(vehicles::brand, d),
+            SortField::Model => by!(vehicles::model, d),
+            SortField::RegistrationYear => by!(vehicles::registration_year, d),
+            SortField::ReceptionDate => by!(vehicles::reception_date, d),
             // More days in stock is an earlier reception.
-            "days_in_stock" => by!(vehicles::reception_date, !d),
-            "mileage_km" => by!(vehicles::mileage_km, d),
-            "power_cv" => by!(vehicles::power_cv, d),
-            "sale_price" => by!(vehicles::sale_price, d),
-            "estimated_margin" => by!(sql::<Nullable<diesel::sql_types::BigInt>>(MARGIN_SQL), d),
-            "price_difference" => by!(sql::<Nullable<diesel::sql_types::BigInt>>(PRICE_DIFFERENCE_SQL), d),
-            "updated_at" => by!(vehicles::updated_at, d),
-            _ => query,
+            SortField::DaysInStock => by!(vehicles::reception_date, !d),
+            SortField::MileageKm => by!(vehicles::mileage_km, d),
+            SortField::PowerCv => by!(vehicles::power_cv, d),
+            SortField::SalePrice => by!(vehicles::sale_price, d),
+            SortField::EstimatedMargin => by!(sql::<Nullable<diesel::sql_types::BigInt>>(MARGIN_SQL), d),
+            SortField::PriceDifference => by!(sql::<Nullable<diesel::sql_types::BigInt>>(PRICE_DIFFERENCE_SQL), d),
+            SortField::UpdatedAt => by!(vehicles::updated_at, d),
         };
     }
-    let last_descending = keys.last().is_some_and(|k| (k.field == "days_in_stock") != k.descending);
+    let last_descending = keys.last().is_some_and(|k| (k.field == SortField::DaysInStock) != k.descending);
     if last_descending { query.then_order_by(vehicles::vin.desc()) } else { query.then_order_by(vehicles::vin.asc()) }
 }
 
@@ -317,7 +293,7 @@ pub fn reference_names() -> (NameLookup, NameLookup, NameLookup) {
 }
 
 /// The filters and sort of the query string, checked together: every bad parameter named.
-pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Vec<SortKey>)> {
+pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Sort)> {
     let mut problems = Problems::default();
     let filter = StockFilter::parse(query, &mut problems);
     let sort = parse_sort(query.sort.as_deref(), &mut problems);
@@ -361,8 +337,11 @@ mod tests {
         let keys = parse_sort(Some("-sale_price,mileage_km"), &mut problems);
         assert!(problems.is_empty());
         assert_eq!(
-            keys,
-            [SortKey { field: "sale_price", descending: true }, SortKey { field: "mileage_km", descending: false }]
+            keys.keys(),
+            [
+                SortKey { field: SortField::SalePrice, descending: true },
+                SortKey { field: SortField::MileageKm, descending: false }
+            ]
         );
         for bad in ["password", "sale_price,sale_price", "-", "vin,brand,model,plate,sale_price"] {
             let mut problems = Problems::default();

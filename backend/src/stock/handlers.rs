@@ -44,7 +44,7 @@ pub async fn list_vehicles(
     let compute = async |db: &mut Db<'_>| {
         // The index orders and counts; PostgreSQL only fetches the page's rows by VIN.
         if let Some(index) = state.stock_index.fresh()
-            && let Some((total, vins)) = index.page(&filter, &sort, today, page.offset(), page.page_size)
+            && let Some((total, vins)) = index.page(&filter, sort.keys(), today, page.offset(), page.page_size)
         {
             indexed = true;
             let items = vehicles_in_order(db.conn().await?, &vins, today).await?;
@@ -52,7 +52,7 @@ pub async fn list_vehicles(
         }
         let conn = db.conn().await?;
         let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
-        let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
+        let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), sort.keys())
             .select((VehicleRow::as_select(), reference_names()))
             .limit(page.page_size)
             .offset(page.offset());

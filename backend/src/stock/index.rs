@@ -25,7 +25,7 @@ use futures_util::TryStreamExt;
 use memchr::memmem::Finder;
 use tokio::sync::Notify;
 
-use super::filters::{Facet, SortKey, StockFilter};
+use super::filters::{Facet, SortField, SortKey, StockFilter};
 use crate::cache::memory::{Generation, Stamp};
 use crate::db::DbPool;
 use crate::db::schema::{dealers, provinces, vehicles};
@@ -413,8 +413,10 @@ impl StockTable {
         }
         let mut matches = self.matching(&self.compile(filter, today));
         // More days in stock is an earlier reception: that key's direction is flipped.
-        let sort: Vec<(Column, bool)> =
-            sort.iter().map(|key| (Column::of(key.field), key.descending != (key.field == "days_in_stock"))).collect();
+        let sort: Vec<(Column, bool)> = sort
+            .iter()
+            .map(|key| (Column::of(key.field), key.descending != (key.field == SortField::DaysInStock)))
+            .collect();
         let last_descending = sort.last().is_some_and(|(_, descending)| *descending);
         let total = matches.len() as i64;
         let start = usize::try_from(offset).unwrap_or(usize::MAX).min(matches.len());
@@ -542,20 +544,20 @@ enum Column {
 }
 
 impl Column {
-    fn of(field: &str) -> Column {
+    fn of(field: SortField) -> Column {
         match field {
-            "plate" => Column::Plate,
-            "brand" => Column::Brand,
-            "model" => Column::Model,
-            "registration_year" => Column::Year,
-            "reception_date" | "days_in_stock" => Column::Reception,
-            "mileage_km" => Column::Mileage,
-            "power_cv" => Column::Power,
-            "sale_price" => Column::Price,
-            "estimated_margin" => Column::Margin,
-            "price_difference" => Column::PriceDifference,
-            "updated_at" => Column::Updated,
-            _ => Column::Vin,
+            SortField::Vin => Column::Vin,
+            SortField::Plate => Column::Plate,
+            SortField::Brand => Column::Brand,
+            SortField::Model => Column::Model,
+            SortField::RegistrationYear => Column::Year,
+            SortField::ReceptionDate | SortField::DaysInStock => Column::Reception,
+            SortField::MileageKm => Column::Mileage,
+            SortField::PowerCv => Column::Power,
+            SortField::SalePrice => Column::Price,
+            SortField::EstimatedMargin => Column::Margin,
+            SortField::PriceDifference => Column::PriceDifference,
+            SortField::UpdatedAt => Column::Updated,
         }
     }
 }

@@ -4,7 +4,7 @@
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
-use shared::stock::SORT_FIELDS;
+use shared::stock::SortField;
 use shared::users::Role;
 
 use crate::helpers::{TestApp, eventually};
@@ -146,7 +146,7 @@ impl Choices {
             let keys = 1 + random.below(2);
             let mut sort: Vec<String> = Vec::new();
             while sort.len() < keys {
-                let field = SORT_FIELDS[random.below(SORT_FIELDS.len())];
+                let field = SortField::ALL[random.below(SortField::ALL.len())].as_str();
                 if !sort.iter().any(|s| s.trim_start_matches('-') == field) {
                     sort.push(if random.chance(50) { format!("-{field}") } else { field.to_owned() });
                 }

@@ -63,7 +63,7 @@ pub async fn search(
     let (filter, sort) = parse_query(&query)?;
     let limit = limit(args.limit, 10, 20, "limit")?;
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
-    let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), &sort)
+    let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), sort.keys())
         .select((VehicleRow::as_select(), reference_names()))
         .limit(limit);
     // Both queries go to PostgreSQL at once on the one connection (pipelining), as the list's.

@@ -2,50 +2,57 @@
 //! shows a vehicle (with the colour cues for price changes, reservations and ageing).
 
 use leptos::prelude::*;
-use shared::stock::{Money, Vehicle};
+use shared::stock::{Money, SortField, Vehicle};
 
 use super::labels::{fuel_name, status_name, stock_type_name, transmission_name};
 use crate::format;
 use crate::i18n::{Lang, Msg};
 
 pub struct Column {
-    /// The vehicle field shown; also the `sort` parameter's name when `sortable`.
+    /// The vehicle field shown.
     pub key: &'static str,
     pub label: Msg,
-    pub sortable: bool,
+    /// What a click on its header sorts by, if it sorts.
+    pub sort: Option<SortField>,
     /// Right-aligned.
     pub numeric: bool,
     pub shown_by_default: bool,
 }
 
-const fn column(key: &'static str, label: Msg, sortable: bool, numeric: bool, shown_by_default: bool) -> Column {
-    Column { key, label, sortable, numeric, shown_by_default }
+const fn column(
+    key: &'static str,
+    label: Msg,
+    sort: Option<SortField>,
+    numeric: bool,
+    shown_by_default: bool,
+) -> Column {
+    Column { key, label, sort, numeric, shown_by_default }
 }
 
 /// Shown by default: what fits a 1366-pixel laptop screen beside the navigation, with the
 /// price; the chooser adds the others (the table then scrolls sideways inside its box).
 pub const COLUMNS: &[Column] = &[
-    column("vin", Msg::Vin, true, false, true),
-    column("plate", Msg::Plate, true, false, false),
-    column("brand", Msg::Brand, true, false, true),
-    column("model", Msg::Model, true, false, true),
-    column("version", Msg::Version, false, false, false),
-    column("registration_year", Msg::RegistrationYear, true, true, true),
-    column("mileage_km", Msg::Mileage, true, true, true),
-    column("fuel", Msg::Fuel, false, false, false),
-    column("transmission", Msg::Transmission, false, false, false),
-    column("power_cv", Msg::Power, true, true, false),
-    column("colour", Msg::Colour, false, false, false),
-    column("stock_type", Msg::StockType, false, false, false),
-    column("status", Msg::Status, false, false, true),
-    column("dealer", Msg::Dealer, false, false, true),
-    column("province", Msg::Province, false, false, false),
-    column("reception_date", Msg::ReceptionDate, true, false, false),
-    column("days_in_stock", Msg::DaysInStock, true, true, true),
-    column("sale_price", Msg::SalePrice, true, true, true),
-    column("price_difference", Msg::PriceDifference, true, true, false),
-    column("estimated_margin", Msg::EstimatedMargin, true, true, false),
-    column("updated_at", Msg::UpdatedAt, true, false, false),
+    column("vin", Msg::Vin, Some(SortField::Vin), false, true),
+    column("plate", Msg::Plate, Some(SortField::Plate), false, false),
+    column("brand", Msg::Brand, Some(SortField::Brand), false, true),
+    column("model", Msg::Model, Some(SortField::Model), false, true),
+    column("version", Msg::Version, None, false, false),
+    column("registration_year", Msg::RegistrationYear, Some(SortField::RegistrationYear), true, true),
+    column("mileage_km", Msg::Mileage, Some(SortField::MileageKm), true, true),
+    column("fuel", Msg::Fuel, None, false, false),
+    column("transmission", Msg::Transmission, None, false, false),
+    column("power_cv", Msg::Power, Some(SortField::PowerCv), true, false),
+    column("colour", Msg::Colour, None, false, false),
+    column("stock_type", Msg::StockType, None, false, false),
+    column("status", Msg::Status, None, false, true),
+    column("dealer", Msg::Dealer, None, false, true),
+    column("province", Msg::Province, None, false, false),
+    column("reception_date", Msg::ReceptionDate, Some(SortField::ReceptionDate), false, false),
+    column("days_in_stock", Msg::DaysInStock, Some(SortField::DaysInStock), true, true),
+    column("sale_price", Msg::SalePrice, Some(SortField::SalePrice), true, true),
+    column("price_difference", Msg::PriceDifference, Some(SortField::PriceDifference), true, false),
+    column("estimated_margin", Msg::EstimatedMargin, Some(SortField::EstimatedMargin), true, false),
+    column("updated_at", Msg::UpdatedAt, Some(SortField::UpdatedAt), false, false),
 ];
 
 pub fn default_columns() -> Vec<&'static str> {

@@ -6,12 +6,9 @@ use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use serde_json::{Map, Value};
-use shared::stock::{SORT_FIELDS, SearchMode, StockQuery};
+use shared::stock::{SearchMode, Sort, StockQuery};
 
 use crate::layout::encode;
-
-/// What the API sorts by when the URL says nothing: newest arrivals first.
-const DEFAULT_SORT: &str = "-reception_date";
 
 /// `brand=SEAT&page=2...`: every parameter that is set, field by field (through serde, so the
 /// names are exactly the ones the backend reads).
@@ -79,62 +76,11 @@ pub fn facet_query(query: &StockQuery) -> StockQuery {
     StockQuery { q, mode: None, sort: None, ..without_paging(query) }
 }
 
-/// One sort key: a field from [`SORT_FIELDS`] and its direction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortKey {
-    pub field: &'static str,
-    pub descending: bool,
-}
-
-/// `-sale_price,mileage_km` into keys; unknown fields are dropped, nothing means the default.
-pub fn sort_keys(sort: Option<&str>) -> Vec<SortKey> {
-    let keys: Vec<SortKey> = sort
-        .unwrap_or(DEFAULT_SORT)
-        .split(',')
-        .filter_map(|part| {
-            let part = part.trim();
-            let (name, descending) = match part.strip_prefix('-') {
-                Some(name) => (name, true),
-                None => (part, false),
-            };
-            SORT_FIELDS.iter().find(|field| **field == name).map(|field| SortKey { field, descending })
-        })
-        .collect();
-    if keys.is_empty() && sort.is_some() { sort_keys(None) } else { keys }
-}
-
-/// The keys the rows are in: none for a ranked search without a sort (relevance order).
-pub fn shown_sort_keys(query: &StockQuery) -> Vec<SortKey> {
+/// The order the rows are in: `None` for a ranked search without a sort (relevance order).
+/// An unknown field in the URL is left out here (the server names it).
+pub fn shown_sort(query: &StockQuery) -> Option<Sort> {
     let sort = query.sort.as_deref().filter(|sort| !sort.trim().is_empty());
-    if sort.is_none() && is_ranked(query) { Vec::new() } else { sort_keys(sort) }
-}
-
-fn sort_param(keys: &[SortKey]) -> String {
-    keys.iter()
-        .map(|key| format!("{}{}", if key.descending { "-" } else { "" }, key.field))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
-/// A click on a column header sorts by that column alone, or flips it when it already leads;
-/// with `add` (shift-click) the column becomes (or flips as) one more key after the others.
-pub fn sort_after_click(current: &[SortKey], field: &'static str, add: bool) -> String {
-    let existing = current.iter().position(|key| key.field == field);
-    let keys = match (add, existing) {
-        (true, Some(at)) => {
-            let mut keys = current.to_vec();
-            keys[at].descending = !keys[at].descending;
-            keys
-        }
-        (true, None) => {
-            let mut keys = current.to_vec();
-            keys.push(SortKey { field, descending: false });
-            keys
-        }
-        (false, Some(0)) => vec![SortKey { field, descending: !current[0].descending }],
-        (false, _) => vec![SortKey { field, descending: false }],
-    };
-    sort_param(&keys)
+    if sort.is_none() && is_ranked(query) { None } else { Some(Sort::parse_leniently(sort)) }
 }
 
 const LAST_LIST_KEY: &str = "dealaai.stock.last_list";

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::pagination::DEFAULT_PAGE_SIZE;
-use shared::stock::{SearchPage, StockFacets, Vehicle};
+use shared::stock::{SearchPage, Sort, SortField, StockFacets, Vehicle};
 use shared::{Page, Permission};
 use wasm_bindgen::JsCast;
 
@@ -13,10 +13,7 @@ use super::columns::{self, COLUMNS, default_columns};
 use super::export::ExportButtons;
 use super::filters::{ActiveFilters, FilterPanel, FilterToggle, SearchBox};
 use super::labels::field_label;
-use super::query::{
-    SortKey, StockUrl, facet_query, is_ranked, list_api_path, remember_list, shown_sort_keys, sort_after_click,
-    with_query,
-};
+use super::query::{StockUrl, facet_query, is_ranked, list_api_path, remember_list, shown_sort, with_query};
 use super::vehicle_path;
 use crate::api::ApiFailure;
 use crate::format;
@@ -330,7 +327,8 @@ fn PageSizeSelect(url: StockUrl) -> impl IntoView {
 }
 
 /// "▲" / "▼", with the key's position when the list is sorted by several columns.
-fn sort_indicator(keys: &[SortKey], field: &str) -> String {
+fn sort_indicator(sort: Option<&Sort>, field: SortField) -> String {
+    let keys = sort.map(Sort::keys).unwrap_or_default();
     match keys.iter().position(|key| key.field == field) {
         Some(at) => {
             let arrow = if keys[at].descending { "▼" } else { "▲" };
@@ -347,13 +345,13 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: O
     let navigate = use_navigate();
     let open = Callback::new(move |vin: String| navigate(&vehicle_path(&vin), Default::default()));
     let shown = move || COLUMNS.iter().filter(|column| prefs.shown(column.key)).collect::<Vec<_>>();
-    let keys = move || url.query.with(shown_sort_keys);
+    let sort = move || url.query.with(shown_sort);
     let ranked = relevance.is_some();
 
     // The relevance header sorts by relevance again: it drops the sort.
     let relevance_header = move || {
         ranked.then(|| {
-            let by_relevance = move || keys().is_empty();
+            let by_relevance = move || sort().is_none();
             let back_to_relevance = move |_| {
                 url.update(|q| {
                     q.sort = None;
@@ -377,25 +375,31 @@ fn StockTable(url: StockUrl, prefs: TablePrefs, rows: Vec<Vehicle>, relevance: O
             .map(|column| {
                 let key = column.key;
                 let label = column.label;
-                let aria_sort = move || match keys().iter().find(|k| k.field == key) {
-                    Some(k) if k.descending => "descending",
-                    Some(_) => "ascending",
-                    None => "none",
-                };
-                let sort = move |ev: leptos::ev::MouseEvent| {
-                    let sort = sort_after_click(&keys(), key, ev.shift_key());
-                    url.update(|q| {
-                        q.sort = Some(sort);
-                        q.page = None;
-                    });
-                };
                 let class = if column.numeric { "numeric" } else { "" };
-                if column.sortable {
+                if let Some(field) = column.sort {
+                    let aria_sort = move || {
+                        let keys = sort();
+                        match keys.as_ref().and_then(|s| s.keys().iter().find(|k| k.field == field)) {
+                            Some(k) if k.descending => "descending",
+                            Some(_) => "ascending",
+                            None => "none",
+                        }
+                    };
+                    let click = move |ev: leptos::ev::MouseEvent| {
+                        let next = match sort() {
+                            Some(current) => current.after_click(field, ev.shift_key()),
+                            None => Sort::by(field),
+                        };
+                        url.update(|q| {
+                            q.sort = Some(next.to_string());
+                            q.page = None;
+                        });
+                    };
                     view! {
                         <th class=class data-column=key aria-sort=aria_sort>
-                            <button type="button" class="sort" data-sort=key title=move || i18n.t(Msg::SortHint) on:click=sort>
+                            <button type="button" class="sort" data-sort=key title=move || i18n.t(Msg::SortHint) on:click=click>
                                 {move || i18n.t(label)}
-                                <span class="sort-indicator">{move || sort_indicator(&keys(), key)}</span>
+                                <span class="sort-indicator">{move || sort_indicator(sort().as_ref(), field)}</span>
                             </button>
                         </th>
                     }
