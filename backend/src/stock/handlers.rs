@@ -232,6 +232,7 @@ pub(crate) async fn load_vehicle(
 /// One vehicle by VIN.
 #[utoipa::path(
     get, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody))
 )]
 #[get("/{vin}")]
@@ -306,6 +307,7 @@ pub async fn create_vehicle(
 /// Change a vehicle (managers and admins): absent fields stay, `null` clears.
 #[utoipa::path(
     patch, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     request_body = VehicleInput,
     responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -353,6 +355,7 @@ pub async fn update_vehicle(
 /// Remove a vehicle from stock (managers and admins). Its history stays.
 #[utoipa::path(
     delete, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[delete("/{vin}")]
@@ -380,6 +383,7 @@ pub async fn delete_vehicle(
 /// A vehicle's price changes, daily snapshots and change log, newest first.
 #[utoipa::path(
     get, path = "/api/stock/{vin}/history", tag = "stock", security(("bearer" = [])),
+    params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 200, body = VehicleHistory), (status = 404, body = ErrorBody))
 )]
 #[get("/{vin}/history")]

@@ -28,17 +28,18 @@ pub fn UsersPage() -> impl IntoView {
     let role_filter = RwSignal::new(String::new());
     let active_filter = RwSignal::new(String::new());
     let page = RwSignal::new(1_i64);
-    let result = RwSignal::new(None::<Result<Page<User>, ApiFailure>>);
-
-    Effect::new(move |_| {
+    // The resource keeps only the answer to the newest search: while typing, a slow answer
+    // to an earlier prefix never replaces it.
+    let users = LocalResource::new(move || {
         let mut path = format!("/users?page={}&page_size={PAGE_SIZE}&q={}", page.get(), encode(search.get().trim()));
         for (name, value) in [("role", role_filter.get()), ("active", active_filter.get())] {
             if !value.is_empty() {
                 path.push_str(&format!("&{name}={value}"));
             }
         }
-        spawn_local(async move { result.set(Some(session.get::<Page<User>>(&path).await)) });
+        async move { session.get::<Page<User>>(&path).await }
     });
+    let result = Signal::derive(move || users.get());
     let total = move || result.with(|r| r.as_ref().and_then(|r| r.as_ref().ok()).map(|p| p.total).unwrap_or(0));
     let last_page = move || ((total() + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     // A manager sees the team; only who may manage users gets the forms (the API checks too).

@@ -45,38 +45,26 @@ pub fn DashboardPage() -> impl IntoView {
             }
         })
     });
-    let result = RwSignal::new(None::<Result<Dashboard, ApiFailure>>);
-    let facets = RwSignal::new(StockFacets::default());
-
-    // Each answer carries a ticket: a slow earlier answer must not replace a newer one.
-    let latest = StoredValue::new(0_u64);
-    Effect::new(move |_| {
-        let path = with_query("/dashboard", &filters.get().stock_query());
-        latest.update_value(|ticket| *ticket += 1);
-        let ticket = latest.get_value();
-        // Skeletons again rather than the previous filter's figures under the new filter.
-        result.set(None);
-        spawn_local(async move {
-            let answer = session.get::<Dashboard>(&path).await;
-            if latest.try_get_value() == Some(ticket) {
-                result.set(Some(answer));
-            }
-        });
+    // Resources keep only the answer to the newest filters: a slow earlier one never replaces
+    // it. Each answer carries its filters: under new filters the cards show skeletons again
+    // rather than the previous filters' figures.
+    let dashboard = LocalResource::new(move || {
+        let asked = filters.get();
+        async move {
+            let answer = session.get::<Dashboard>(&with_query("/dashboard", &asked.stock_query())).await;
+            (asked, answer)
+        }
     });
-    let latest_facets = StoredValue::new(0_u64);
-    Effect::new(move |_| {
+    let result = Signal::derive(move || {
+        let shown = dashboard.get()?;
+        filters.with(|current| (&shown.0 == current).then_some(shown.1))
+    });
+    let facets = LocalResource::new(move || {
         let path = with_query("/stock/facets", &filters.get().stock_query());
-        latest_facets.update_value(|ticket| *ticket += 1);
-        let ticket = latest_facets.get_value();
-        spawn_local(async move {
-            // Without facets the selects still offer "all" and the URL's value: nothing to report.
-            if let Ok(answer) = session.get::<StockFacets>(&path).await
-                && latest_facets.try_get_value() == Some(ticket)
-            {
-                facets.set(answer);
-            }
-        });
+        async move { session.get::<StockFacets>(&path).await }
     });
+    // Without facets the selects still offer "all" and the URL's value: nothing to report.
+    let facets = Signal::derive(move || facets.get().and_then(Result::ok).unwrap_or_default());
 
     let can_import = allowed(session, Permission::WriteStock);
     let as_of = move || {
@@ -129,7 +117,7 @@ pub fn DashboardPage() -> impl IntoView {
 /// The three filters of the API, as selects fed by the stock facets. Changing one writes the
 /// URL, which refetches.
 #[component]
-fn DashboardFilters(filters: Memo<DashboardQuery>, facets: RwSignal<StockFacets>) -> impl IntoView {
+fn DashboardFilters(filters: Memo<DashboardQuery>, facets: Signal<StockFacets>) -> impl IntoView {
     let i18n = use_i18n();
     let navigate = use_navigate();
     let apply =

@@ -203,24 +203,19 @@ const SIMILAR_LIMIT: u32 = 8;
 fn SimilarVehicles(vin: Memo<String>) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let similar = RwSignal::new(None::<Vec<RankedVehicle>>);
-    // A slow answer about the previous vehicle must not replace the current one's.
-    let latest = StoredValue::new(0_u64);
-    Effect::new(move |_| {
-        let path = format!("{}/similar?limit={SIMILAR_LIMIT}", vehicle_path(&vin.get()));
-        latest.update_value(|ticket| *ticket += 1);
-        let ticket = latest.get_value();
-        similar.set(None);
-        spawn_local(async move {
-            let answer = session.get::<Vec<RankedVehicle>>(&path).await.ok();
-            if latest.try_get_value() == Some(ticket) {
-                similar.set(answer);
-            }
-        });
+    // The resource keeps only the newest vehicle's answer; each answer carries its VIN, so the
+    // previous vehicle's neighbours are hidden as soon as another vehicle is shown.
+    let similar = LocalResource::new(move || {
+        let vin = vin.get();
+        async move {
+            let path = format!("{}/similar?limit={SIMILAR_LIMIT}", vehicle_path(&vin));
+            (vin, session.get::<Vec<RankedVehicle>>(&path).await.ok())
+        }
     });
     move || {
         let lang = i18n.lang();
-        let vehicles = similar.get()?;
+        let (shown_vin, vehicles) = similar.get()?;
+        let vehicles = vehicles.filter(|_| vin.with(|current| *current == shown_vin))?;
         let empty = vehicles.is_empty().then(|| view! { <p class="muted">{Msg::NoSimilarVehicles.text(lang)}</p> });
         let items = vehicles.into_iter().map(|ranked| similar_item(ranked, lang)).collect_view();
         Some(view! {

@@ -119,7 +119,7 @@ pub fn FilterToggle(url: StockUrl, open: RwSignal<bool>) -> impl IntoView {
 #[component]
 pub fn FilterPanel(
     url: StockUrl,
-    facets: RwSignal<StockFacets>,
+    facets: Signal<StockFacets>,
     invalid: Signal<FieldErrors>,
     open: RwSignal<bool>,
 ) -> impl IntoView {
@@ -259,7 +259,7 @@ fn chip_value(i18n: I18n, facets: &StockFacets, name: &str, value: &str) -> Stri
 
 /// One chip per active filter (× removes it) and "Limpiar filtros".
 #[component]
-pub fn ActiveFilters(url: StockUrl, facets: RwSignal<StockFacets>) -> impl IntoView {
+pub fn ActiveFilters(url: StockUrl, facets: Signal<StockFacets>) -> impl IntoView {
     let i18n = use_i18n();
     let chips = move || {
         let active: Vec<(&'static str, String)> =

@@ -63,41 +63,34 @@ pub fn StockPage() -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let url = StockUrl::new();
-    let result = RwSignal::new(None::<Result<Listing, ApiFailure>>);
-    let loading = RwSignal::new(false);
-    let facets = RwSignal::new(StockFacets::default());
     let prefs = TablePrefs::load(untrack(|| session.user()).map(|user| user.id));
+    Effect::new(move |_| url.query.with(|query| remember_list(&with_query("/stock", query))));
 
-    // Each answer carries a ticket: a slow earlier answer must not replace a newer one.
-    let latest = StoredValue::new(0_u64);
-    Effect::new(move |_| {
+    // Resources keep only the answer to the newest query: a slow earlier one never replaces
+    // it. Each answer carries its query, so the list knows when it shows an older one.
+    let listing = LocalResource::new(move || {
         let query = url.query.get();
-        remember_list(&with_query("/stock", &query));
-        let (ranked, path) = (is_ranked(&query), list_api_path(&query));
-        latest.update_value(|ticket| *ticket += 1);
-        let ticket = latest.get_value();
-        loading.set(true);
-        spawn_local(async move {
-            let answer = match ranked {
+        async move {
+            let path = list_api_path(&query);
+            let answer = match is_ranked(&query) {
                 true => session.get::<SearchPage>(&path).await.map(Listing::from),
                 false => session.get::<Page<Vehicle>>(&path).await.map(Listing::from),
             };
-            if latest.try_get_value() == Some(ticket) {
-                result.set(Some(answer));
-                loading.set(false);
-            }
-        });
+            (query, answer)
+        }
+    });
+    let result = Signal::derive(move || listing.get().map(|(_, answer)| answer));
+    let loading = Signal::derive(move || {
+        url.query.with(|query| listing.with(|shown| shown.as_ref().is_none_or(|(asked, _)| asked != query)))
     });
     // Facets depend on the filters only, not on the page or the sort.
     let filters = Memo::new(move |_| url.query.with(facet_query));
-    Effect::new(move |_| {
+    let facets = LocalResource::new(move || {
         let path = with_query("/stock/facets", &filters.get());
-        spawn_local(async move {
-            if let Ok(answer) = session.get::<StockFacets>(&path).await {
-                facets.set(answer);
-            }
-        });
+        async move { session.get::<StockFacets>(&path).await }
     });
+    // Without facets the selects still offer "all" and the URL's value: nothing to report.
+    let facets = Signal::derive(move || facets.get().and_then(Result::ok).unwrap_or_default());
 
     let invalid = Signal::derive(move || {
         result.with(|r| r.as_ref().and_then(|r| r.as_ref().err()).map(ApiFailure::fields).unwrap_or_default())
