@@ -8,7 +8,7 @@ use shared::org::{Dealer, JobProfile, Province};
 use shared::users::{Role, SetPasswordRequest, User, UserInput};
 use shared::{FieldErrors, Page, Permission};
 
-use crate::api::{ApiFailure, Method};
+use crate::api::Method;
 use crate::components::form::{
     CheckboxField, FormStatus, SelectField, TextField, field_errors, live_check, parse_date, parse_id, person_problems,
 };

@@ -9,7 +9,6 @@ mod kpis;
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use shared::Permission;
 use shared::dashboard::{Dashboard, DashboardQuery, Slice};
@@ -18,7 +17,6 @@ use shared::stock::{FacetValue, Money, StockFacets};
 use self::activity::{OldestVehicles, RecentActivity};
 use self::charts::{BarChart, LineChart, Orientation};
 use self::kpis::{KpiGrid, kpis};
-use crate::api::ApiFailure;
 use crate::format;
 use crate::guard::allowed;
 use crate::i18n::{Lang, Msg, use_i18n};

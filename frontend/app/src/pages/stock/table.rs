@@ -2,7 +2,6 @@
 
 use leptos::ev::KeyboardEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use shared::pagination::DEFAULT_PAGE_SIZE;
 use shared::stock::{SearchPage, Sort, SortField, StockFacets, Vehicle};
