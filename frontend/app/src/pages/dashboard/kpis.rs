@@ -26,41 +26,47 @@ struct Change {
     class: &'static str,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Measure {
-    Count,
-    Money,
-    Days,
+/// A figure compared with a snapshot: counts and money in exact integers, days an average.
+#[derive(Clone, Copy)]
+enum Figure {
+    Count(i64),
+    Money(Money),
+    Days(f64),
 }
 
 /// The changes of one figure against the week-old and month-old snapshots; a missing snapshot
 /// (a young installation) or value shows nothing rather than a made-up zero.
 fn changes(
     dashboard: &Dashboard,
-    now: Option<f64>,
-    then: fn(&TrendPoint) -> Option<f64>,
-    measure: Measure,
+    now: Option<Figure>,
+    then: fn(&TrendPoint) -> Option<Figure>,
     lang: Lang,
 ) -> Vec<Change> {
     [(&dashboard.week_ago, Msg::VsWeekAgo), (&dashboard.month_ago, Msg::VsMonthAgo)]
         .into_iter()
         .filter_map(|(point, versus)| {
-            let change = now? - then(point.as_ref()?)?;
-            let (text, steps) = match measure {
-                Measure::Count => (format::integer(change.round() as i64, lang), change.round()),
-                Measure::Money => (format::money(Money(change.round() as i64), lang), change.round()),
-                Measure::Days => (format::decimal(change, lang), (change * 10.0).round()),
+            let (text, direction) = match (now?, then(point.as_ref()?)?) {
+                (Figure::Count(now), Figure::Count(then)) => (format::integer(now - then, lang), (now - then).signum()),
+                (Figure::Money(now), Figure::Money(then)) => {
+                    let change = now.cents() - then.cents();
+                    (format::money(Money(change), lang), change.signum())
+                }
+                (Figure::Days(now), Figure::Days(then)) => {
+                    let change = now - then;
+                    (format::decimal(change, lang), ((change * 10.0).round() as i64).signum())
+                }
+                _ => return None,
             };
             // More days in stock is the bad direction; for the other figures more is better.
-            let up_is_good = measure != Measure::Days;
-            let class = match (steps.partial_cmp(&0.0), up_is_good) {
-                (Some(std::cmp::Ordering::Greater), true) => "kpi-change up good",
-                (Some(std::cmp::Ordering::Greater), false) => "kpi-change up bad",
-                (Some(std::cmp::Ordering::Less), true) => "kpi-change down bad",
-                (Some(std::cmp::Ordering::Less), false) => "kpi-change down good",
+            let up_is_good = !matches!(now, Some(Figure::Days(_)));
+            let class = match (direction, up_is_good) {
+                (1, true) => "kpi-change up good",
+                (1, false) => "kpi-change up bad",
+                (-1, true) => "kpi-change down bad",
+                (-1, false) => "kpi-change down good",
                 _ => "kpi-change flat",
             };
-            Some(Change { text: format!("{} {}", format::signed(text, steps > 0.0), versus.text(lang)), class })
+            Some(Change { text: format!("{} {}", format::signed(text, direction > 0), versus.text(lang)), class })
         })
         .collect()
 }
@@ -91,7 +97,7 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             Msg::KpiTotal,
             count(counts.total),
             link(base()),
-            changes(dashboard, Some(counts.total as f64), |p| Some(p.vehicles as f64), Measure::Count, lang),
+            changes(dashboard, Some(Figure::Count(counts.total)), |p| Some(Figure::Count(p.vehicles)), lang),
         ),
         kpi(
             "available",
@@ -105,14 +111,14 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             Msg::KpiReserved,
             count(counts.reserved),
             link(StockQuery { reserved: Some("true".into()), ..base() }),
-            changes(dashboard, Some(counts.reserved as f64), |p| Some(p.reserved as f64), Measure::Count, lang),
+            changes(dashboard, Some(Figure::Count(counts.reserved)), |p| Some(Figure::Count(p.reserved)), lang),
         ),
         kpi(
             "published",
             Msg::KpiPublished,
             count(counts.published),
             link(StockQuery { published: Some("true".into()), ..base() }),
-            changes(dashboard, Some(counts.published as f64), |p| Some(p.published as f64), Measure::Count, lang),
+            changes(dashboard, Some(Figure::Count(counts.published)), |p| Some(Figure::Count(p.published)), lang),
         ),
         kpi(
             "not_published",
@@ -151,13 +157,7 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             Msg::KpiStockValue,
             euros(Some(money.stock_value)),
             link(sorted("-sale_price")),
-            changes(
-                dashboard,
-                Some(money.stock_value.cents() as f64),
-                |p| Some(p.stock_value.cents() as f64),
-                Measure::Money,
-                lang,
-            ),
+            changes(dashboard, Some(Figure::Money(money.stock_value)), |p| Some(Figure::Money(p.stock_value)), lang),
         ),
         kpi("cost_value", Msg::KpiCostValue, euros(Some(money.cost_value)), link(sorted("-sale_price")), vec![]),
         kpi("average_price", Msg::KpiAveragePrice, euros(money.average_price), link(sorted("-sale_price")), vec![]),
@@ -182,7 +182,7 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             Msg::KpiAverageDays,
             days(ageing.average_days),
             link(sorted("-days_in_stock")),
-            changes(dashboard, ageing.average_days, |p| p.average_days, Measure::Days, lang),
+            changes(dashboard, ageing.average_days.map(Figure::Days), |p| p.average_days.map(Figure::Days), lang),
         ),
         kpi("median_days", Msg::KpiMedianDays, days(ageing.median_days), link(sorted("-days_in_stock")), vec![]),
     ]
