@@ -487,7 +487,7 @@ impl Sort {
         let mut keys: Vec<SortKey> = Vec::new();
         for part in text.split(',').map(str::trim) {
             let (name, descending) = part.strip_prefix('-').map_or((part, false), |name| (name, true));
-            let field: SortField = if name.is_empty() { Err(FieldProblem::Invalid) } else { name.parse() }?;
+            let field: SortField = name.parse()?;
             if keys.iter().any(|key| key.field == field) {
                 return Err(FieldProblem::Invalid);
             }
@@ -506,7 +506,6 @@ impl Sort {
         for part in text.unwrap_or_default().split(',').map(str::trim) {
             let (name, descending) = part.strip_prefix('-').map_or((part, false), |name| (name, true));
             if let Ok(field) = name.parse::<SortField>()
-                && !name.is_empty()
                 && !keys.iter().any(|key| key.field == field)
             {
                 keys.push(SortKey { field, descending });

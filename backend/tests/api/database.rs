@@ -353,8 +353,7 @@ async fn the_sql_and_rust_twins_agree() {
     // Enumerations: each CHECK constraint allows exactly the codes of its Rust enum.
     use shared::assistant::{ChatRole, MessageStatus};
     use shared::stock::{Fuel, StockType, Transmission, VehicleStatus};
-    let codes = |values: Vec<String>| -> Vec<String> {
-        let mut values = values;
+    let codes = |mut values: Vec<String>| {
         values.sort();
         values
     };
