@@ -167,9 +167,25 @@ impl ResponseError for ApiError {
 #[derive(Debug, Default)]
 pub struct Problems(FieldErrors);
 
+/// Bad parameters found by a parser in `shared` are a 422 naming each one.
+impl From<shared::stock::ParamProblems> for ApiError {
+    fn from(problems: shared::stock::ParamProblems) -> Self {
+        let mut all = Problems::default();
+        all.add_all(problems);
+        ApiError::Validation(all.into_fields())
+    }
+}
+
 impl Problems {
     pub fn add(&mut self, field: &str, problem: FieldProblem) {
         self.0.entry(field.to_owned()).or_default().push(problem.as_str().to_owned());
+    }
+
+    /// Problems found by a parser in `shared` ([`shared::stock::ParamProblems`]).
+    pub fn add_all(&mut self, problems: impl IntoIterator<Item = (&'static str, FieldProblem)>) {
+        for (field, problem) in problems {
+            self.add(field, problem);
+        }
     }
 
     pub fn check(&mut self, field: &str, problem: Option<FieldProblem>) {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::stock::{Money, StockQuery};
+use crate::stock::{Money, ParamProblems, StockFilter, StockQuery, StockType};
 
 /// The dashboard's filters; the same parameters, with the same meaning, as the stock list's.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -31,6 +31,33 @@ impl DashboardQuery {
             province: self.province.clone(),
             stock_type: self.stock_type.clone(),
             ..StockQuery::default()
+        }
+    }
+
+    /// The filters, typed as the stock list types the same parameters, or every bad one named.
+    pub fn filter(&self, this_year: i32) -> Result<DashboardFilter, ParamProblems> {
+        let StockFilter { dealer_id, province, stock_type, .. } = self.stock_query().filter(this_year)?;
+        Ok(DashboardFilter { dealer_id, province, stock_type })
+    }
+}
+
+/// The dashboard's filters, typed: the stock list's place and stock type filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DashboardFilter {
+    pub dealer_id: Option<i64>,
+    /// A province's INE code.
+    pub province: Option<String>,
+    pub stock_type: Option<StockType>,
+}
+
+impl DashboardFilter {
+    /// The stock list's filters for the same vehicles.
+    pub fn stock_filter(&self) -> StockFilter {
+        StockFilter {
+            dealer_id: self.dealer_id,
+            province: self.province.clone(),
+            stock_type: self.stock_type,
+            ..StockFilter::default()
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::FieldProblem;
 
 pub mod check;
 pub mod labels;
+mod query;
+
+pub use query::{MAX_PARAMETER_CHARS, ParamProblems, StockFilter, StockQuery, parse_bool};
 
 /// An amount of euros, held as whole cents: money is never a float. In JSON it is a decimal
 /// string with two decimals (`"15990.00"`), as the earlier API's decimal fields were; it is
@@ -469,12 +472,16 @@ impl Sort {
 
     /// Newest arrivals first: the list's order when none is asked for.
     pub fn newest_first() -> Sort {
-        Sort(vec![SortKey { field: SortField::ReceptionDate, descending: true }])
+        Sort::by_descending(SortField::ReceptionDate)
     }
 
     /// By one field, ascending.
     pub fn by(field: SortField) -> Sort {
         Sort(vec![SortKey { field, descending: false }])
+    }
+
+    pub fn by_descending(field: SortField) -> Sort {
+        Sort(vec![SortKey { field, descending: true }])
     }
 
     pub fn keys(&self) -> &[SortKey] {
@@ -497,6 +504,11 @@ impl Sort {
             return Err(FieldProblem::TooLong);
         }
         Ok(Sort(keys))
+    }
+
+    /// [`Self::parse`] for an optional parameter: absent or blank is newest first.
+    pub fn parse_optional(text: Option<&str>) -> Result<Sort, FieldProblem> {
+        text.map(str::trim).filter(|v| !v.is_empty()).map_or(Ok(Sort::newest_first()), Sort::parse)
     }
 
     /// Reads a sort as a browser shows one: unknown fields are dropped, and none left (or
@@ -545,167 +557,6 @@ impl fmt::Display for Sort {
             write!(f, "{separator}{}{}", if key.descending { "-" } else { "" }, key.field)?;
         }
         Ok(())
-    }
-}
-
-/// The list's filters, sort and page: one struct that the SPA writes into its URL and into
-/// API query strings, and that the backend reads (and validates field by field). Every value
-/// travels as text; the OpenAPI parameters publish what each must hold (a bad one is a 422
-/// naming it). Text filters are at most 100 characters, `q` [`MAX_SEARCH_QUERY_CHARS`].
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema, utoipa::IntoParams))]
-#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
-#[serde(default)]
-pub struct StockQuery {
-    /// Words to find in brand, model, version, VIN, plate or colour (accents and case ignored).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 500))]
-    pub q: Option<String>,
-    /// How `q` is matched: a [`SearchMode`] (`text` when absent; the list itself only does text).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<SearchMode>))]
-    pub mode: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 100))]
-    pub brand: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 100))]
-    pub model: Option<String>,
-    /// Body type as stored (`SUV`, `Turismo`, `Familiar`...), case ignored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 100))]
-    pub vehicle_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>))]
-    pub dealer_id: Option<String>,
-    /// A province's INE code (`28` is Madrid).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(max_length = 100))]
-    pub province: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<Fuel>))]
-    pub fuel: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<Transmission>))]
-    pub transmission: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<StockType>))]
-    pub stock_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<VehicleStatus>))]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
-    pub reserved: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<bool>))]
-    pub published: Option<String>,
-    /// Euros (`15990`, `15.990,50`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(example = "5000"))]
-    pub price_min: Option<String>,
-    /// Euros (`15990`, `15.990,50`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(example = "15000"))]
-    pub price_max: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0))]
-    pub km_min: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0))]
-    pub km_max: Option<String>,
-    /// Registration year, 1900 to next year.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1900))]
-    pub year_min: Option<String>,
-    /// Registration year, 1900 to next year.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 1900))]
-    pub year_max: Option<String>,
-    /// Days since reception, at most a century.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0, maximum = 36500))]
-    pub days_in_stock_min: Option<String>,
-    /// Days since reception, at most a century.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i32>, minimum = 0, maximum = 36500))]
-    pub days_in_stock_max: Option<String>,
-    /// Up to four comma-separated sort fields, `-` for descending: `-sale_price,mileage_km`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sort: Option<String>,
-    /// 1-based page number.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1))]
-    pub page: Option<String>,
-    /// Items per page, at most 100.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", param(value_type = Option<i64>, minimum = 1, maximum = 100))]
-    pub page_size: Option<String>,
-}
-
-impl StockQuery {
-    /// The filter parameters only (not sort or page), as `(name, value)` pairs that are set.
-    pub fn filters(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("q", &self.q),
-            ("brand", &self.brand),
-            ("model", &self.model),
-            ("vehicle_type", &self.vehicle_type),
-            ("dealer_id", &self.dealer_id),
-            ("province", &self.province),
-            ("fuel", &self.fuel),
-            ("transmission", &self.transmission),
-            ("stock_type", &self.stock_type),
-            ("status", &self.status),
-            ("reserved", &self.reserved),
-            ("published", &self.published),
-            ("price_min", &self.price_min),
-            ("price_max", &self.price_max),
-            ("km_min", &self.km_min),
-            ("km_max", &self.km_max),
-            ("year_min", &self.year_min),
-            ("year_max", &self.year_max),
-            ("days_in_stock_min", &self.days_in_stock_min),
-            ("days_in_stock_max", &self.days_in_stock_max),
-        ]
-        .into_iter()
-        .filter_map(|(name, value)| value.as_deref().filter(|v| !v.trim().is_empty()).map(|v| (name, v)))
-        .collect()
-    }
-
-    /// Clears one filter by its parameter name (for the "chips" of active filters).
-    pub fn clear(&mut self, name: &str) {
-        let slot = match name {
-            "q" => &mut self.q,
-            "mode" => &mut self.mode,
-            "brand" => &mut self.brand,
-            "model" => &mut self.model,
-            "vehicle_type" => &mut self.vehicle_type,
-            "dealer_id" => &mut self.dealer_id,
-            "province" => &mut self.province,
-            "fuel" => &mut self.fuel,
-            "transmission" => &mut self.transmission,
-            "stock_type" => &mut self.stock_type,
-            "status" => &mut self.status,
-            "reserved" => &mut self.reserved,
-            "published" => &mut self.published,
-            "price_min" => &mut self.price_min,
-            "price_max" => &mut self.price_max,
-            "km_min" => &mut self.km_min,
-            "km_max" => &mut self.km_max,
-            "year_min" => &mut self.year_min,
-            "year_max" => &mut self.year_max,
-            "days_in_stock_min" => &mut self.days_in_stock_min,
-            "days_in_stock_max" => &mut self.days_in_stock_max,
-            "sort" => &mut self.sort,
-            "page" => &mut self.page,
-            "page_size" => &mut self.page_size,
-            _ => return,
-        };
-        *slot = None;
-        if name == "brand" {
-            self.model = None;
-        }
     }
 }
 
@@ -1005,13 +856,5 @@ mod tests {
         assert!(serde_json::from_str::<VehicleInput>(r#"{"wheels":4}"#).is_err());
         let back = serde_json::to_string(&patch).unwrap();
         assert_eq!(back, r#"{"plate":null,"sale_price":"100.00"}"#);
-    }
-
-    #[test]
-    fn clearing_the_brand_clears_its_model() {
-        let mut query = StockQuery { brand: Some("SEAT".into()), model: Some("Ibiza".into()), ..Default::default() };
-        assert_eq!(query.filters(), vec![("brand", "SEAT"), ("model", "Ibiza")]);
-        query.clear("brand");
-        assert!(query.filters().is_empty());
     }
 }

@@ -231,20 +231,23 @@ async fn call_tool(
 fn stock_view(request: &ToolRequest) -> Option<shared::stock::StockQuery> {
     match request {
         ToolRequest::SearchVehicles(args) => {
-            Some(shared::stock::StockQuery { sort: args.sort.clone(), ..args.filters.to_stock_query() })
+            Some(shared::stock::StockQuery { sort: args.sort.clone(), ..args.filters.to_query() })
         }
-        ToolRequest::AggregateStock(args) => Some(args.filters.to_stock_query()),
+        ToolRequest::AggregateStock(args) => Some(args.filters.to_query()),
         ToolRequest::SemanticSearch(args) => Some(shared::stock::StockQuery {
             q: Some(args.text.clone()),
             mode: Some("hybrid".into()),
-            ..args.filters.to_stock_query()
+            ..args.filters.to_query()
         }),
-        ToolRequest::DashboardFigures(args) => Some(shared::stock::StockQuery {
-            dealer_id: args.dealer_id.map(|d| d.to_string()),
-            province: args.province.clone(),
-            stock_type: args.stock_type.clone(),
-            ..Default::default()
-        }),
+        ToolRequest::DashboardFigures(args) => Some(
+            shared::stock::StockFilter {
+                dealer_id: args.dealer_id,
+                province: args.province.clone(),
+                stock_type: args.stock_type,
+                ..Default::default()
+            }
+            .to_query(),
+        ),
         ToolRequest::GetVehicle(_) | ToolRequest::StockHistory(_) => None,
     }
 }

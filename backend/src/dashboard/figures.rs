@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, NaiveDate};
 use shared::dashboard::{
-    Activity, Ageing, Breakdowns, Dashboard, DashboardQuery, RecentPriceChange, RecentReservation, Slice, StockCounts,
-    StockMoney, TrendPoint, VehicleBrief,
+    Activity, Ageing, Breakdowns, Dashboard, RecentPriceChange, RecentReservation, Slice, StockCounts, StockMoney,
+    TrendPoint, VehicleBrief,
 };
-use shared::stock::{Money, StockQuery};
+use shared::stock::{Money, StockFilter, StockQuery};
 
 use super::queries::{BriefRow, DayRow, Inputs, PlaceRow, Totals};
 use crate::stock::records::days_between;
@@ -36,8 +36,8 @@ const TOP_BRANDS: usize = 10;
 /// The key of the brands after the top ten.
 const OTHER_BRANDS: &str = "others";
 
-pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Dashboard {
-    let base = query.stock_query();
+/// `base`: the dashboard's filters, which every drill-down link keeps.
+pub fn dashboard(inputs: Inputs, base: &StockFilter, today: NaiveDate) -> Dashboard {
     let mut by_dimension: BTreeMap<&str, Vec<(&str, Totals)>> = BTreeMap::new();
     for row in &inputs.dimensions {
         by_dimension.entry(row.dimension.as_str()).or_default().push((row.key.as_str(), row.totals));
@@ -92,24 +92,22 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
             .iter()
             .map(|(key, min, max)| {
                 let t = received_within(&|days| min.is_none_or(|min| days >= min) && max.is_none_or(|max| days <= max));
-                let mut stock_query = base.clone();
-                stock_query.days_in_stock_min = min.map(|d| d.to_string());
-                stock_query.days_in_stock_max = max.map(|d| d.to_string());
+                let link = StockFilter { days_in_stock_min: *min, days_in_stock_max: *max, ..base.clone() };
                 Slice {
                     key: (*key).into(),
                     label: (*key).into(),
                     vehicles: t.vehicles,
                     stock_value: Money(t.sale_value),
-                    stock_query: Some(stock_query),
+                    stock_query: Some(link.to_query()),
                 }
             })
             .collect(),
         oldest: inputs.oldest.into_iter().map(|row| brief(row, today)).collect(),
     };
-    let with = |set: &dyn Fn(&mut StockQuery)| {
-        let mut stock_query = base.clone();
-        set(&mut stock_query);
-        Some(stock_query)
+    let with = |set: &dyn Fn(&mut StockFilter)| {
+        let mut link = base.clone();
+        set(&mut link);
+        Some(link.to_query())
     };
     let slice = |key: &str, label: &str, totals: &Totals, stock_query: Option<StockQuery>| Slice {
         key: key.into(),
@@ -124,7 +122,7 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
     let mut brand_slices: Vec<Slice> = brands
         .iter()
         .take(TOP_BRANDS)
-        .map(|(brand, t)| slice(brand, brand, t, with(&|q| q.brand = Some((*brand).into()))))
+        .map(|(brand, t)| slice(brand, brand, t, with(&|f| f.brand = Some((*brand).into()))))
         .collect();
     if brands.len() > TOP_BRANDS {
         let mut others = Totals::default();
@@ -139,7 +137,7 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
     let fuels = fuels
         .iter()
         .map(|(fuel, t)| {
-            let link = (!fuel.is_empty()).then(|| with(&|q| q.fuel = Some((*fuel).into()))).flatten();
+            let link = fuel.parse().ok().and_then(|fuel| with(&|f| f.fuel = Some(fuel)));
             slice(fuel, fuel, t, link)
         })
         .collect();
@@ -152,9 +150,9 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
                 key,
                 key,
                 &t,
-                with(&|q| {
-                    q.price_min = min.map(str::to_owned);
-                    q.price_max = max.map(str::to_owned);
+                with(&|f| {
+                    f.price_min = min.and_then(Money::parse);
+                    f.price_max = max.and_then(Money::parse);
                 }),
             )
         })
@@ -166,17 +164,17 @@ pub fn dashboard(inputs: Inputs, query: &DashboardQuery, today: NaiveDate) -> Da
     let years = years
         .iter()
         .map(|(year, t)| {
-            let link = (!year.is_empty()).then(|| {
-                with(&|q| {
-                    q.year_min = Some((*year).into());
-                    q.year_max = Some((*year).into());
+            let link = year.parse().ok().and_then(|year| {
+                with(&|f| {
+                    f.year_min = Some(year);
+                    f.year_max = Some(year);
                 })
             });
-            slice(year, year, t, link.flatten())
+            slice(year, year, t, link)
         })
         .collect();
 
-    let (provinces, dealers) = places(&inputs.places, &base);
+    let (provinces, dealers) = places(&inputs.places, base);
     let trend: Vec<TrendPoint> = inputs.days.iter().map(trend_point).collect();
     let days_ago = |days: u64| {
         let date = today.checked_sub_days(Days::new(days))?;
@@ -249,7 +247,7 @@ fn median(histogram: &[(i32, i64)]) -> Option<f64> {
 }
 
 /// Province and dealer breakdowns from the dealer × province groups, biggest first.
-fn places(rows: &[PlaceRow], base: &StockQuery) -> (Vec<Slice>, Vec<Slice>) {
+fn places(rows: &[PlaceRow], base: &StockFilter) -> (Vec<Slice>, Vec<Slice>) {
     let mut provinces: BTreeMap<String, Slice> = BTreeMap::new();
     let mut dealers: BTreeMap<String, Slice> = BTreeMap::new();
     for row in rows {
@@ -265,10 +263,12 @@ fn places(rows: &[PlaceRow], base: &StockQuery) -> (Vec<Slice>, Vec<Slice>) {
                 slice.vehicles += row.vehicles;
                 slice.stock_value = Money(slice.stock_value.0 + row.sale_value);
             };
-        let province_link =
-            row.province_code.as_ref().map(|code| StockQuery { province: Some(code.clone()), ..base.clone() });
+        let province_link = row
+            .province_code
+            .as_ref()
+            .map(|code| StockFilter { province: Some(code.clone()), ..base.clone() }.to_query());
         add(&mut provinces, row.province_code.clone().unwrap_or_default(), row.province_name.as_ref(), province_link);
-        let dealer_link = row.dealer_id.map(|id| StockQuery { dealer_id: Some(id.to_string()), ..base.clone() });
+        let dealer_link = row.dealer_id.map(|id| StockFilter { dealer_id: Some(id), ..base.clone() }.to_query());
         let dealer_key = row.dealer_id.map(|id| id.to_string()).unwrap_or_default();
         add(&mut dealers, dealer_key, row.dealer_name.as_ref(), dealer_link);
     }

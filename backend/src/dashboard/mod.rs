@@ -18,41 +18,19 @@ pub(crate) mod queries;
 
 use actix_web::{HttpResponse, get, web};
 use chrono::Datelike;
-use shared::dashboard::{Dashboard, DashboardQuery};
+use shared::dashboard::{Dashboard, DashboardFilter, DashboardQuery};
 use shared::{ErrorBody, Permission};
 
 use crate::auth::CurrentUser;
 use crate::cache::{self, Db, Keep};
-use crate::error::{ApiResult, Problems};
+use crate::error::ApiResult;
 use crate::state::AppState;
-use crate::stock::filters::StockFilter;
 
 /// How far back the trend goes.
 const TREND_DAYS: u64 = 90;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(dashboard);
-}
-
-/// The dashboard's filters, validated as the stock list validates the same parameters.
-#[derive(Debug, Clone, Default)]
-pub struct DashboardFilter {
-    pub dealer_id: Option<i64>,
-    pub province: Option<String>,
-    pub stock_type: Option<String>,
-}
-
-impl DashboardFilter {
-    pub(crate) fn parse(query: &DashboardQuery) -> ApiResult<DashboardFilter> {
-        let mut problems = Problems::default();
-        let filter = StockFilter::parse(&query.stock_query(), &mut problems);
-        problems.into_result()?;
-        Ok(DashboardFilter {
-            dealer_id: filter.dealer_id,
-            province: filter.province_code,
-            stock_type: filter.stock_type.map(|t| t.as_str().to_owned()),
-        })
-    }
 }
 
 /// KPIs, breakdowns, ageing, 90-day trends and recent activity over every matching vehicle.
@@ -68,24 +46,23 @@ pub async fn dashboard(
     query: web::Query<DashboardQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
-    let filter = DashboardFilter::parse(&query)?;
     let today = state.config.today();
+    let filter = query.filter(today.year())?;
     let key = cache::stock_key("dashboard", today, &*query);
     let config = &state.config;
-    let answer = async |db: &mut Db<'_>| Ok(compute(db.conn().await?, &filter, &query, config).await?);
+    let answer = async |db: &mut Db<'_>| Ok(compute(db.conn().await?, &filter, config).await?);
     state.answers.cached(&state.pool, &key, Keep::Shared, answer).await
 }
 
-/// The dashboard for `query` (already parsed into `filter`), read on `conn`.
+/// The dashboard for `filter`, read on `conn`.
 pub(crate) async fn compute(
     conn: &diesel_async::AsyncPgConnection,
     filter: &DashboardFilter,
-    query: &DashboardQuery,
     config: &crate::config::Config,
 ) -> diesel::QueryResult<Dashboard> {
     let today = config.today();
     let trend_since = today - chrono::Days::new(TREND_DAYS - 1);
     let month_start = config.start_of_day(today.with_day(1).unwrap_or(today));
     let inputs = queries::load(conn, filter, trend_since, month_start).await?;
-    Ok(figures::dashboard(inputs, query, today))
+    Ok(figures::dashboard(inputs, &filter.stock_filter(), today))
 }

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Date, Nullable, Text, Timestamptz};
 use diesel::{QueryResult, QueryableByName};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use super::DashboardFilter;
+use shared::dashboard::DashboardFilter;
 
 /// The dashboard's filter on any relation `alias` with `dealer_id`, `province_id` and
 /// `stock_type` columns, bound as $1, $2 and $3. Queries are sent unprepared, so PostgreSQL
@@ -27,7 +27,7 @@ pub(crate) fn filtered<'a>(sql: String, filter: &'a DashboardFilter) -> BoxedSql
         .into_boxed()
         .bind::<Nullable<BigInt>, _>(filter.dealer_id)
         .bind::<Nullable<Text>, _>(filter.province.as_deref())
-        .bind::<Nullable<Text>, _>(filter.stock_type.as_deref())
+        .bind::<Nullable<Text>, _>(filter.stock_type.map(|t| t.as_str()))
 }
 
 /// Additive figures of a group of vehicles (see the `stock_summary` table).

@@ -1,12 +1,13 @@
 use std::sync::Arc;
 
 use actix_web::{get, web};
+use chrono::Datelike;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use pgvector::HalfVector;
 use serde::Deserialize;
 use shared::stock::Vin;
-use shared::stock::{MAX_RANKED_RESULTS, MAX_SEARCH_QUERY_CHARS, RankedVehicle, SearchMode, SearchPage, StockQuery};
+use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, SearchMode, SearchPage, StockFilter, StockQuery};
 use shared::{ErrorBody, FieldProblem, Permission};
 
 use super::ranking::{self, Exclusions, Meaning};
@@ -14,8 +15,8 @@ use crate::auth::CurrentUser;
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::state::AppState;
-use crate::stock::filters::{Sort, StockFilter, parse_sort, parse_value};
-use crate::stock::{page_params, parse_query};
+use crate::stock::filters::Sort;
+use crate::stock::page_params;
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
 /// (the default). Every filter of the stock list applies; without `sort` the answer is in
@@ -127,17 +128,19 @@ pub(crate) struct PreparedSearch {
 }
 
 pub(crate) async fn prepare(state: &AppState, query: &StockQuery) -> ApiResult<PreparedSearch> {
-    let (mode, text) = parse_search(query)?;
-    let (filter, _) = parse_query(query)?;
-    let sort = match query.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        Some(sort) => {
-            let mut problems = Problems::default();
-            let keys = parse_sort(Some(sort), &mut problems);
-            problems.into_result()?;
-            Some(keys)
-        }
-        None => None,
+    let mut problems = Problems::default();
+    let mode = query.mode().map_err(|problem| problems.add("mode", problem)).unwrap_or(SearchMode::Hybrid);
+    let filter = query.filter(state.config.today().year()).map_err(|bad| problems.add_all(bad)).unwrap_or_default();
+    // Without a sort the answer stays in relevance order.
+    let sort = match query.sort.as_deref().is_some_and(|sort| !sort.trim().is_empty()) {
+        true => query.sort().map_err(|problem| problems.add("sort", problem)).ok(),
+        false => None,
     };
+    let text = filter.q.clone().unwrap_or_default();
+    if text.is_empty() {
+        problems.add("q", FieldProblem::Required);
+    }
+    problems.into_result()?;
     // Meaning needs the query's vector; without a model a hybrid search answers from words.
     let target = match (mode, state.semantic.embedder()) {
         (SearchMode::Text, _) => None,
@@ -184,20 +187,6 @@ pub(crate) async fn rank_on(
         SearchMode::Semantic => ranking::single(by_meaning, true),
         SearchMode::Text => ranking::single(by_words, false),
     })
-}
-
-/// `q` (required, bounded) and `mode` (default hybrid), every problem named at once.
-fn parse_search(query: &StockQuery) -> ApiResult<(SearchMode, String)> {
-    let mut problems = Problems::default();
-    let mode = parse_value(&mut problems, "mode", &query.mode, |v| v.parse().ok()).unwrap_or(SearchMode::Hybrid);
-    let text = query.q.as_deref().map(str::trim).unwrap_or_default();
-    if text.is_empty() {
-        problems.add("q", FieldProblem::Required);
-    } else if text.chars().count() > MAX_SEARCH_QUERY_CHARS {
-        problems.add("q", FieldProblem::TooLong);
-    }
-    problems.into_result()?;
-    Ok((mode, text.to_owned()))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

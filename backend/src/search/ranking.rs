@@ -12,12 +12,12 @@ use diesel::sql_types::{Array, Bool, Double, Integer, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use pgvector::sql_types::HalfVector as HalfVectorType;
 use pgvector::{HalfVector, VectorExpressionMethods};
-use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, Vehicle};
+use shared::stock::{MAX_RANKED_RESULTS, RankedVehicle, StockFilter, Vehicle};
 use uuid::Uuid;
 
 use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::stock::filters::{
-    BoxedVehicles, SortField, SortKey, StockFilter, VehicleQuery, escape_like, reference_names,
+    BoxedVehicles, FilterVehicles, SortField, SortKey, VehicleQuery, escape_like, reference_names,
 };
 use crate::stock::records::{ReferenceNames, VehicleRow};
 
@@ -81,7 +81,7 @@ pub async fn by_meaning(
     meaning: &Meaning<'_>,
 ) -> QueryResult<Vec<Scored>> {
     let Meaning { target, model, limit, exact_below } = *meaning;
-    let filter = StockFilter { words: Vec::new(), ..filter.clone() };
+    let filter = StockFilter { q: None, ..filter.clone() };
     let target = HalfVector::from_f32_slice(target);
     // A selective filter leaves few vehicles: comparing with each of them is exact and cheaper
     // than walking the graph past thousands of filtered-out neighbours.
@@ -160,7 +160,8 @@ pub async fn by_words(
     today: NaiveDate,
     limit: i64,
 ) -> QueryResult<Vec<Scored>> {
-    if filter.words.is_empty() {
+    let words = filter.words();
+    if words.is_empty() {
         return Ok(Vec::new());
     }
     let all_words: Vec<String> = newest_first(filter.apply(vehicles::table.into_boxed(), today, None))
@@ -171,7 +172,7 @@ pub async fn by_words(
     let mut ranked: Vec<Scored> = all_words.into_iter().map(|vin| (vin, 1.0)).collect();
 
     let meaningful: Vec<&String> =
-        filter.words.iter().filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str())).collect();
+        words.iter().filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.as_str())).collect();
     let room = limit - ranked.len() as i64;
     if meaningful.len() > 1 && room > 0 {
         let any_word = meaningful
@@ -182,7 +183,7 @@ pub async fn by_words(
             .reduce(|a, b| Box::new(a.or(b)))
             .expect("at least two words");
         let found: Vec<String> = ranked.iter().map(|(vin, _)| vin.clone()).collect();
-        let without_words = StockFilter { words: Vec::new(), ..filter.clone() };
+        let without_words = StockFilter { q: None, ..filter.clone() };
         // Read a generous slice and rank it here: counting matches in SQL would not use the index.
         let some_words: Vec<(String, String)> =
             newest_first(without_words.apply(vehicles::table.into_boxed(), today, None))
@@ -195,8 +196,8 @@ pub async fn by_words(
         let mut partial: Vec<Scored> = some_words
             .into_iter()
             .map(|(vin, text)| {
-                let matched = filter.words.iter().filter(|w| text.contains(w.as_str())).count();
-                (vin, matched as f64 / filter.words.len() as f64)
+                let matched = words.iter().filter(|w| text.contains(w.as_str())).count();
+                (vin, matched as f64 / words.len() as f64)
             })
             .collect();
         partial.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));

@@ -19,7 +19,7 @@ use shared::stock::{StockQuery, Vehicle};
 use shared::{ErrorBody, FieldProblem, Permission};
 use tokio::sync::mpsc;
 
-use super::filters::{apply_sort, parse_query, reference_names};
+use super::filters::{FilterVehicles, apply_sort, parse_query, reference_names};
 use super::records::{ReferenceNames, VehicleRow};
 use crate::auth::CurrentUser;
 use crate::db::schema::vehicles;
@@ -107,8 +107,8 @@ pub async fn export_vehicles(
     caller.require(Permission::ReadStock)?;
     let format = params.format()?;
     let words = params.words()?;
-    let (filter, sort) = parse_query(&query)?;
     let today = state.config.today();
+    let (filter, sort) = parse_query(&query, today)?;
     let conn = state.pool.get().await?;
     let (sender, mut receiver) = mpsc::channel::<Result<Bytes, std::io::Error>>(CHANNEL_CHUNKS);
 

@@ -8,7 +8,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Nullable, Text};
 use shared::FieldProblem;
-use shared::stock::{Fuel, MAX_SEARCH_QUERY_CHARS, Money, StockQuery, StockType, Transmission, VehicleStatus};
+use shared::stock::{StockFilter, StockQuery};
 
 use crate::db::pagination::PageParams;
 use crate::db::schema::{provinces, vehicles};
@@ -29,31 +29,6 @@ pub type BoxedVehicles<'a, ST, GB> = diesel::query_builder::BoxedSelectStatement
 const MARGIN_SQL: &str = "(sale_price - coalesce(total_cost, purchase_price))";
 const PRICE_DIFFERENCE_SQL: &str = "(sale_price - previous_price)";
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct StockFilter {
-    /// Folded words that must each appear in the searchable text.
-    pub words: Vec<String>,
-    pub brand: Option<String>,
-    pub model: Option<String>,
-    pub vehicle_type: Option<String>,
-    pub dealer_id: Option<i64>,
-    pub province_code: Option<String>,
-    pub fuel: Option<Fuel>,
-    pub transmission: Option<Transmission>,
-    pub stock_type: Option<StockType>,
-    pub status: Option<VehicleStatus>,
-    pub reserved: Option<bool>,
-    pub published: Option<bool>,
-    pub price_min: Option<Money>,
-    pub price_max: Option<Money>,
-    pub km_min: Option<i32>,
-    pub km_max: Option<i32>,
-    pub year_min: Option<i32>,
-    pub year_max: Option<i32>,
-    pub days_min: Option<i32>,
-    pub days_max: Option<i32>,
-}
-
 /// A filter the facets leave out when counting its own values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Facet {
@@ -67,52 +42,27 @@ pub enum Facet {
 
 pub use shared::stock::{Sort, SortField, SortKey};
 
-/// No filter value is longer (names, codes, numbers); `q` may hold a described need.
-const MAX_PARAMETER_CHARS: usize = 100;
+/// The stock list's filters as conditions on the vehicles table (the filters themselves, and
+/// their parsing, are [`shared::stock::StockFilter`]).
+pub trait FilterVehicles {
+    /// Adds these filters' conditions to `query`, but for the one facet being counted.
+    fn apply<'a, ST, GB>(
+        &'a self,
+        query: BoxedVehicles<'a, ST, GB>,
+        today: NaiveDate,
+        except: Option<Facet>,
+    ) -> BoxedVehicles<'a, ST, GB>;
+}
 
-impl StockFilter {
-    pub fn parse(query: &StockQuery, problems: &mut Problems) -> StockFilter {
-        for (name, value) in query.filters() {
-            let longest = if name == "q" { MAX_SEARCH_QUERY_CHARS } else { MAX_PARAMETER_CHARS };
-            if value.chars().count() > longest {
-                problems.add(name, FieldProblem::TooLong);
-            }
-        }
-        let text =
-            |value: &Option<String>| value.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
-        StockFilter {
-            words: text(&query.q).map(|q| q.split_whitespace().map(fold_text).take(8).collect()).unwrap_or_default(),
-            brand: text(&query.brand),
-            model: text(&query.model),
-            vehicle_type: text(&query.vehicle_type),
-            dealer_id: parse_value(problems, "dealer_id", &query.dealer_id, |v| v.parse().ok()),
-            province_code: text(&query.province),
-            fuel: parse_value(problems, "fuel", &query.fuel, |v| v.parse().ok()),
-            transmission: parse_value(problems, "transmission", &query.transmission, |v| v.parse().ok()),
-            stock_type: parse_value(problems, "stock_type", &query.stock_type, |v| v.parse().ok()),
-            status: parse_value(problems, "status", &query.status, |v| v.parse().ok()),
-            reserved: parse_value(problems, "reserved", &query.reserved, parse_bool),
-            published: parse_value(problems, "published", &query.published, parse_bool),
-            price_min: parse_value(problems, "price_min", &query.price_min, Money::parse),
-            price_max: parse_value(problems, "price_max", &query.price_max, Money::parse),
-            km_min: parse_value(problems, "km_min", &query.km_min, parse_count),
-            km_max: parse_value(problems, "km_max", &query.km_max, parse_count),
-            year_min: parse_value(problems, "year_min", &query.year_min, parse_year),
-            year_max: parse_value(problems, "year_max", &query.year_max, parse_year),
-            days_min: parse_value(problems, "days_in_stock_min", &query.days_in_stock_min, parse_days),
-            days_max: parse_value(problems, "days_in_stock_max", &query.days_in_stock_max, parse_days),
-        }
-    }
-
-    /// Adds this filter's conditions to `query`, but for the one facet being counted.
-    pub fn apply<'a, ST, GB>(
+impl FilterVehicles for StockFilter {
+    fn apply<'a, ST, GB>(
         &'a self,
         mut query: BoxedVehicles<'a, ST, GB>,
         today: NaiveDate,
         except: Option<Facet>,
     ) -> BoxedVehicles<'a, ST, GB> {
-        for word in &self.words {
-            query = query.filter(vehicles::search_text.like(format!("%{}%", escape_like(word))));
+        for word in self.words() {
+            query = query.filter(vehicles::search_text.like(format!("%{}%", escape_like(&word))));
         }
         if let Some(brand) = &self.brand
             && except != Some(Facet::Brand)
@@ -133,7 +83,7 @@ impl StockFilter {
         {
             query = query.filter(vehicles::dealer_id.eq(id));
         }
-        if let Some(code) = &self.province_code
+        if let Some(code) = &self.province
             && except != Some(Facet::Province)
         {
             let province = provinces::table.filter(provinces::code.eq(code)).select(provinces::id).single_value();
@@ -180,10 +130,10 @@ impl StockFilter {
             query = query.filter(vehicles::registration_year.le(max));
         }
         // Days in stock are counted from the reception date, so they filter on that column's index.
-        if let Some(min) = self.days_min {
+        if let Some(min) = self.days_in_stock_min {
             query = query.filter(vehicles::reception_date.le(days_before(today, min)));
         }
-        if let Some(max) = self.days_max {
+        if let Some(max) = self.days_in_stock_max {
             query = query.filter(vehicles::reception_date.ge(days_before(today, max)));
         }
         query
@@ -192,53 +142,6 @@ impl StockFilter {
 
 pub(crate) fn days_before(today: NaiveDate, days: i32) -> NaiveDate {
     today.checked_sub_days(Days::new(days.max(0) as u64)).unwrap_or(NaiveDate::MIN)
-}
-
-/// A query parameter's value, parsed; an unparsable one is recorded as a problem named after it.
-pub fn parse_value<T>(
-    problems: &mut Problems,
-    name: &str,
-    value: &Option<String>,
-    parse: impl FnOnce(&str) -> Option<T>,
-) -> Option<T> {
-    let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
-    let parsed = parse(value);
-    if parsed.is_none() {
-        problems.add(name, FieldProblem::Invalid);
-    }
-    parsed
-}
-
-pub fn parse_bool(value: &str) -> Option<bool> {
-    match fold_text(value.trim()).as_str() {
-        "true" | "1" | "si" | "yes" | "x" | "s" => Some(true),
-        "false" | "0" | "no" | "n" => Some(false),
-        _ => None,
-    }
-}
-
-fn parse_count(value: &str) -> Option<i32> {
-    value.parse().ok().filter(|v| *v >= 0)
-}
-
-/// Days reach back to a date, so they are bounded (a century) to stay a date.
-fn parse_days(value: &str) -> Option<i32> {
-    parse_count(value).filter(|days| *days <= shared::validation::MAX_DAYS_IN_STOCK)
-}
-
-fn parse_year(value: &str) -> Option<i32> {
-    value.parse().ok().filter(|y| (1900..=chrono::Utc::now().year() + 1).contains(y))
-}
-
-/// `sort=-sale_price,mileage_km` ([`Sort::parse`]); none asked is newest first.
-pub fn parse_sort(value: Option<&str>, problems: &mut Problems) -> Sort {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Sort::newest_first(),
-        Some(text) => Sort::parse(text).unwrap_or_else(|problem| {
-            problems.add("sort", problem);
-            Sort::newest_first()
-        }),
-    }
 }
 
 /// Orders by the keys, then by VIN in the direction of the last key (a stable order for paging).
@@ -293,20 +196,21 @@ pub fn reference_names() -> (NameLookup, NameLookup, NameLookup) {
 }
 
 /// The filters and sort of the query string, checked together: every bad parameter named.
-pub(crate) fn parse_query(query: &StockQuery) -> ApiResult<(StockFilter, Sort)> {
+pub(crate) fn parse_query(query: &StockQuery, today: NaiveDate) -> ApiResult<(StockFilter, Sort)> {
     let mut problems = Problems::default();
-    let filter = StockFilter::parse(query, &mut problems);
-    let sort = parse_sort(query.sort.as_deref(), &mut problems);
+    let filter = query.filter(today.year()).map_err(|bad| problems.add_all(bad)).ok();
+    let sort = query.sort().map_err(|problem| problems.add("sort", problem)).ok();
     problems.into_result()?;
-    Ok((filter, sort))
+    Ok((filter.unwrap_or_default(), sort.unwrap_or_else(Sort::newest_first)))
 }
 
 pub(crate) fn page_params(query: &StockQuery) -> ApiResult<PageParams> {
     let mut problems = Problems::default();
-    let params = PageParams {
-        page: parse_value(&mut problems, "page", &query.page, |v| v.parse().ok()),
-        page_size: parse_value(&mut problems, "page_size", &query.page_size, |v| v.parse().ok()),
+    let mut number = |name: &'static str, value: &Option<String>| {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        value.parse().map_err(|_| problems.add(name, FieldProblem::Invalid)).ok()
     };
+    let params = PageParams { page: number("page", &query.page), page_size: number("page_size", &query.page_size) };
     problems.into_result()?;
     Ok(params)
 }
@@ -316,42 +220,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_bad_parameter_is_named() {
-        let query = StockQuery {
-            fuel: Some("steam".into()),
-            price_min: Some("cheap".into()),
-            km_max: Some("-5".into()),
-            reserved: Some("maybe".into()),
-            year_min: Some("1492".into()),
-            ..Default::default()
-        };
-        let mut problems = Problems::default();
-        StockFilter::parse(&query, &mut problems);
-        let names: Vec<String> = problems.into_fields().into_keys().collect();
-        assert_eq!(names, ["fuel", "km_max", "price_min", "reserved", "year_min"]);
-    }
-
-    #[test]
-    fn sorts_are_checked() {
-        let mut problems = Problems::default();
-        let keys = parse_sort(Some("-sale_price,mileage_km"), &mut problems);
-        assert!(problems.is_empty());
-        assert_eq!(
-            keys.keys(),
-            [
-                SortKey { field: SortField::SalePrice, descending: true },
-                SortKey { field: SortField::MileageKm, descending: false }
-            ]
-        );
-        for bad in ["password", "sale_price,sale_price", "-", "vin,brand,model,plate,sale_price"] {
-            let mut problems = Problems::default();
-            parse_sort(Some(bad), &mut problems);
-            assert!(!problems.is_empty(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn folding_matches_the_sql_function() {
-        assert_eq!(fold_text("Citroën ÁVILA Ñandú"), "citroen avila nandu");
+    fn sorts_and_filters_are_checked_together() {
+        let query = StockQuery { fuel: Some("steam".into()), sort: Some("password".into()), ..Default::default() };
+        let today = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        let Err(crate::error::ApiError::Validation(fields)) = parse_query(&query, today) else { panic!("accepted") };
+        assert_eq!(fields.into_keys().collect::<Vec<_>>(), ["fuel", "sort"]);
     }
 }

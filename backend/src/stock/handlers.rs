@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use shared::stock::Vin;
 use shared::stock::{
-    FacetValue, PriceChange, StockFacets, StockQuery, Vehicle, VehicleChange, VehicleHistory, VehicleInput,
-    VehicleSnapshot,
+    FacetValue, PriceChange, StockFacets, StockFilter, StockQuery, Vehicle, VehicleChange, VehicleHistory,
+    VehicleInput, VehicleSnapshot,
 };
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
-use super::filters::{Facet, StockFilter, apply_sort, fold_text, page_params, parse_query, reference_names};
+use super::filters::{Facet, FilterVehicles, apply_sort, fold_text, page_params, parse_query, reference_names};
 use super::index::StockTable;
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
@@ -36,9 +36,9 @@ pub async fn list_vehicles(
     query: web::Query<StockQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
-    let (filter, sort) = parse_query(&query)?;
-    let page = page_params(&query)?.resolve_default()?;
     let today = state.config.today();
+    let (filter, sort) = parse_query(&query, today)?;
+    let page = page_params(&query)?.resolve_default()?;
     let key = cache::stock_key("list", today, &*query);
     let mut indexed = false;
     let compute = async |db: &mut Db<'_>| {
@@ -99,8 +99,8 @@ pub async fn facets(
     query: web::Query<StockQuery>,
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
-    let (filter, _) = parse_query(&query)?;
     let today = state.config.today();
+    let (filter, _) = parse_query(&query, today)?;
     // Sort and page do not change the facets.
     let filters_only = StockQuery { sort: None, page: None, page_size: None, ..query.into_inner() };
     let key = cache::stock_key("facets", today, &filters_only);

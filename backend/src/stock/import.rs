@@ -22,7 +22,7 @@ use shared::stock::{
 use shared::{ErrorBody, ErrorCode, FieldProblem, Permission};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 
-use super::filters::{fold_text, parse_bool};
+use super::filters::fold_text;
 use super::input::{VinRule, validate};
 use super::records::{self, VehicleRecord};
 use super::set_actor;
@@ -30,6 +30,7 @@ use crate::auth::CurrentUser;
 use crate::db::schema::{dealers, provinces};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::state::AppState;
+use shared::stock::parse_bool;
 
 /// Rows written per statement: large enough that per-statement costs (planning, the
 /// statement-level triggers) vanish, small enough to keep memory flat (~10 MB of JSON).

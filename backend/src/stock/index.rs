@@ -25,10 +25,11 @@ use futures_util::TryStreamExt;
 use memchr::memmem::Finder;
 use tokio::sync::Notify;
 
-use super::filters::{Facet, SortField, SortKey, StockFilter};
+use super::filters::{Facet, SortField, SortKey};
 use crate::cache::memory::{Generation, Stamp};
 use crate::db::DbPool;
 use crate::db::schema::{dealers, provinces, vehicles};
+use shared::stock::StockFilter;
 
 /// Writes come in bursts (an import, a bulk edit): a rebuild waits for a quiet moment.
 const SETTLE: Duration = Duration::from_millis(100);
@@ -312,8 +313,9 @@ impl StockTable {
     fn compile(&self, filter: &StockFilter, today: NaiveDate) -> Compiled {
         let value = |v: Option<&str>| v.map(|v| self.values.id(v));
         let day = |days: Option<i32>| days.map(|d| day_number(super::filters::days_before(today, d)));
+        let words = filter.words();
         Compiled {
-            text_rows: (!filter.words.is_empty()).then(|| self.texts.containing_all(&filter.words)),
+            text_rows: (!words.is_empty()).then(|| self.texts.containing_all(&words)),
             brand: value(filter.brand.as_deref()),
             model: value(filter.model.as_deref()),
             vehicle_type: filter.vehicle_type.as_deref().map(|v| self.values.id(&v.to_lowercase())),
@@ -322,7 +324,7 @@ impl StockTable {
             stock_type: value(filter.stock_type.map(|s| s.as_str())),
             status: value(filter.status.map(|s| s.as_str())),
             dealer: filter.dealer_id,
-            province: filter.province_code.as_deref().map(|code| self.province_by_code.get(code).copied()),
+            province: filter.province.as_deref().map(|code| self.province_by_code.get(code).copied()),
             reserved: filter.reserved,
             published: filter.published,
             price: (filter.price_min.map_or(i64::MIN, |m| m.cents()), filter.price_max.map_or(i64::MAX, |m| m.cents())),
@@ -330,7 +332,10 @@ impl StockTable {
             year: (filter.year_min.is_some() || filter.year_max.is_some())
                 .then(|| (filter.year_min.unwrap_or(i32::MIN + 1), filter.year_max.unwrap_or(i32::MAX))),
             // More days in stock is an earlier reception.
-            reception: (day(filter.days_max).unwrap_or(i32::MIN), day(filter.days_min).unwrap_or(i32::MAX)),
+            reception: (
+                day(filter.days_in_stock_max).unwrap_or(i32::MIN),
+                day(filter.days_in_stock_min).unwrap_or(i32::MAX),
+            ),
         }
     }
 

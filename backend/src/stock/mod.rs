@@ -15,7 +15,7 @@ use actix_web::{middleware, web};
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-pub(crate) use filters::{page_params, parse_query};
+pub(crate) use filters::page_params;
 pub(crate) use handlers::load_vehicle;
 
 use crate::state::forget_answers_after_writes;

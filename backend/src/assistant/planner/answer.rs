@@ -9,10 +9,11 @@ use super::lexicon::{DashboardTopic, Focus, Lead, dashboard_topic, focus, provin
 use super::numbers::{format_decimal, format_int, format_money, format_percent, parse_number};
 use super::text::{Words, tokenize};
 use crate::assistant::tools::args::{
-    AggregateArgs, AggregateGroup, AggregateResult, DashboardArgs, DashboardResult, Filters, GroupBy, HistoryArgs,
-    HistoryGroup, HistoryResult, SearchArgs, SearchResult, SemanticArgs, SemanticResult, ToolOutput, ToolRequest,
-    VehicleArgs, VehicleResult, VehicleSummary,
+    AggregateArgs, AggregateGroup, AggregateResult, DashboardArgs, DashboardResult, GroupBy, HistoryArgs, HistoryGroup,
+    HistoryResult, SearchArgs, SearchResult, SemanticArgs, SemanticResult, ToolOutput, ToolRequest, VehicleArgs,
+    VehicleResult, VehicleSummary,
 };
+use shared::stock::StockFilter;
 
 pub(super) fn answer(
     language: Language,
@@ -247,18 +248,18 @@ impl Writer {
     /// The filters in words, without a noun: `["SEAT", "diésel"]` and `["en Madrid", "hasta
     /// 15.000 €"]`. `dealer` is the dealer's name when a result gave it; `as_label` names places
     /// without a preposition, for a table's rows.
-    fn describe(&self, filters: &Filters, dealer: Option<&str>, as_label: bool) -> (Vec<String>, Vec<String>) {
+    fn describe(&self, filters: &StockFilter, dealer: Option<&str>, as_label: bool) -> (Vec<String>, Vec<String>) {
         let place = |preposition: &str, name: &str| {
             if as_label { name.to_owned() } else { format!("{} {name}", preposition) }
         };
         let mut subject: Vec<String> =
             [&filters.brand, &filters.model, &filters.vehicle_type].into_iter().flatten().cloned().collect();
-        let mut traits: Vec<String> = [&filters.fuel, &filters.transmission]
+        let mut traits: Vec<String> = [filters.fuel.map(|f| f.as_str()), filters.transmission.map(|t| t.as_str())]
             .into_iter()
             .flatten()
             .map(|code| self.code_adjective(code))
-            .chain(filters.stock_type.clone())
-            .chain(filters.status.as_deref().map(|code| self.code_adjective(code)))
+            .chain(filters.stock_type.map(|t| t.as_str().to_owned()))
+            .chain(filters.status.map(|status| self.code_adjective(status.as_str())))
             .collect();
         if let Some(reserved) = filters.reserved {
             let (es, en) = if reserved { ("reservados", "reserved") } else { ("sin reservar", "unreserved") };
@@ -300,7 +301,7 @@ impl Writer {
     }
 
     /// What the figures cover, as a noun phrase: "SEAT diésel en Madrid", "todo el stock".
-    fn coverage(&self, filters: &Filters, dealer: Option<&str>) -> String {
+    fn coverage(&self, filters: &StockFilter, dealer: Option<&str>) -> String {
         let (mut words, rest) = self.describe(filters, dealer, false);
         let has_subject = filters.brand.is_some() || filters.model.is_some() || filters.vehicle_type.is_some();
         if words.is_empty() && rest.is_empty() {
@@ -318,7 +319,7 @@ impl Writer {
 
     /// The filters in words without a noun: a table row's label ("Autos Sol Madrid", `as_label`)
     /// or what a dashboard covers ("en Madrid").
-    fn scope(&self, filters: &Filters, dealer: Option<&str>, as_label: bool) -> String {
+    fn scope(&self, filters: &StockFilter, dealer: Option<&str>, as_label: bool) -> String {
         let (mut words, rest) = self.describe(filters, dealer, as_label);
         words.extend(rest);
         match (words.is_empty(), as_label) {
@@ -676,7 +677,7 @@ impl Writer {
     }
 
     /// The figures columns of a table of groups, as the question asks for them.
-    fn figure_columns(&self, group_by: Option<GroupBy>, filters: &Filters) -> Vec<(&'static str, Column)> {
+    fn figure_columns(&self, group_by: Option<GroupBy>, filters: &StockFilter) -> Vec<(&'static str, Column)> {
         let mut columns = vec![
             (self.t("Vehículos", "Vehicles"), Column::Vehicles),
             (self.t("Valor del stock", "Stock value"), Column::Value),
@@ -791,11 +792,11 @@ impl Writer {
     }
 
     fn dashboard(&self, args: &DashboardArgs, result: &DashboardResult) -> String {
-        let filters = Filters {
+        let filters = StockFilter {
             dealer_id: args.dealer_id,
             province: args.province.clone(),
-            stock_type: args.stock_type.clone(),
-            ..Filters::default()
+            stock_type: args.stock_type,
+            ..StockFilter::default()
         };
         let coverage = self.scope(&filters, None, false);
         let (counts, money) = (&result.counts, &result.money);
@@ -948,11 +949,11 @@ impl Writer {
     }
 
     fn history(&self, histories: &[(&HistoryArgs, &HistoryResult)]) -> String {
-        let place = |args: &HistoryArgs| Filters {
+        let place = |args: &HistoryArgs| StockFilter {
             dealer_id: args.dealer_id,
             province: args.province.clone(),
-            stock_type: args.stock_type.clone(),
-            ..Filters::default()
+            stock_type: args.stock_type,
+            ..StockFilter::default()
         };
         let missing: Vec<String> = histories
             .iter()
@@ -1017,7 +1018,7 @@ impl Writer {
     fn history_pivot(
         &self,
         histories: &[(&HistoryArgs, &HistoryResult)],
-        place: &dyn Fn(&HistoryArgs) -> Filters,
+        place: &dyn Fn(&HistoryArgs) -> StockFilter,
     ) -> String {
         let mut periods: Vec<&str> = Vec::new();
         let mut labels: Vec<String> = Vec::new();
@@ -1099,7 +1100,7 @@ enum Column {
 
 /// Whether the filters already fix the grouped dimension (one dealer grouped by dealer): the
 /// single group is then the whole result, named.
-fn fixes(filters: &Filters, group_by: Option<GroupBy>) -> bool {
+fn fixes(filters: &StockFilter, group_by: Option<GroupBy>) -> bool {
     match group_by {
         Some(GroupBy::Dealer) => filters.dealer_id.is_some(),
         Some(GroupBy::Province) => filters.province.is_some(),

@@ -1,6 +1,8 @@
 //! The words the planner knows besides the database's names, folded (lower case, no accents).
 //! A phrase is words separated by single spaces and matches whole words only.
 
+use shared::stock::{Fuel, StockType, Transmission, VehicleStatus};
+
 use crate::assistant::tools::args::GroupBy;
 
 use super::text::Words;
@@ -315,9 +317,9 @@ pub(super) const FOLLOW_UP_START: &[&str] = &[
 pub(super) const FOLLOW_UP_ANYWHERE: &[&str] =
     &["esos", "esas", "estos", "estas", "ellos", "ellas", "those", "these", "them", "same for", "lo mismo"];
 
-pub(super) const FUELS: &[(&str, &[&str])] = &[
+pub(super) const FUELS: &[(Fuel, &[&str])] = &[
     (
-        "plugin_hybrid",
+        Fuel::PluginHybrid,
         &[
             "hibrido enchufable",
             "hibridos enchufables",
@@ -335,17 +337,20 @@ pub(super) const FUELS: &[(&str, &[&str])] = &[
             "phevs",
         ],
     ),
-    ("hybrid", &["hibrido", "hibridos", "hibrida", "hibridas", "hybrid", "hybrids", "hev"]),
-    ("electric", &["electrico", "electricos", "electrica", "electricas", "electric", "electrics", "ev", "evs", "bev"]),
-    ("diesel", &["diesel", "diesels", "gasoil", "gasoleo"]),
-    ("petrol", &["gasolina", "gasolinas", "petrol", "gasoline"]),
-    ("lpg", &["glp", "lpg", "autogas"]),
-    ("cng", &["gnc", "cng", "gas natural", "natural gas"]),
+    (Fuel::Hybrid, &["hibrido", "hibridos", "hibrida", "hibridas", "hybrid", "hybrids", "hev"]),
+    (
+        Fuel::Electric,
+        &["electrico", "electricos", "electrica", "electricas", "electric", "electrics", "ev", "evs", "bev"],
+    ),
+    (Fuel::Diesel, &["diesel", "diesels", "gasoil", "gasoleo"]),
+    (Fuel::Petrol, &["gasolina", "gasolinas", "petrol", "gasoline"]),
+    (Fuel::Lpg, &["glp", "lpg", "autogas"]),
+    (Fuel::Cng, &["gnc", "cng", "gas natural", "natural gas"]),
 ];
 
-pub(super) const TRANSMISSIONS: &[(&str, &[&str])] = &[
+pub(super) const TRANSMISSIONS: &[(Transmission, &[&str])] = &[
     (
-        "automatic",
+        Transmission::Automatic,
         &[
             "automatico",
             "automaticos",
@@ -358,17 +363,23 @@ pub(super) const TRANSMISSIONS: &[(&str, &[&str])] = &[
             "automatic gearbox",
         ],
     ),
-    ("manual", &["manual", "manuales", "cambio manual", "manuals", "manual transmission", "manual gearbox"]),
+    (
+        Transmission::Manual,
+        &["manual", "manuales", "cambio manual", "manuals", "manual transmission", "manual gearbox"],
+    ),
 ];
 
-pub(super) const STOCK_TYPES: &[(&str, &[&str])] = &[
+pub(super) const STOCK_TYPES: &[(StockType, &[&str])] = &[
     (
-        "KM0",
+        StockType::Km0,
         &["km0", "km 0", "km cero", "kilometro cero", "kilometro 0", "zero km", "zero kilometre", "zero kilometer"],
     ),
-    ("DEMO", &["demo", "demos", "demostracion", "de demostracion", "demonstrator", "demonstrators", "demonstration"]),
     (
-        "VO",
+        StockType::Demo,
+        &["demo", "demos", "demostracion", "de demostracion", "demonstrator", "demonstrators", "demonstration"],
+    ),
+    (
+        StockType::Vo,
         &[
             "vo",
             "ocasion",
@@ -384,14 +395,14 @@ pub(super) const STOCK_TYPES: &[(&str, &[&str])] = &[
             "pre owned",
         ],
     ),
-    ("VN", &["vn", "nuevo", "nuevos", "nueva", "nuevas", "new cars", "new vehicles", "brand new", "new car"]),
+    (StockType::Vn, &["vn", "nuevo", "nuevos", "nueva", "nuevas", "new cars", "new vehicles", "brand new", "new car"]),
 ];
 
-pub(super) const STATUSES: &[(&str, &[&str])] = &[
-    ("available", &["disponible", "disponibles", "available"]),
-    ("in_preparation", &["en preparacion", "preparacion", "in preparation", "being prepared"]),
-    ("in_transit", &["en transito", "transito", "en camino", "in transit", "on the way"]),
-    ("sold", &["vendido", "vendidos", "vendida", "vendidas", "sold"]),
+pub(super) const STATUSES: &[(VehicleStatus, &[&str])] = &[
+    (VehicleStatus::Available, &["disponible", "disponibles", "available"]),
+    (VehicleStatus::InPreparation, &["en preparacion", "preparacion", "in preparation", "being prepared"]),
+    (VehicleStatus::InTransit, &["en transito", "transito", "en camino", "in transit", "on the way"]),
+    (VehicleStatus::Sold, &["vendido", "vendidos", "vendida", "vendidas", "sold"]),
 ];
 
 /// Yes/no flags: the "no" phrases are listed (and so matched) first.

@@ -8,6 +8,7 @@ use shared::stock::Money;
 use super::text::tokenize;
 use super::*;
 use crate::assistant::tools::args::*;
+use shared::stock::{Fuel, StockFilter, StockType, Transmission, VehicleStatus};
 
 fn vocabulary() -> Vocabulary {
     let strings = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
@@ -66,15 +67,15 @@ fn understood(question: &str) -> bool {
     matches!(plan(question, &[], &vocabulary(), today()), Plan::Calls { .. })
 }
 
-fn aggregate(filters: Filters, group_by: Option<GroupBy>) -> ToolRequest {
+fn aggregate(filters: StockFilter, group_by: Option<GroupBy>) -> ToolRequest {
     ToolRequest::AggregateStock(AggregateArgs { filters, group_by, limit: None })
 }
 
-fn search(filters: Filters, sort: Option<&str>, limit: Option<i64>) -> ToolRequest {
+fn search(filters: StockFilter, sort: Option<&str>, limit: Option<i64>) -> ToolRequest {
     ToolRequest::SearchVehicles(SearchArgs { filters, sort: sort.map(str::to_owned), limit })
 }
 
-fn semantic(text: &str, filters: Filters) -> ToolRequest {
+fn semantic(text: &str, filters: StockFilter) -> ToolRequest {
     ToolRequest::SemanticSearch(SemanticArgs { text: text.into(), filters, limit: Some(5) })
 }
 
@@ -94,44 +95,51 @@ fn euros(euros: i64) -> Option<Money> {
     Some(Money::from_euros(euros))
 }
 
-fn all() -> Filters {
-    Filters::default()
+fn all() -> StockFilter {
+    StockFilter::default()
 }
 
 #[test]
 fn counts_with_names_values_and_places() {
-    let seat_diesel_madrid = Filters { brand: text("SEAT"), fuel: text("diesel"), province: text("28"), ..all() };
+    let seat_diesel_madrid =
+        StockFilter { brand: text("SEAT"), fuel: Some(Fuel::Diesel), province: text("28"), ..all() };
     assert_eq!(planned("¿Cuántos SEAT diésel tenemos en Madrid?"), [aggregate(seat_diesel_madrid.clone(), None)]);
     assert_eq!(planned("cuantos seat diesel tenemos en MADRID"), [aggregate(seat_diesel_madrid, None)]);
     assert_eq!(
         planned("How many automatic cars do we have?"),
-        [aggregate(Filters { transmission: text("automatic"), ..all() }, None)]
+        [aggregate(StockFilter { transmission: Some(Transmission::Automatic), ..all() }, None)]
     );
-    assert_eq!(planned("How many VW are there?"), [aggregate(Filters { brand: text("Volkswagen"), ..all() }, None)]);
+    assert_eq!(
+        planned("How many VW are there?"),
+        [aggregate(StockFilter { brand: text("Volkswagen"), ..all() }, None)]
+    );
     assert_eq!(
         planned("¿Cuál es el valor del stock de Volkswagen?"),
-        [aggregate(Filters { brand: text("Volkswagen"), ..all() }, None)]
+        [aggregate(StockFilter { brand: text("Volkswagen"), ..all() }, None)]
     );
     assert_eq!(
         planned("¿Cuántos vehículos reservados hay?"),
-        [aggregate(Filters { reserved: Some(true), ..all() }, None)]
+        [aggregate(StockFilter { reserved: Some(true), ..all() }, None)]
     );
-    assert_eq!(planned("¿Cuántos km0 tenemos?"), [aggregate(Filters { stock_type: text("KM0"), ..all() }, None)]);
+    assert_eq!(
+        planned("¿Cuántos km0 tenemos?"),
+        [aggregate(StockFilter { stock_type: Some(StockType::Km0), ..all() }, None)]
+    );
     assert_eq!(
         planned("¿Cuántos híbridos enchufables hay?"),
-        [aggregate(Filters { fuel: text("plugin_hybrid"), ..all() }, None)]
+        [aggregate(StockFilter { fuel: Some(Fuel::PluginHybrid), ..all() }, None)]
     );
     assert_eq!(
         planned("How many cars are in transit?"),
-        [aggregate(Filters { status: text("in_transit"), ..all() }, None)]
+        [aggregate(StockFilter { status: Some(VehicleStatus::InTransit), ..all() }, None)]
     );
     assert_eq!(
         planned("¿Cuántos familiares hay?"),
-        [aggregate(Filters { vehicle_type: text("Familiar"), ..all() }, None)]
+        [aggregate(StockFilter { vehicle_type: text("Familiar"), ..all() }, None)]
     );
     assert_eq!(
         planned("how many SUVs do we have in Barcelona"),
-        [aggregate(Filters { vehicle_type: text("SUV"), province: text("08"), ..all() }, None)]
+        [aggregate(StockFilter { vehicle_type: text("SUV"), province: text("08"), ..all() }, None)]
     );
 }
 
@@ -139,31 +147,35 @@ fn counts_with_names_values_and_places() {
 fn models_imply_their_brand_and_places_are_told_apart() {
     assert_eq!(
         planned("¿Cuántos SEAT León hay en León?"),
-        [aggregate(Filters { brand: text("SEAT"), model: text("León"), province: text("24"), ..all() }, None)]
+        [aggregate(StockFilter { brand: text("SEAT"), model: text("León"), province: text("24"), ..all() }, None)]
     );
     assert_eq!(
         planned("muéstrame los Ibiza de gasolina"),
-        [search(Filters { brand: text("SEAT"), model: text("Ibiza"), fuel: text("petrol"), ..all() }, None, None)]
+        [search(
+            StockFilter { brand: text("SEAT"), model: text("Ibiza"), fuel: Some(Fuel::Petrol), ..all() },
+            None,
+            None
+        )]
     );
     // "up to" is not the Volkswagen Up.
     assert_eq!(
         planned("how many cars up to 12,000 euros"),
-        [aggregate(Filters { price_max: euros(12000), ..all() }, None)]
+        [aggregate(StockFilter { price_max: euros(12000), ..all() }, None)]
     );
     // A dealer by part of its name; "Madrid" there is not the province.
     assert_eq!(
         planned("¿Cuántos coches tiene Sol Madrid?"),
-        [aggregate(Filters { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer))]
+        [aggregate(StockFilter { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer))]
     );
     assert_eq!(
         planned("¿cuántos coches tiene Autos Sol Madrid en Madrid?"),
-        [aggregate(Filters { province: text("28"), ..all() }, None)],
+        [aggregate(StockFilter { province: text("28"), ..all() }, None)],
         "the last place named wins"
     );
     assert_eq!(
         planned("how many BMW X1 at Levante"),
         [aggregate(
-            Filters { brand: text("BMW"), model: text("X1"), dealer_id: Some(9), ..all() },
+            StockFilter { brand: text("BMW"), model: text("X1"), dealer_id: Some(9), ..all() },
             Some(GroupBy::Dealer)
         )]
     );
@@ -171,38 +183,38 @@ fn models_imply_their_brand_and_places_are_told_apart() {
 
 #[test]
 fn prices_kilometres_years_and_days() {
-    let price_max = |n| aggregate(Filters { price_max: euros(n), ..all() }, None);
+    let price_max = |n| aggregate(StockFilter { price_max: euros(n), ..all() }, None);
     assert_eq!(planned("cuántos coches de menos de 15.000 €"), [price_max(15000)]);
     assert_eq!(planned("¿Cuántos coches hay de menos de 15.000 euros?"), [price_max(15000)]);
     assert_eq!(planned("How many cars under 15k?"), [price_max(15000)]);
     assert_eq!(planned("how many cars under 15,000"), [price_max(15000)]);
     assert_eq!(
         planned("¿Cuántos coches hay entre 10.000 y 20.000?"),
-        [aggregate(Filters { price_min: euros(10000), price_max: euros(20000), ..all() }, None)]
+        [aggregate(StockFilter { price_min: euros(10000), price_max: euros(20000), ..all() }, None)]
     );
     assert_eq!(
         planned("cuántos coches de más de 30.000 €"),
-        [aggregate(Filters { price_min: euros(30000), ..all() }, None)]
+        [aggregate(StockFilter { price_min: euros(30000), ..all() }, None)]
     );
     assert_eq!(
         planned("¿Cuántos coches con menos de 50.000 km?"),
-        [aggregate(Filters { km_max: Some(50000), ..all() }, None)]
+        [aggregate(StockFilter { km_max: Some(50000), ..all() }, None)]
     );
     assert_eq!(
         planned("¿Cuántos coches de 2020 o posteriores?"),
-        [aggregate(Filters { year_min: Some(2020), ..all() }, None)]
+        [aggregate(StockFilter { year_min: Some(2020), ..all() }, None)]
     );
     assert_eq!(
         planned("¿Cuántos coches anteriores a 2015 tenemos?"),
-        [aggregate(Filters { year_max: Some(2014), ..all() }, None)]
+        [aggregate(StockFilter { year_max: Some(2014), ..all() }, None)]
     );
     assert_eq!(
         planned("cars from 2019 with less than 50,000 km"),
-        [search(Filters { year_min: Some(2019), km_max: Some(50000), ..all() }, None, None)]
+        [search(StockFilter { year_min: Some(2019), km_max: Some(50000), ..all() }, None, None)]
     );
     assert_eq!(
         planned("cars over 180 days in stock"),
-        [search(Filters { days_in_stock_min: Some(181), ..all() }, Some("-days_in_stock"), None)]
+        [search(StockFilter { days_in_stock_min: Some(181), ..all() }, Some("-days_in_stock"), None)]
     );
 }
 
@@ -215,18 +227,24 @@ fn breakdowns() {
     assert_eq!(planned("antigüedad del stock"), [aggregate(all(), Some(GroupBy::AgeBand))]);
     assert_eq!(
         planned("vehículos con más de 90 días en stock por concesionario"),
-        [aggregate(Filters { days_in_stock_min: Some(91), ..all() }, Some(GroupBy::Dealer))]
+        [aggregate(StockFilter { days_in_stock_min: Some(91), ..all() }, Some(GroupBy::Dealer))]
     );
     assert_eq!(
         planned("precio medio de los SUV por tipo de stock"),
-        [aggregate(Filters { vehicle_type: text("SUV"), ..all() }, Some(GroupBy::StockType))]
+        [aggregate(StockFilter { vehicle_type: text("SUV"), ..all() }, Some(GroupBy::StockType))]
     );
 }
 
 #[test]
 fn averages() {
-    assert_eq!(planned("precio medio de los SUV"), [aggregate(Filters { vehicle_type: text("SUV"), ..all() }, None)]);
-    assert_eq!(planned("average mileage of diesel cars"), [aggregate(Filters { fuel: text("diesel"), ..all() }, None)]);
+    assert_eq!(
+        planned("precio medio de los SUV"),
+        [aggregate(StockFilter { vehicle_type: text("SUV"), ..all() }, None)]
+    );
+    assert_eq!(
+        planned("average mileage of diesel cars"),
+        [aggregate(StockFilter { fuel: Some(Fuel::Diesel), ..all() }, None)]
+    );
 }
 
 #[test]
@@ -239,12 +257,12 @@ fn extremes() {
     assert_eq!(planned("oldest registration in stock"), [search(all(), Some("registration_year"), Some(1))]);
     assert_eq!(
         planned("los 5 SEAT más baratos"),
-        [search(Filters { brand: text("SEAT"), ..all() }, Some("sale_price"), Some(5))]
+        [search(StockFilter { brand: text("SEAT"), ..all() }, Some("sale_price"), Some(5))]
     );
     assert_eq!(planned("los coches más caros"), [search(all(), Some("-sale_price"), Some(5))]);
     assert_eq!(
         planned("the 3 most expensive Mercedes"),
-        [search(Filters { brand: text("Mercedes-Benz"), ..all() }, Some("-sale_price"), Some(3))]
+        [search(StockFilter { brand: text("Mercedes-Benz"), ..all() }, Some("-sale_price"), Some(3))]
     );
 }
 
@@ -253,37 +271,37 @@ fn more_ways_of_asking() {
     assert_eq!(planned("coches ordenados por precio"), [search(all(), Some("sale_price"), None)]);
     assert_eq!(
         planned("¿Qué coches llevan más de 6 meses en stock?"),
-        [search(Filters { days_in_stock_min: Some(181), ..all() }, Some("-days_in_stock"), None)]
+        [search(StockFilter { days_in_stock_min: Some(181), ..all() }, Some("-days_in_stock"), None)]
     );
     assert_eq!(
         planned("¿cuántos coches hay entre 15 y 20 mil euros?"),
-        [aggregate(Filters { price_min: euros(15000), price_max: euros(20000), ..all() }, None)]
+        [aggregate(StockFilter { price_min: euros(15000), price_max: euros(20000), ..all() }, None)]
     );
     assert_eq!(
         planned("cars between €10,000 and €15,000"),
-        [search(Filters { price_min: euros(10000), price_max: euros(15000), ..all() }, None, None)]
+        [search(StockFilter { price_min: euros(10000), price_max: euros(15000), ..all() }, None, None)]
     );
     assert_eq!(
         planned("show me Golfs"),
-        [search(Filters { brand: text("Volkswagen"), model: text("Golf"), ..all() }, None, None)]
+        [search(StockFilter { brand: text("Volkswagen"), model: text("Golf"), ..all() }, None, None)]
     );
     assert_eq!(
         planned("¿cuántos 208 hay?"),
-        [aggregate(Filters { brand: text("Peugeot"), model: text("208"), ..all() }, None)]
+        [aggregate(StockFilter { brand: text("Peugeot"), model: text("208"), ..all() }, None)]
     );
     // A part of a name two dealers share names both.
     assert_eq!(
         planned("¿Cuántos coches de Autos Sol tenemos?"),
         [
-            aggregate(Filters { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer)),
-            aggregate(Filters { dealer_id: Some(7), ..all() }, Some(GroupBy::Dealer)),
+            aggregate(StockFilter { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer)),
+            aggregate(StockFilter { dealer_id: Some(7), ..all() }, Some(GroupBy::Dealer)),
         ]
     );
     assert_eq!(
         planned("¿Cuántos coches eléctricos o híbridos hay?"),
         [
-            aggregate(Filters { fuel: text("hybrid"), ..all() }, Some(GroupBy::Fuel)),
-            aggregate(Filters { fuel: text("electric"), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Hybrid), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Electric), ..all() }, Some(GroupBy::Fuel)),
         ]
     );
     // Several values of one thing in a need are left to its text.
@@ -302,20 +320,23 @@ fn the_same_in_english() {
     assert_eq!(planned("average price per dealer"), [aggregate(all(), Some(GroupBy::Dealer))]);
     assert_eq!(
         planned("How much is the Volkswagen stock worth?"),
-        [aggregate(Filters { brand: text("Volkswagen"), ..all() }, None)]
+        [aggregate(StockFilter { brand: text("Volkswagen"), ..all() }, None)]
     );
     assert_eq!(
         planned("How many km0 cars do we have?"),
-        [aggregate(Filters { stock_type: text("KM0"), ..all() }, None)]
+        [aggregate(StockFilter { stock_type: Some(StockType::Km0), ..all() }, None)]
     );
     assert_eq!(
         planned("how many reserved vehicles are there?"),
-        [aggregate(Filters { reserved: Some(true), ..all() }, None)]
+        [aggregate(StockFilter { reserved: Some(true), ..all() }, None)]
     );
-    assert_eq!(planned("how many cars older than 2015"), [aggregate(Filters { year_max: Some(2014), ..all() }, None)]);
+    assert_eq!(
+        planned("how many cars older than 2015"),
+        [aggregate(StockFilter { year_max: Some(2014), ..all() }, None)]
+    );
     assert_eq!(
         planned("electric cars from 2020 or newer"),
-        [search(Filters { fuel: text("electric"), year_min: Some(2020), ..all() }, None, None)]
+        [search(StockFilter { fuel: Some(Fuel::Electric), year_min: Some(2020), ..all() }, None, None)]
     );
     assert_eq!(planned("what's the most powerful car?"), [search(all(), Some("-power_cv"), Some(1))]);
     assert_eq!(
@@ -329,13 +350,17 @@ fn the_same_in_english() {
     assert_eq!(
         planned("compare diesel and petrol"),
         [
-            aggregate(Filters { fuel: text("diesel"), ..all() }, Some(GroupBy::Fuel)),
-            aggregate(Filters { fuel: text("petrol"), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Diesel), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Petrol), ..all() }, Some(GroupBy::Fuel)),
         ]
     );
     assert_eq!(
         planned("cars at Levante with more than 90 days in stock"),
-        [search(Filters { dealer_id: Some(9), days_in_stock_min: Some(91), ..all() }, Some("-days_in_stock"), None)]
+        [search(
+            StockFilter { dealer_id: Some(9), days_in_stock_min: Some(91), ..all() },
+            Some("-days_in_stock"),
+            None
+        )]
     );
 }
 
@@ -353,16 +378,24 @@ fn described_needs() {
     let question = "SUV automático para ciudad";
     assert_eq!(
         planned(question),
-        [semantic(question, Filters { vehicle_type: text("SUV"), transmission: text("automatic"), ..all() })]
+        [semantic(
+            question,
+            StockFilter { vehicle_type: text("SUV"), transmission: Some(Transmission::Automatic), ..all() }
+        )]
     );
     let question = "small petrol car for a new driver";
-    assert_eq!(planned(question), [semantic(question, Filters { fuel: text("petrol"), ..all() })]);
+    assert_eq!(planned(question), [semantic(question, StockFilter { fuel: Some(Fuel::Petrol), ..all() })]);
     let question = "recommend an automatic SUV under 25,000 euros";
     assert_eq!(
         planned(question),
         [semantic(
             question,
-            Filters { vehicle_type: text("SUV"), transmission: text("automatic"), price_max: euros(25000), ..all() }
+            StockFilter {
+                vehicle_type: text("SUV"),
+                transmission: Some(Transmission::Automatic),
+                price_max: euros(25000),
+                ..all()
+            }
         )]
     );
 }
@@ -404,26 +437,27 @@ fn comparisons_over_time_and_between_dealers() {
     assert_eq!(
         planned("compara Autos Sol Madrid con Motor Norte"),
         [
-            aggregate(Filters { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer)),
-            aggregate(Filters { dealer_id: Some(5), ..all() }, Some(GroupBy::Dealer)),
+            aggregate(StockFilter { dealer_id: Some(3), ..all() }, Some(GroupBy::Dealer)),
+            aggregate(StockFilter { dealer_id: Some(5), ..all() }, Some(GroupBy::Dealer)),
         ]
     );
     assert_eq!(
         planned("compara diésel y gasolina"),
         [
-            aggregate(Filters { fuel: text("diesel"), ..all() }, Some(GroupBy::Fuel)),
-            aggregate(Filters { fuel: text("petrol"), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Diesel), ..all() }, Some(GroupBy::Fuel)),
+            aggregate(StockFilter { fuel: Some(Fuel::Petrol), ..all() }, Some(GroupBy::Fuel)),
         ]
     );
 }
 
 #[test]
 fn follow_ups_start_from_the_previous_filters() {
-    let seat_diesel_madrid = Filters { brand: text("SEAT"), fuel: text("diesel"), province: text("28"), ..all() };
+    let seat_diesel_madrid =
+        StockFilter { brand: text("SEAT"), fuel: Some(Fuel::Diesel), province: text("28"), ..all() };
     let previous = [aggregate(seat_diesel_madrid.clone(), None)];
     assert_eq!(
         plan_after("¿Y de esos, cuántos son automáticos?", &previous),
-        [aggregate(Filters { transmission: text("automatic"), ..seat_diesel_madrid.clone() }, None)]
+        [aggregate(StockFilter { transmission: Some(Transmission::Automatic), ..seat_diesel_madrid.clone() }, None)]
     );
     assert_eq!(
         plan_after("and of those, which is the cheapest?", &previous),
@@ -432,13 +466,13 @@ fn follow_ups_start_from_the_previous_filters() {
     // Same question elsewhere: the previous call again, with the place replaced.
     assert_eq!(
         plan_after("¿Y en Barcelona?", &previous),
-        [aggregate(Filters { province: text("08"), ..seat_diesel_madrid.clone() }, None)]
+        [aggregate(StockFilter { province: text("08"), ..seat_diesel_madrid.clone() }, None)]
     );
     let need = "SUV automático para ciudad";
-    let previous = [semantic(need, Filters { vehicle_type: text("SUV"), ..all() })];
+    let previous = [semantic(need, StockFilter { vehicle_type: text("SUV"), ..all() })];
     assert_eq!(
         plan_after("¿y en Sevilla?", &previous),
-        [semantic(need, Filters { vehicle_type: text("SUV"), province: text("41"), ..all() })]
+        [semantic(need, StockFilter { vehicle_type: text("SUV"), province: text("41"), ..all() })]
     );
     // A dealer replaces the province, and the first call with filters is the one followed.
     let previous =
@@ -446,7 +480,7 @@ fn follow_ups_start_from_the_previous_filters() {
     assert_eq!(
         plan_after("and what about Motor Norte?", &previous),
         [aggregate(
-            Filters { brand: text("SEAT"), fuel: text("diesel"), dealer_id: Some(5), ..all() },
+            StockFilter { brand: text("SEAT"), fuel: Some(Fuel::Diesel), dealer_id: Some(5), ..all() },
             Some(GroupBy::Dealer)
         )]
     );

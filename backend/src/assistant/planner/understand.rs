@@ -10,10 +10,11 @@ use super::numbers::{Number, count_word, parse_number};
 use super::text::{Words, fold_words};
 use super::{Language, Plan, Vocabulary, detect_language};
 use crate::assistant::tools::args::{
-    AggregateArgs, DashboardArgs, Filters, GroupBy, HistoryArgs, HistoryGroup, SearchArgs, SemanticArgs, ToolRequest,
+    AggregateArgs, DashboardArgs, GroupBy, HistoryArgs, HistoryGroup, SearchArgs, SemanticArgs, ToolRequest,
     VehicleArgs,
 };
 use shared::stock::Money;
+use shared::stock::{Fuel, StockFilter, StockType, Transmission, VehicleStatus};
 
 /// At most this many calls when a question names several values of one thing ("SEAT y Toyota").
 const MAX_VARIANTS: usize = 4;
@@ -41,10 +42,10 @@ enum Value {
     VehicleType(String, bool),
     Dealer(i64),
     Province(String),
-    Fuel(&'static str),
-    Transmission(&'static str),
-    StockType(&'static str),
-    Status(&'static str),
+    Fuel(Fuel),
+    Transmission(Transmission),
+    StockType(StockType),
+    Status(VehicleStatus),
 }
 
 impl Value {
@@ -64,7 +65,7 @@ impl Value {
 
     /// Sets this value on filters, clearing what it contradicts: another brand's model, or the
     /// dealer when a province is named (and the other way round).
-    fn apply(&self, filters: &mut Filters) {
+    fn apply(&self, filters: &mut StockFilter) {
         match self {
             Value::Brand(brand) => {
                 if filters.brand.as_ref() != Some(brand) {
@@ -85,10 +86,10 @@ impl Value {
                 filters.province = Some(code.clone());
                 filters.dealer_id = None;
             }
-            Value::Fuel(code) => filters.fuel = Some((*code).into()),
-            Value::Transmission(code) => filters.transmission = Some((*code).into()),
-            Value::StockType(code) => filters.stock_type = Some((*code).into()),
-            Value::Status(code) => filters.status = Some((*code).into()),
+            Value::Fuel(fuel) => filters.fuel = Some(*fuel),
+            Value::Transmission(transmission) => filters.transmission = Some(*transmission),
+            Value::StockType(stock_type) => filters.stock_type = Some(*stock_type),
+            Value::Status(status) => filters.status = Some(*status),
         }
     }
 
@@ -120,7 +121,7 @@ struct Reading {
     vins: Vec<String>,
     values: Vec<Value>,
     /// Price, km, year and days bounds and the yes/no flags (one value each).
-    bounds: Filters,
+    bounds: StockFilter,
     group: Option<GroupBy>,
     ranking: Option<Ranking>,
     periods: Vec<String>,
@@ -237,7 +238,7 @@ impl Reading {
     /// The filters for each call: `base` (the previous answer's, for a follow-up) with this
     /// question's values and bounds on top, one set per value of a dimension named several times,
     /// each with that dimension (so each result is labelled with its value).
-    fn variants(&self, base: Filters) -> Vec<(Filters, Option<GroupBy>)> {
+    fn variants(&self, base: StockFilter) -> Vec<(StockFilter, Option<GroupBy>)> {
         let varied = self.varied_dimension();
         let mut common = base;
         // Brands first, so a model named with its brand keeps both.
@@ -248,7 +249,7 @@ impl Reading {
         match varied {
             None => vec![(common, None)],
             Some(dimension) => {
-                let mut variants: Vec<(Filters, Option<GroupBy>)> = Vec::new();
+                let mut variants: Vec<(StockFilter, Option<GroupBy>)> = Vec::new();
                 for value in self.values.iter().filter(|v| v.dimension() == dimension) {
                     let mut filters = common.clone();
                     value.apply(&mut filters);
@@ -263,7 +264,7 @@ impl Reading {
 
     /// The filters of a described need: the values stated once and plainly; several values of
     /// one thing ("híbrido o eléctrico") and adjectives ("algo familiar") are left to the text.
-    fn need_filters(&self, base: Filters) -> Filters {
+    fn need_filters(&self, base: StockFilter) -> StockFilter {
         let varied = self.varied_dimension();
         let mut filters = base;
         for value in &self.values {
@@ -277,7 +278,7 @@ impl Reading {
     }
 }
 
-fn merge_bounds(filters: &mut Filters, bounds: &Filters) {
+fn merge_bounds(filters: &mut StockFilter, bounds: &StockFilter) {
     macro_rules! overlay {
         ($($field:ident),*) => { $( if bounds.$field.is_some() { filters.$field = bounds.$field; } )* };
     }
@@ -366,24 +367,24 @@ fn calls(question: &str, reading: &Reading, base: Option<&ToolRequest>) -> Optio
 
 /// An aggregate; over one dealer it is grouped by dealer so that the result carries the dealer's
 /// name for the answer (the group is the whole result).
-fn aggregate(filters: Filters, group_by: Option<GroupBy>, limit: Option<i64>) -> ToolRequest {
+fn aggregate(filters: StockFilter, group_by: Option<GroupBy>, limit: Option<i64>) -> ToolRequest {
     let group_by = group_by.or(filters.dealer_id.map(|_| GroupBy::Dealer));
     ToolRequest::AggregateStock(AggregateArgs { filters, group_by, limit })
 }
 
 /// A plain list: longest in stock first when the question is about days in stock, otherwise the
 /// list's own order (newest arrivals).
-fn list(filters: Filters) -> ToolRequest {
+fn list(filters: StockFilter) -> ToolRequest {
     let ageing = filters.days_in_stock_min.is_some() || filters.days_in_stock_max.is_some();
     let sort = ageing.then(|| "-days_in_stock".to_owned());
     ToolRequest::SearchVehicles(SearchArgs { filters, sort, limit: None })
 }
 
-fn dashboard(filters: &Filters) -> ToolRequest {
+fn dashboard(filters: &StockFilter) -> ToolRequest {
     ToolRequest::DashboardFigures(DashboardArgs {
         dealer_id: filters.dealer_id,
         province: filters.province.clone(),
-        stock_type: filters.stock_type.clone(),
+        stock_type: filters.stock_type,
     })
 }
 
@@ -397,25 +398,25 @@ fn history_group(group: GroupBy) -> Option<HistoryGroup> {
 }
 
 /// The filters a previous call worked on; `None` for a VIN lookup.
-fn filters_of(call: &ToolRequest) -> Option<Filters> {
-    let place = |dealer_id, province: &Option<String>, stock_type: &Option<String>| Filters {
+fn filters_of(call: &ToolRequest) -> Option<StockFilter> {
+    let place = |dealer_id, province: &Option<String>, stock_type| StockFilter {
         dealer_id,
         province: province.clone(),
-        stock_type: stock_type.clone(),
-        ..Filters::default()
+        stock_type,
+        ..StockFilter::default()
     };
     match call {
         ToolRequest::SearchVehicles(args) => Some(args.filters.clone()),
         ToolRequest::AggregateStock(args) => Some(args.filters.clone()),
         ToolRequest::SemanticSearch(args) => Some(args.filters.clone()),
-        ToolRequest::DashboardFigures(args) => Some(place(args.dealer_id, &args.province, &args.stock_type)),
-        ToolRequest::StockHistory(args) => Some(place(args.dealer_id, &args.province, &args.stock_type)),
+        ToolRequest::DashboardFigures(args) => Some(place(args.dealer_id, &args.province, args.stock_type)),
+        ToolRequest::StockHistory(args) => Some(place(args.dealer_id, &args.province, args.stock_type)),
         ToolRequest::GetVehicle(_) => None,
     }
 }
 
 /// The previous call again, on new filters: "¿y en Barcelona?" asks the same thing elsewhere.
-fn with_filters(base: &ToolRequest, filters: Filters, varied: Option<GroupBy>) -> ToolRequest {
+fn with_filters(base: &ToolRequest, filters: StockFilter, varied: Option<GroupBy>) -> ToolRequest {
     match base {
         ToolRequest::SearchVehicles(args) => ToolRequest::SearchVehicles(SearchArgs { filters, ..args.clone() }),
         ToolRequest::AggregateStock(args) => aggregate(filters, args.group_by.or(varied), args.limit),
@@ -942,7 +943,7 @@ fn amount_at(words: &Words, at: usize) -> Option<Amount> {
 
 /// Prices, kilometres, years and days in stock with their comparisons: "menos de 15.000 €",
 /// "entre 10.000 y 20.000", "de 2020 o posteriores", "más de 90 días", "under 15k".
-fn read_bounds(words: &mut Words, bounds: &mut Filters) {
+fn read_bounds(words: &mut Words, bounds: &mut StockFilter) {
     let mut at = 0;
     while at < words.len() {
         let Some(first) = amount_at(words, at) else {
@@ -1003,7 +1004,7 @@ fn read_bounds(words: &mut Words, bounds: &mut Filters) {
     }
 }
 
-fn apply_bound(bounds: &mut Filters, quantity: Quantity, comparison: Option<Comparison>, number: Number) {
+fn apply_bound(bounds: &mut StockFilter, quantity: Quantity, comparison: Option<Comparison>, number: Number) {
     use Comparison::*;
     let whole = i32::try_from(number.whole()).unwrap_or(i32::MAX);
     let upper = matches!(comparison, Some(Below | AtMost));

@@ -3,96 +3,13 @@
 //! model's typo comes back to it as an error instead of a silently wider query.
 
 use serde::{Deserialize, Serialize};
-use shared::stock::{Money, StockQuery};
-
-/// The stock list's own filters (the same names and meanings as `GET /api/stock`).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Filters {
-    /// Words that must all appear in brand, model, version, VIN, plate or colour.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub q: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub brand: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub model: Option<String>,
-    /// Body type as stored: `SUV`, `Turismo`, `Familiar`, `Monovolumen`...
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub vehicle_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dealer_id: Option<i64>,
-    /// A province's INE code (`28` is Madrid).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub province: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fuel: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub transmission: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stock_type: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reserved: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub published: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub price_min: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub price_max: Option<Money>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub km_min: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub km_max: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub year_min: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub year_max: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_in_stock_min: Option<i32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub days_in_stock_max: Option<i32>,
-}
-
-impl Filters {
-    /// The stock list's query for these filters: what a link to the table carries.
-    pub fn to_stock_query(&self) -> StockQuery {
-        let text = |v: &Option<String>| v.as_ref().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        StockQuery {
-            q: text(&self.q),
-            brand: text(&self.brand),
-            model: text(&self.model),
-            vehicle_type: text(&self.vehicle_type),
-            dealer_id: self.dealer_id.map(|v| v.to_string()),
-            province: text(&self.province),
-            fuel: text(&self.fuel),
-            transmission: text(&self.transmission),
-            stock_type: text(&self.stock_type),
-            status: text(&self.status),
-            reserved: self.reserved.map(|v| v.to_string()),
-            published: self.published.map(|v| v.to_string()),
-            price_min: self.price_min.map(|v| v.to_string()),
-            price_max: self.price_max.map(|v| v.to_string()),
-            km_min: self.km_min.map(|v| v.to_string()),
-            km_max: self.km_max.map(|v| v.to_string()),
-            year_min: self.year_min.map(|v| v.to_string()),
-            year_max: self.year_max.map(|v| v.to_string()),
-            days_in_stock_min: self.days_in_stock_min.map(|v| v.to_string()),
-            days_in_stock_max: self.days_in_stock_max.map(|v| v.to_string()),
-            ..StockQuery::default()
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == Filters::default()
-    }
-}
+use shared::stock::{Money, StockFilter, StockType};
 
 /// `search_vehicles`: count the vehicles matching the filters and show a few of them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SearchArgs {
-    pub filters: Filters,
+    pub filters: StockFilter,
     /// The list's sort syntax: `-sale_price`, `days_in_stock`, `-registration_year,mileage_km`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<String>,
@@ -129,7 +46,7 @@ pub enum GroupBy {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AggregateArgs {
-    pub filters: Filters,
+    pub filters: StockFilter,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_by: Option<GroupBy>,
     /// At most this many groups, largest first (1 to 60, default 20).
@@ -143,7 +60,7 @@ pub struct AggregateArgs {
 pub struct SemanticArgs {
     /// The need in the customer's words: "familiar barato para cinco".
     pub text: String,
-    pub filters: Filters,
+    pub filters: StockFilter,
     /// 1 to 10, default 5.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
@@ -166,7 +83,7 @@ pub struct DashboardArgs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stock_type: Option<String>,
+    pub stock_type: Option<StockType>,
 }
 
 /// A dimension the daily snapshots keep.
@@ -193,7 +110,7 @@ pub struct HistoryArgs {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub stock_type: Option<String>,
+    pub stock_type: Option<StockType>,
 }
 
 /// One tool call with its typed arguments.

@@ -1,4 +1,4 @@
-//! Each tool's reads, on the caller's read-only transaction. Filters go through the stock
+//! Each tool's reads, on the caller's read-only transaction. StockFilter go through the stock
 //! list's own parser and query builder, so a tool counts exactly what the table shows.
 
 use std::collections::HashMap;
@@ -8,20 +8,20 @@ use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use shared::dashboard::DashboardQuery;
-use shared::stock::Vin;
-use shared::stock::{Money, SearchMode, StockQuery, Vehicle};
+use shared::dashboard::DashboardFilter;
+use shared::stock::{Money, SearchMode, Sort, StockFilter, StockQuery, StockType, Vehicle, Vin};
 
 use super::ToolError;
 use super::args::*;
 use crate::config::Config;
-use crate::dashboard::{self, DashboardFilter};
+use crate::dashboard;
 use crate::db::schema::{dealers, provinces, vehicles};
+use crate::error::ApiError;
 use crate::search::{self, PreparedSearch};
 use crate::state::AppState;
-use crate::stock::filters::{apply_sort, reference_names};
+use crate::stock::filters::{FilterVehicles, apply_sort, reference_names};
+use crate::stock::load_vehicle;
 use crate::stock::records::{ReferenceNames, VehicleRow};
-use crate::stock::{load_vehicle, parse_query};
 
 fn limit(value: Option<i64>, default: i64, max: i64, name: &str) -> Result<i64, ToolError> {
     let value = value.unwrap_or(default);
@@ -59,8 +59,8 @@ pub async fn search(
     args: &SearchArgs,
     today: NaiveDate,
 ) -> Result<SearchResult, ToolError> {
-    let query = StockQuery { sort: args.sort.clone(), ..args.filters.to_stock_query() };
-    let (filter, sort) = parse_query(&query)?;
+    let filter = checked(&args.filters, today)?;
+    let sort = Sort::parse_optional(args.sort.as_deref()).map_err(|problem| ApiError::from(vec![("sort", problem)]))?;
     let limit = limit(args.limit, 10, 20, "limit")?;
     let count = filter.apply(vehicles::table.into_boxed(), today, None).count();
     let rows = apply_sort(filter.apply(vehicles::table.into_boxed(), today, None), sort.keys())
@@ -111,7 +111,7 @@ pub async fn aggregate(
     args: &AggregateArgs,
     today: NaiveDate,
 ) -> Result<AggregateResult, ToolError> {
-    let (filter, _) = parse_query(&args.filters.to_stock_query())?;
+    let filter = checked(&args.filters, today)?;
     let limit = limit(args.limit, 20, 60, "limit")? as usize;
     let key = group_key(args.group_by, today);
     let days = format!("(DATE '{today}' - vehicles.reception_date)");
@@ -208,7 +208,7 @@ pub async fn prepare_semantic(state: &AppState, args: &SemanticArgs) -> Result<P
     let query = StockQuery {
         q: Some(args.text.clone()),
         mode: Some(SearchMode::Hybrid.as_str().into()),
-        ..args.filters.to_stock_query()
+        ..args.filters.to_query()
     };
     if args.filters.q.is_some() {
         return Err(ToolError::Refused("`filters.q` is not used by semantic_search: put words in `text`".into()));
@@ -250,12 +250,21 @@ pub async fn vehicle(
     }
 }
 
-fn dashboard_query(dealer_id: Option<i64>, province: &Option<String>, stock_type: &Option<String>) -> DashboardQuery {
-    DashboardQuery {
-        dealer_id: dealer_id.map(|d| d.to_string()),
-        province: province.clone(),
-        stock_type: stock_type.clone(),
-    }
+/// A tool's filters, checked as the list checks its query string.
+fn checked(filter: &StockFilter, today: NaiveDate) -> Result<StockFilter, ToolError> {
+    Ok(filter.checked(today.year()).map_err(ApiError::from)?)
+}
+
+/// The dashboard's filters from a tool's arguments, checked as the list checks them.
+fn place_filter(
+    dealer_id: Option<i64>,
+    province: &Option<String>,
+    stock_type: Option<StockType>,
+    today: NaiveDate,
+) -> Result<DashboardFilter, ToolError> {
+    let place = StockFilter { dealer_id, province: province.clone(), stock_type, ..StockFilter::default() };
+    let StockFilter { dealer_id, province, stock_type, .. } = checked(&place, today)?;
+    Ok(DashboardFilter { dealer_id, province, stock_type })
 }
 
 pub async fn dashboard(
@@ -263,9 +272,8 @@ pub async fn dashboard(
     args: &DashboardArgs,
     config: &Config,
 ) -> Result<DashboardResult, ToolError> {
-    let query = dashboard_query(args.dealer_id, &args.province, &args.stock_type);
-    let filter = DashboardFilter::parse(&query)?;
-    let figures = dashboard::compute(conn, &filter, &query, config).await?;
+    let filter = place_filter(args.dealer_id, &args.province, args.stock_type, config.today())?;
+    let figures = dashboard::compute(conn, &filter, config).await?;
     Ok(DashboardResult {
         today: figures.today,
         counts: figures.counts,
@@ -332,8 +340,7 @@ pub async fn history(
     if ends.is_empty() {
         ends.push(("latest".to_owned(), today));
     }
-    let query = dashboard_query(args.dealer_id, &args.province, &args.stock_type);
-    let filter = DashboardFilter::parse(&query)?;
+    let filter = place_filter(args.dealer_id, &args.province, args.stock_type, today)?;
     let key = match args.group_by {
         None => "'all'",
         Some(HistoryGroup::Dealer) => "coalesce(d.dealer_id::text, '')",

@@ -2,6 +2,13 @@
 //! the arguments in [`super::args`] (whose serde rules refuse anything the schema does not list).
 
 use serde_json::{Value, json};
+use shared::stock::{Fuel, StockType, Transmission, VehicleStatus};
+
+/// A string that must be one of an enumeration's codes, listed from the enumeration itself.
+fn codes<T: Copy + std::fmt::Display>(all: &[T], description: &str) -> Value {
+    let codes: Vec<String> = all.iter().map(T::to_string).collect();
+    json!({"type": "string", "enum": codes, "description": description})
+}
 
 fn filters_schema() -> Value {
     let text = |description: &str| json!({"type": "string", "description": description});
@@ -18,10 +25,10 @@ fn filters_schema() -> Value {
             "vehicle_type": text("Body type: SUV, Turismo, Familiar, Monovolumen, Furgoneta..."),
             "dealer_id": {"type": "integer", "description": "A dealer's id"},
             "province": text("A province's INE code: 28 Madrid, 08 Barcelona, 46 Valencia, 41 Sevilla..."),
-            "fuel": {"type": "string", "enum": ["petrol", "diesel", "hybrid", "plugin_hybrid", "electric", "lpg", "cng", "other"]},
-            "transmission": {"type": "string", "enum": ["manual", "automatic"]},
-            "stock_type": {"type": "string", "enum": ["VO", "VN", "KM0", "DEMO"], "description": "VO used, VN new, KM0 zero-km, DEMO demo"},
-            "status": {"type": "string", "enum": ["available", "in_preparation", "in_transit", "sold"]},
+            "fuel": codes(Fuel::ALL, "Fuel"),
+            "transmission": codes(Transmission::ALL, "Gearbox"),
+            "stock_type": codes(StockType::ALL, "VO used, VN new, KM0 zero-km, DEMO demo"),
+            "status": codes(VehicleStatus::ALL, "Where the vehicle is in its sale"),
             "reserved": {"type": "boolean"},
             "published": {"type": "boolean", "description": "Listed on the web"},
             "price_min": money("Sale price from, euros"),
@@ -46,7 +53,7 @@ pub fn tool_specs() -> Value {
     let dashboard_filters = json!({
         "dealer_id": {"type": "integer"},
         "province": {"type": "string", "description": "Province INE code"},
-        "stock_type": {"type": "string", "enum": ["VO", "VN", "KM0", "DEMO"]},
+        "stock_type": codes(StockType::ALL, "VO used, VN new, KM0 zero-km, DEMO demo"),
     });
     let mut history = json!({
         "periods": {"type": "array", "maxItems": 12, "items": {"type": "string"},
@@ -128,17 +135,17 @@ mod tests {
         let schema = filters_schema();
         let listed: std::collections::BTreeSet<String> =
             schema["properties"].as_object().unwrap().keys().cloned().collect();
-        let all = super::super::args::Filters {
+        let all = shared::stock::StockFilter {
             q: Some("x".into()),
             brand: Some("x".into()),
             model: Some("x".into()),
             vehicle_type: Some("x".into()),
             dealer_id: Some(1),
             province: Some("x".into()),
-            fuel: Some("x".into()),
-            transmission: Some("x".into()),
-            stock_type: Some("x".into()),
-            status: Some("x".into()),
+            fuel: Some(Fuel::Diesel),
+            transmission: Some(Transmission::Manual),
+            stock_type: Some(StockType::Vo),
+            status: Some(VehicleStatus::Sold),
             reserved: Some(true),
             published: Some(true),
             price_min: Some(shared::stock::Money(1)),

@@ -3,8 +3,8 @@
 
 use chrono::Datelike;
 use leptos::prelude::*;
-use shared::dashboard::{Dashboard, TrendPoint};
-use shared::stock::{Money, StockQuery};
+use shared::dashboard::{Dashboard, DashboardQuery, TrendPoint};
+use shared::stock::{Money, Sort, SortField, StockFilter, StockQuery, VehicleStatus};
 
 use crate::format;
 use crate::i18n::{Lang, Msg};
@@ -75,20 +75,25 @@ fn or_dash(value: Option<String>) -> String {
     value.unwrap_or_else(|| "—".to_owned())
 }
 
-/// Every card, in reading order. `filters` are the dashboard's, as a stock list query.
-pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi> {
+/// Every card, in reading order; each links to the stock list under the dashboard's `filters`.
+pub fn kpis(dashboard: &Dashboard, filters: &DashboardQuery, lang: Lang) -> Vec<Kpi> {
     let counts = &dashboard.counts;
     let money = &dashboard.money;
     let ageing = &dashboard.ageing;
-    let link = |query: StockQuery| Some(with_query("/stock", &query));
+    // A filter the server refused cannot be shown here anyway: the dashboard is then an error.
+    let base = filters.filter(dashboard.today.year()).map(|f| f.stock_filter()).unwrap_or_default();
+    let sorted_by = |filter: StockFilter, sort: Sort| {
+        Some(with_query("/stock", &StockQuery { sort: Some(sort.to_string()), ..filter.to_query() }))
+    };
+    let link = |filter: StockFilter| Some(with_query("/stock", &filter.to_query()));
+    let sorted = |sort: Sort| sorted_by(base.clone(), sort);
     let count = |value: i64| format::integer(value, lang);
     let euros = |value: Option<Money>| or_dash(value.map(|m| format::money_exact(m, lang)));
     let days = |value: Option<f64>| or_dash(value.map(|d| format::decimal(d, lang)));
     // "Received since Monday / since the 1st" is "at most that many days in stock".
-    let since_monday = dashboard.today.weekday().num_days_from_monday().to_string();
-    let since_first = dashboard.today.day0().to_string();
-    let base = || filters.clone();
-    let sorted = |sort: &str| StockQuery { sort: Some(sort.to_owned()), ..base() };
+    let since_monday = dashboard.today.weekday().num_days_from_monday() as i32;
+    let since_first = dashboard.today.day0() as i32;
+    let base = || base.clone();
     let kpi = |name, label, value, href, changes| Kpi { name, label, value, href, changes };
 
     vec![
@@ -103,42 +108,42 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             "available",
             Msg::KpiAvailable,
             count(counts.available),
-            link(StockQuery { status: Some("available".into()), reserved: Some("false".into()), ..base() }),
+            link(StockFilter { status: Some(VehicleStatus::Available), reserved: Some(false), ..base() }),
             vec![],
         ),
         kpi(
             "reserved",
             Msg::KpiReserved,
             count(counts.reserved),
-            link(StockQuery { reserved: Some("true".into()), ..base() }),
+            link(StockFilter { reserved: Some(true), ..base() }),
             changes(dashboard, Some(Figure::Count(counts.reserved)), |p| Some(Figure::Count(p.reserved)), lang),
         ),
         kpi(
             "published",
             Msg::KpiPublished,
             count(counts.published),
-            link(StockQuery { published: Some("true".into()), ..base() }),
+            link(StockFilter { published: Some(true), ..base() }),
             changes(dashboard, Some(Figure::Count(counts.published)), |p| Some(Figure::Count(p.published)), lang),
         ),
         kpi(
             "not_published",
             Msg::KpiNotPublished,
             count(counts.not_published),
-            link(StockQuery { published: Some("false".into()), ..base() }),
+            link(StockFilter { published: Some(false), ..base() }),
             vec![],
         ),
         kpi(
             "new_this_week",
             Msg::KpiNewThisWeek,
             count(counts.new_this_week),
-            link(StockQuery { days_in_stock_max: Some(since_monday), ..base() }),
+            link(StockFilter { days_in_stock_max: Some(since_monday), ..base() }),
             vec![],
         ),
         kpi(
             "new_this_month",
             Msg::KpiNewThisMonth,
             count(counts.new_this_month),
-            link(StockQuery { days_in_stock_max: Some(since_first), ..base() }),
+            link(StockFilter { days_in_stock_max: Some(since_first), ..base() }),
             vec![],
         ),
         // Figures the list cannot filter on exactly open it on the vehicles they are about,
@@ -147,7 +152,10 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             "sold_this_month",
             Msg::KpiSoldThisMonth,
             count(counts.sold_this_month),
-            link(StockQuery { status: Some("sold".into()), sort: Some("-updated_at".into()), ..base() }),
+            sorted_by(
+                StockFilter { status: Some(VehicleStatus::Sold), ..base() },
+                Sort::by_descending(SortField::UpdatedAt),
+            ),
             vec![],
         ),
         // Deleted vehicles are no longer in the list.
@@ -156,35 +164,59 @@ pub fn kpis(dashboard: &Dashboard, filters: &StockQuery, lang: Lang) -> Vec<Kpi>
             "stock_value",
             Msg::KpiStockValue,
             euros(Some(money.stock_value)),
-            link(sorted("-sale_price")),
+            sorted(Sort::by_descending(SortField::SalePrice)),
             changes(dashboard, Some(Figure::Money(money.stock_value)), |p| Some(Figure::Money(p.stock_value)), lang),
         ),
-        kpi("cost_value", Msg::KpiCostValue, euros(Some(money.cost_value)), link(sorted("-sale_price")), vec![]),
-        kpi("average_price", Msg::KpiAveragePrice, euros(money.average_price), link(sorted("-sale_price")), vec![]),
+        kpi(
+            "cost_value",
+            Msg::KpiCostValue,
+            euros(Some(money.cost_value)),
+            sorted(Sort::by_descending(SortField::SalePrice)),
+            vec![],
+        ),
+        kpi(
+            "average_price",
+            Msg::KpiAveragePrice,
+            euros(money.average_price),
+            sorted(Sort::by_descending(SortField::SalePrice)),
+            vec![],
+        ),
         kpi(
             "average_margin",
             Msg::KpiAverageMargin,
             euros(money.average_margin),
-            link(sorted("estimated_margin")),
+            sorted(Sort::by(SortField::EstimatedMargin)),
             vec![],
         ),
         kpi(
             "margin_percent",
             Msg::KpiMarginPercent,
             or_dash(money.margin_percent.map(|p| format::percent(p, lang))),
-            link(sorted("estimated_margin")),
+            sorted(Sort::by(SortField::EstimatedMargin)),
             vec![],
         ),
         // Negative margins sort first: the first rows are exactly these vehicles.
-        kpi("below_cost", Msg::KpiBelowCost, count(money.below_cost), link(sorted("estimated_margin")), vec![]),
+        kpi(
+            "below_cost",
+            Msg::KpiBelowCost,
+            count(money.below_cost),
+            sorted(Sort::by(SortField::EstimatedMargin)),
+            vec![],
+        ),
         kpi(
             "average_days",
             Msg::KpiAverageDays,
             days(ageing.average_days),
-            link(sorted("-days_in_stock")),
+            sorted(Sort::by_descending(SortField::DaysInStock)),
             changes(dashboard, ageing.average_days.map(Figure::Days), |p| p.average_days.map(Figure::Days), lang),
         ),
-        kpi("median_days", Msg::KpiMedianDays, days(ageing.median_days), link(sorted("-days_in_stock")), vec![]),
+        kpi(
+            "median_days",
+            Msg::KpiMedianDays,
+            days(ageing.median_days),
+            sorted(Sort::by_descending(SortField::DaysInStock)),
+            vec![],
+        ),
     ]
 }
 

@@ -300,7 +300,7 @@ fn days_text(value: f64, lang: Lang) -> String {
 
 #[component]
 fn DashboardBody(dashboard: Dashboard, filters: DashboardQuery, lang: Lang) -> impl IntoView {
-    let cards = kpis(&dashboard, &filters.stock_query(), lang);
+    let cards = kpis(&dashboard, &filters, lang);
     let Dashboard { trend, ageing, breakdowns, activity, .. } = dashboard;
 
     let series = |value: fn(&shared::dashboard::TrendPoint) -> Option<f64>| -> Vec<(NaiveDate, f64)> {
