@@ -10,6 +10,8 @@ use actix_web::http::header;
 use actix_web::middleware::{self, Next};
 use actix_web::{App, HttpServer, web};
 use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_actix_web::{AppExt, scope};
 
 use crate::auth;
 use crate::config::Config;
@@ -17,7 +19,10 @@ use crate::error::{self, ApiError};
 use crate::state::AppState;
 use crate::{assistant, cache, dashboard, health, json_body, nul_guard, openapi, org, stock, users};
 
-pub fn api_routes(cfg: &mut web::ServiceConfig) {
+/// Every route of the API, and so its OpenAPI document: a handler is registered with its
+/// `#[utoipa::path]` description or not at all ([`utoipa_actix_web`]), and the document
+/// lists exactly what is registered here ([`openapi::document`]).
+pub fn api_routes(cfg: &mut ServiceConfig) {
     health::routes(cfg);
     auth::routes(cfg);
     users::routes(cfg);
@@ -43,7 +48,9 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .app_data(web::QueryConfig::default().error_handler(error::query_error))
             .app_data(web::PathConfig::default().error_handler(error::path_error))
             .service(openapi::swagger_ui())
-            .service(web::scope("/api").configure(api_routes))
+            .into_utoipa_app()
+            .service(scope("/api").configure(api_routes))
+            .into_app()
             .default_service(web::to(not_found))
             .wrap(middleware::from_fn(nul_guard::refuse_nul))
             .wrap(middleware::from_fn(check_host))

@@ -9,64 +9,12 @@ use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "DealaAI API", description = "Vehicle stock management for a group of Spanish car dealerships."),
-    paths(
-        crate::health::health,
-        crate::auth::routes_doc::login,
-        crate::auth::routes_doc::refresh,
-        crate::auth::routes_doc::logout,
-        crate::auth::routes_doc::me,
-        crate::auth::routes_doc::update_me,
-        crate::auth::routes_doc::change_password,
-        crate::auth::routes_doc::logout_all,
-        crate::auth::routes_doc::list_sessions,
-        crate::auth::routes_doc::revoke_session,
-        crate::users::routes_doc::list_users,
-        crate::users::routes_doc::create_user,
-        crate::users::routes_doc::get_user,
-        crate::users::routes_doc::update_user,
-        crate::users::routes_doc::deactivate_user,
-        crate::users::routes_doc::set_password,
-        crate::users::routes_doc::subordinates,
-        crate::org::routes_doc::list_provinces,
-        crate::org::routes_doc::create_province,
-        crate::org::routes_doc::update_province,
-        crate::org::routes_doc::delete_province,
-        crate::org::routes_doc::list_dealers,
-        crate::org::routes_doc::get_dealer,
-        crate::org::routes_doc::create_dealer,
-        crate::org::routes_doc::update_dealer,
-        crate::org::routes_doc::delete_dealer,
-        crate::org::routes_doc::list_job_profiles,
-        crate::org::routes_doc::create_job_profile,
-        crate::org::routes_doc::update_job_profile,
-        crate::org::routes_doc::delete_job_profile,
-        crate::stock::routes_doc::list_vehicles,
-        crate::stock::routes_doc::facets,
-        crate::search::routes_doc::search_vehicles,
-        crate::search::routes_doc::export_ranked,
-        crate::search::routes_doc::similar_vehicles,
-        crate::stock::routes_doc::export_vehicles,
-        crate::stock::routes_doc::import_vehicles,
-        crate::stock::routes_doc::create_vehicle,
-        crate::stock::routes_doc::get_vehicle,
-        crate::stock::routes_doc::update_vehicle,
-        crate::stock::routes_doc::delete_vehicle,
-        crate::stock::routes_doc::vehicle_history,
-        crate::dashboard::dashboard,
-        crate::assistant::routes_doc::list_conversations,
-        crate::assistant::routes_doc::create_conversation,
-        crate::assistant::routes_doc::get_conversation,
-        crate::assistant::routes_doc::rename_conversation,
-        crate::assistant::routes_doc::delete_conversation,
-        crate::assistant::routes_doc::post_message,
-        crate::assistant::routes_doc::retry_answer,
-    ),
-    modifiers(&BearerAuth, &FirstParameterWins, &CommonErrors, &EventStreams),
     tags(
         (name = "health"),
         (name = "auth", description = "Login, sessions, token refresh, one's own profile and password"),
@@ -77,7 +25,26 @@ use utoipa_swagger_ui::SwaggerUi;
         (name = "assistant", description = "The AI assistant: conversations, and answers from the stock streamed as Server-Sent Events"),
     )
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+/// The document: the paths of every route [`crate::app::api_routes`] registers (collected as
+/// they are registered, so nothing is listed twice), with the title, tags and the additions
+/// below.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let (_, routes) = actix_web::App::new()
+            .into_utoipa_app()
+            .service(utoipa_actix_web::scope("/api").configure(crate::app::api_routes))
+            .split_for_parts();
+        let mut document = ApiDoc::openapi().merge_from(routes);
+        let additions: [&dyn Modify; 4] = [&BearerAuth, &FirstParameterWins, &CommonErrors, &EventStreams];
+        for addition in additions {
+            addition.modify(&mut document);
+        }
+        document
+    })
+}
 
 struct BearerAuth;
 
@@ -213,7 +180,7 @@ fn operations(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 8
 pub fn allowed_methods(path: &str) -> Option<String> {
     static ROUTES: OnceLock<Vec<(String, Vec<&'static str>)>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        let mut document = ApiDoc::openapi();
+        let mut document = document().clone();
         document
             .paths
             .paths
@@ -255,7 +222,7 @@ pub fn swagger_ui() -> SwaggerUi {
     // Without the standalone top bar: its logo's inline styles break the CSP, and its badge
     // would send the document's address to swagger.io for an image.
     let config = utoipa_swagger_ui::Config::default().use_base_layout();
-    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url("/api/openapi.json", ApiDoc::openapi()).config(config)
+    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url("/api/openapi.json", document().clone()).config(config)
 }
 
 #[cfg(test)]

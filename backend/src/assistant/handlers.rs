@@ -47,7 +47,7 @@ fn clean_text(field: &str, text: &str, max_chars: usize) -> ApiResult<String> {
 
 /// The caller's conversations, most recently used first.
 #[utoipa::path(
-    get, path = "/api/assistant/conversations", tag = "assistant", security(("bearer" = [])),
+    get, tag = "assistant", security(("bearer" = [])),
     responses((status = 200, body = Vec<Conversation>), (status = 403, body = ErrorBody))
 )]
 #[get("/conversations")]
@@ -62,7 +62,7 @@ pub async fn list_conversations(
 
 /// Starts a conversation; without a title, its first question names it.
 #[utoipa::path(
-    post, path = "/api/assistant/conversations", tag = "assistant", security(("bearer" = [])),
+    post, tag = "assistant", security(("bearer" = [])),
     request_body = NewConversation,
     responses((status = 201, body = Conversation), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -84,7 +84,7 @@ pub async fn create_conversation(
 
 /// One conversation with its messages (only its owner sees it: 404 for anyone else).
 #[utoipa::path(
-    get, path = "/api/assistant/conversations/{id}", tag = "assistant", security(("bearer" = [])),
+    get, tag = "assistant", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ConversationDetail), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
@@ -105,7 +105,7 @@ pub async fn get_conversation(
 }
 
 #[utoipa::path(
-    patch, path = "/api/assistant/conversations/{id}", tag = "assistant", security(("bearer" = [])),
+    patch, tag = "assistant", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = RenameConversation,
     responses(
         (status = 200, body = Conversation), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
@@ -126,7 +126,7 @@ pub async fn rename_conversation(
 }
 
 #[utoipa::path(
-    delete, path = "/api/assistant/conversations/{id}", tag = "assistant", security(("bearer" = [])),
+    delete, tag = "assistant", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
@@ -148,7 +148,7 @@ pub async fn delete_conversation(
 /// (with the stored partial answer when some text had arrived). Closing the connection stops
 /// the answer; what was written is kept as `stopped`.
 #[utoipa::path(
-    post, path = "/api/assistant/conversations/{id}/messages", tag = "assistant", security(("bearer" = [])),
+    post, tag = "assistant", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = PostMessage,
     responses(
         (status = 200, description = "`text/event-stream` of StreamEvent", body = StreamEvent, content_type = "text/event-stream"),
@@ -206,7 +206,7 @@ pub async fn post_message(
 
 /// Writes the last answer again (after a failure, a stop, or to get another wording).
 #[utoipa::path(
-    post, path = "/api/assistant/conversations/{id}/retry", tag = "assistant", security(("bearer" = [])),
+    post, tag = "assistant", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses(
         (status = 200, description = "`text/event-stream` of StreamEvent, as for a question", body = StreamEvent, content_type = "text/event-stream"),

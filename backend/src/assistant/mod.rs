@@ -15,19 +15,16 @@ pub mod tools;
 
 use std::sync::Arc;
 
-use actix_web::web;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::config::{ChatProvider, Config};
 use crate::db::DbPool;
 use model::ChatModel;
 
-pub(crate) mod routes_doc {
-    pub use super::handlers::*;
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/assistant")
+        scope("/assistant")
             .service(handlers::list_conversations)
             .service(handlers::create_conversation)
             .service(handlers::get_conversation)

@@ -4,6 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, middleware, patch, post,
 use shared::auth::{LoginRequest, RefreshRequest, TokenResponse};
 use shared::users::{ChangePasswordRequest, ProfileInput, SessionInfo, User};
 use shared::{ErrorBody, FieldProblem};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::extractor::bearer_token;
 use super::sessions::{self, Rotation};
@@ -18,9 +20,9 @@ use crate::users::{self, UserRow};
 pub const REFRESH_COOKIE: &str = "dealaai_refresh";
 const REFRESH_COOKIE_PATH: &str = "/api/auth";
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/auth")
+        scope("/auth")
             .service(login)
             .service(refresh)
             .service(logout)
@@ -65,7 +67,7 @@ fn clear_refresh_cookie(state: &AppState, mut response: HttpResponse) -> HttpRes
 
 /// Log in with a username and password.
 #[utoipa::path(
-    post, path = "/api/auth/login", tag = "auth",
+    post, tag = "auth",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in; the refresh token is also set as an HttpOnly cookie", body = TokenResponse),
@@ -126,7 +128,7 @@ pub async fn login(
 /// Exchange a refresh token (cookie or body) for a new access token and a new refresh
 /// token. Each refresh token works once; replaying a used one revokes the whole session.
 #[utoipa::path(
-    post, path = "/api/auth/refresh", tag = "auth",
+    post, tag = "auth",
     request_body(content = RefreshRequest, description = "Optional: the SPA sends the cookie instead"),
     responses(
         (status = 200, body = TokenResponse),
@@ -170,7 +172,7 @@ pub async fn refresh(
 
 /// End the current session (from the bearer token, or else the refresh cookie).
 #[utoipa::path(
-    post, path = "/api/auth/logout", tag = "auth",
+    post, tag = "auth",
     responses((status = 204, description = "Session revoked; the refresh cookie is cleared"))
 )]
 #[post("/logout", wrap = "middleware::from_fn(forget_callers_after_writes)")]
@@ -191,7 +193,7 @@ pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> ApiResult<H
 
 /// The logged-in user.
 #[utoipa::path(
-    get, path = "/api/auth/me", tag = "auth",
+    get, tag = "auth",
     security(("bearer" = [])),
     responses((status = 200, body = User), (status = 401, body = ErrorBody))
 )]
@@ -202,7 +204,7 @@ pub async fn me(current: CurrentUser) -> web::Json<User> {
 
 /// End every session of the caller, on every device.
 #[utoipa::path(
-    post, path = "/api/auth/logout-all", tag = "auth", security(("bearer" = [])),
+    post, tag = "auth", security(("bearer" = [])),
     responses((status = 204, description = "All sessions revoked"), (status = 401, body = ErrorBody))
 )]
 #[post("/logout-all", wrap = "middleware::from_fn(forget_callers_after_writes)")]
@@ -214,7 +216,7 @@ pub async fn logout_all(state: web::Data<AppState>, current: CurrentUser) -> Api
 
 /// Change one's own contact details (names, email, mobile).
 #[utoipa::path(
-    patch, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
+    patch, tag = "auth", security(("bearer" = [])),
     request_body = ProfileInput,
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -231,7 +233,7 @@ pub async fn update_me(
 
 /// Change one's own password. Every other session of the user ends; this one stays.
 #[utoipa::path(
-    post, path = "/api/auth/password", tag = "auth", security(("bearer" = [])),
+    post, tag = "auth", security(("bearer" = [])),
     request_body = ChangePasswordRequest,
     responses(
         (status = 204), (status = 401, body = ErrorBody),
@@ -267,7 +269,7 @@ pub async fn change_password(
 
 /// The caller's live sessions (devices), most recent first.
 #[utoipa::path(
-    get, path = "/api/auth/sessions", tag = "auth", security(("bearer" = [])),
+    get, tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Vec<SessionInfo>), (status = 401, body = ErrorBody))
 )]
 #[get("/sessions")]
@@ -291,7 +293,7 @@ pub async fn list_sessions(state: web::Data<AppState>, current: CurrentUser) -> 
 
 /// Revoke one of the caller's sessions (log out a device).
 #[utoipa::path(
-    delete, path = "/api/auth/sessions/{id}", tag = "auth", security(("bearer" = [])),
+    delete, tag = "auth", security(("bearer" = [])),
     responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[delete("/sessions/{id}", wrap = "middleware::from_fn(forget_callers_after_writes)")]

@@ -12,5 +12,4 @@ pub mod tokens;
 
 pub use client::{client_info, client_ip, requested_host};
 pub use extractor::{Callers, CurrentUser};
-pub(crate) use handlers as routes_doc;
 pub use handlers::{REFRESH_COOKIE, routes};

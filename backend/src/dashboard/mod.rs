@@ -20,6 +20,7 @@ use actix_web::{HttpResponse, get, web};
 use chrono::Datelike;
 use shared::dashboard::{Dashboard, DashboardFilter, DashboardQuery};
 use shared::{ErrorBody, Permission};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::auth::CurrentUser;
 use crate::cache::{self, Db, Keep};
@@ -29,13 +30,13 @@ use crate::state::AppState;
 /// How far back the trend goes.
 const TREND_DAYS: u64 = 90;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(dashboard);
 }
 
 /// KPIs, breakdowns, ageing, 90-day trends and recent activity over every matching vehicle.
 #[utoipa::path(
-    get, path = "/api/dashboard", tag = "dashboard", security(("bearer" = [])),
+    get, tag = "dashboard", security(("bearer" = [])),
     params(DashboardQuery),
     responses((status = 200, body = Dashboard), (status = 422, description = "Names each bad parameter", body = ErrorBody))
 )]

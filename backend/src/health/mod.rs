@@ -5,17 +5,18 @@ use std::time::Duration;
 use actix_web::{HttpResponse, get, web};
 use diesel_async::RunQueryDsl;
 use shared::health::{ComponentStatus, HealthResponse};
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::state::AppState;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(health);
 }
 
 /// Reports whether the API and its database answer: 200, or 503 while PostgreSQL is down.
 /// The pool reconnects by itself, so the status returns to 200 when the database does.
 #[utoipa::path(
-    get, path = "/api/health/", tag = "health",
+    get, tag = "health",
     responses(
         (status = 200, body = HealthResponse),
         (status = 503, description = "The database is unavailable", body = HealthResponse),

@@ -126,7 +126,7 @@ pub struct DealerListParams {
 
 /// Dealerships, by name.
 #[utoipa::path(
-    get, path = "/api/dealers", tag = "organisation", security(("bearer" = [])),
+    get, tag = "organisation", security(("bearer" = [])),
     params(DealerListParams),
     responses((status = 200, body = Page<Dealer>), (status = 401, body = ErrorBody))
 )]
@@ -161,7 +161,7 @@ pub async fn list_dealers(
 }
 
 #[utoipa::path(
-    get, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    get, tag = "organisation", security(("bearer" = [])),
     responses((status = 200, body = Dealer), (status = 404, body = ErrorBody))
 )]
 #[get("/{id}")]
@@ -174,7 +174,7 @@ pub async fn get_dealer(
 }
 
 #[utoipa::path(
-    post, path = "/api/dealers", tag = "organisation", security(("bearer" = [])),
+    post, tag = "organisation", security(("bearer" = [])),
     request_body = DealerInput,
     responses((status = 201, body = Dealer), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -188,7 +188,7 @@ pub async fn create_dealer(
 }
 
 #[utoipa::path(
-    patch, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    patch, tag = "organisation", security(("bearer" = [])),
     request_body = DealerInput,
     responses((status = 200, body = Dealer), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -204,7 +204,7 @@ pub async fn update_dealer(
 
 /// Delete a dealership nobody refers to; otherwise 409 (deactivate it instead).
 #[utoipa::path(
-    delete, path = "/api/dealers/{id}", tag = "organisation", security(("bearer" = [])),
+    delete, tag = "organisation", security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[delete("/{id}")]

@@ -94,7 +94,7 @@ impl Table for JobProfiles {
 
 /// Job profiles, by code.
 #[utoipa::path(
-    get, path = "/api/profiles", tag = "organisation", security(("bearer" = [])),
+    get, tag = "organisation", security(("bearer" = [])),
     params(PageParams),
     responses((status = 200, body = Page<JobProfile>), (status = 401, body = ErrorBody))
 )]
@@ -118,7 +118,7 @@ pub async fn list_job_profiles(
 }
 
 #[utoipa::path(
-    post, path = "/api/profiles", tag = "organisation", security(("bearer" = [])),
+    post, tag = "organisation", security(("bearer" = [])),
     request_body = JobProfileInput,
     responses((status = 201, body = JobProfile), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -132,7 +132,7 @@ pub async fn create_job_profile(
 }
 
 #[utoipa::path(
-    patch, path = "/api/profiles/{id}", tag = "organisation", security(("bearer" = [])),
+    patch, tag = "organisation", security(("bearer" = [])),
     request_body = JobProfileInput,
     responses((status = 200, body = JobProfile), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -148,7 +148,7 @@ pub async fn update_job_profile(
 
 /// Delete a job profile nobody has; otherwise 409 (deactivate it instead).
 #[utoipa::path(
-    delete, path = "/api/profiles/{id}", tag = "organisation", security(("bearer" = [])),
+    delete, tag = "organisation", security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[delete("/{id}")]

@@ -6,19 +6,15 @@ mod job_profiles;
 mod provinces;
 mod reference;
 
-use actix_web::{middleware, web};
+use actix_web::middleware;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::state::forget_answers_after_writes;
 
-pub(crate) mod routes_doc {
-    pub use super::dealers::*;
-    pub use super::job_profiles::*;
-    pub use super::provinces::*;
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/provinces")
+        scope("/provinces")
             .wrap(middleware::from_fn(forget_answers_after_writes))
             .service(provinces::list_provinces)
             .service(provinces::create_province)
@@ -26,7 +22,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(provinces::delete_province),
     )
     .service(
-        web::scope("/dealers")
+        scope("/dealers")
             .wrap(middleware::from_fn(forget_answers_after_writes))
             .service(dealers::list_dealers)
             .service(dealers::get_dealer)
@@ -35,7 +31,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .service(dealers::delete_dealer),
     )
     .service(
-        web::scope("/profiles")
+        scope("/profiles")
             .service(job_profiles::list_job_profiles)
             .service(job_profiles::create_job_profile)
             .service(job_profiles::update_job_profile)

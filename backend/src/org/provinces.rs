@@ -82,7 +82,7 @@ impl Table for Provinces {
 
 /// All provinces, by name in Spanish order (Álava and Ávila among the A's).
 #[utoipa::path(
-    get, path = "/api/provinces", tag = "organisation", security(("bearer" = [])),
+    get, tag = "organisation", security(("bearer" = [])),
     params(PageParams),
     responses((status = 200, body = Page<Province>), (status = 401, body = ErrorBody))
 )]
@@ -106,7 +106,7 @@ pub async fn list_provinces(
 }
 
 #[utoipa::path(
-    post, path = "/api/provinces", tag = "organisation", security(("bearer" = [])),
+    post, tag = "organisation", security(("bearer" = [])),
     request_body = ProvinceInput,
     responses((status = 201, body = Province), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -120,7 +120,7 @@ pub async fn create_province(
 }
 
 #[utoipa::path(
-    patch, path = "/api/provinces/{id}", tag = "organisation", security(("bearer" = [])),
+    patch, tag = "organisation", security(("bearer" = [])),
     request_body = ProvinceInput,
     responses((status = 200, body = Province), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -136,7 +136,7 @@ pub async fn update_province(
 
 /// Delete a province; refused with 409 while dealerships or users refer to it.
 #[utoipa::path(
-    delete, path = "/api/provinces/{id}", tag = "organisation", security(("bearer" = [])),
+    delete, tag = "organisation", security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody))
 )]
 #[delete("/{id}")]

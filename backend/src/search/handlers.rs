@@ -22,7 +22,7 @@ use crate::stock::page_params;
 /// (the default). Every filter of the stock list applies; without `sort` the answer is in
 /// relevance order, with one the ranked set (at most 100 vehicles) is re-sorted by it.
 #[utoipa::path(
-    get, path = "/api/stock/search", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(
         ("q" = String, Query, min_length = 1, max_length = 500,
             description = "What the customer asks for, in Spanish or English", example = "familiar diésel con maletero grande"),
@@ -70,7 +70,7 @@ pub async fn search_vehicles(
 /// Every vehicle a ranked search finds (at most 100), in its order, as a CSV or XLSX file with
 /// the export's columns: what the table shows in a search by meaning.
 #[utoipa::path(
-    get, path = "/api/stock/search/export", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(
         ("q" = String, Query, min_length = 1, max_length = 500),
         ("sort" = Option<String>, Query, description = "As in the search; absent means relevance order"),
@@ -200,7 +200,7 @@ pub struct SimilarParams {
 /// The vehicles nearest in meaning to this one (sold ones and itself left out), best first.
 /// Empty while its text has not been embedded yet.
 #[utoipa::path(
-    get, path = "/api/stock/{vin}/similar", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(("vin" = String, Path), SimilarParams),
     responses(
         (status = 200, body = Vec<RankedVehicle>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),

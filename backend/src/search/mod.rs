@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use actix_web::web;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub use embedder::{Embedder, TextRole};
 
@@ -27,12 +27,8 @@ use crate::error::ApiError;
 
 pub(crate) use handlers::{PreparedSearch, prepare, rank_on};
 
-pub(crate) mod routes_doc {
-    pub use super::handlers::*;
-}
-
 /// Registered inside the `/stock` scope, before `/{vin}` so `search` is not read as a VIN.
-pub fn stock_routes(cfg: &mut web::ServiceConfig) {
+pub fn stock_routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::search_vehicles).service(handlers::export_ranked).service(handlers::similar_vehicles);
 }
 

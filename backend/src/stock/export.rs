@@ -88,7 +88,7 @@ impl ExportParams {
 
 /// Export the stock with the list's filters and sort (all matching rows).
 #[utoipa::path(
-    get, path = "/api/stock/export", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(StockQuery, ExportParams),
     responses(
         (status = 200, description = "The file: CSV, or XLSX with `format=xlsx`", content(

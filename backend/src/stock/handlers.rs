@@ -25,7 +25,7 @@ use crate::state::AppState;
 
 /// The stock, filtered, sorted and paginated.
 #[utoipa::path(
-    get, path = "/api/stock", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(StockQuery),
     responses((status = 200, body = Page<Vehicle>), (status = 422, description = "Names each bad parameter", body = ErrorBody))
 )]
@@ -88,7 +88,7 @@ async fn vehicles_in_order(conn: &mut AsyncPgConnection, vins: &[&str], today: N
 
 /// The values (with counts) for the filter dropdowns; each honours the other active filters.
 #[utoipa::path(
-    get, path = "/api/stock/facets", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(StockQuery),
     responses((status = 200, body = StockFacets), (status = 422, body = ErrorBody))
 )]
@@ -231,7 +231,7 @@ pub(crate) async fn load_vehicle(
 
 /// One vehicle by VIN.
 #[utoipa::path(
-    get, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody))
 )]
@@ -266,7 +266,7 @@ async fn check_references(conn: &mut AsyncPgConnection, record: &VehicleRecord) 
 
 /// Add a vehicle (managers and admins).
 #[utoipa::path(
-    post, path = "/api/stock", tag = "stock", security(("bearer" = [])),
+    post, tag = "stock", security(("bearer" = [])),
     request_body = VehicleInput,
     responses(
         (status = 201, body = Vehicle), (status = 403, body = ErrorBody),
@@ -306,7 +306,7 @@ pub async fn create_vehicle(
 
 /// Change a vehicle (managers and admins): absent fields stay, `null` clears.
 #[utoipa::path(
-    patch, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    patch, tag = "stock", security(("bearer" = [])),
     params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     request_body = VehicleInput,
     responses((status = 200, body = Vehicle), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -354,7 +354,7 @@ pub async fn update_vehicle(
 
 /// Remove a vehicle from stock (managers and admins). Its history stays.
 #[utoipa::path(
-    delete, path = "/api/stock/{vin}", tag = "stock", security(("bearer" = [])),
+    delete, tag = "stock", security(("bearer" = [])),
     params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
@@ -382,7 +382,7 @@ pub async fn delete_vehicle(
 
 /// A vehicle's price changes, daily snapshots and change log, newest first.
 #[utoipa::path(
-    get, path = "/api/stock/{vin}/history", tag = "stock", security(("bearer" = [])),
+    get, tag = "stock", security(("bearer" = [])),
     params(("vin" = String, Path, description = "The VIN (any case; surrounding spaces ignored)")),
     responses((status = 200, body = VehicleHistory), (status = 404, body = ErrorBody))
 )]

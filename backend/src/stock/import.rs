@@ -130,7 +130,7 @@ pub struct ImportParams {
 
 /// Import vehicles from a CSV file sent as the request body (managers and admins).
 #[utoipa::path(
-    post, path = "/api/stock/import", tag = "stock", security(("bearer" = [])),
+    post, tag = "stock", security(("bearer" = [])),
     params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "UTF-8 CSV, `,` or `;` separated, with a header row"),
     responses(

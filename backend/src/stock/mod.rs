@@ -11,24 +11,20 @@ pub mod records;
 pub mod seed;
 pub mod snapshot;
 
-use actix_web::{middleware, web};
+use actix_web::middleware;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 pub(crate) use filters::page_params;
 pub(crate) use handlers::load_vehicle;
 
 use crate::state::forget_answers_after_writes;
 
-pub(crate) mod routes_doc {
-    pub use super::export::*;
-    pub use super::handlers::*;
-    pub use super::import::*;
-}
-
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/stock")
+        scope("/stock")
             .wrap(middleware::from_fn(forget_answers_after_writes))
             .service(handlers::list_vehicles)
             .service(handlers::facets)

@@ -4,6 +4,8 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use serde::Deserialize;
 use shared::users::{Role, SetPasswordRequest, User, UserInput};
 use shared::{ErrorBody, FieldProblem, Page, Permission};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::input::{validate_changes, validate_new_user};
 use super::queries::{self, NewUser, UserChanges, UserRow};
@@ -14,9 +16,9 @@ use crate::error::{ApiError, ApiResult, Problems};
 use crate::json_body::JsonBody;
 use crate::state::{AppState, forget_callers_after_writes};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(
-        web::scope("/users")
+        scope("/users")
             .wrap(middleware::from_fn(forget_callers_after_writes))
             .service(list_users)
             .service(create_user)
@@ -77,7 +79,7 @@ async fn load_visible(conn: &mut diesel_async::AsyncPgConnection, caller: &Curre
 
 /// List users, filtered and paginated.
 #[utoipa::path(
-    get, path = "/api/users", tag = "users", security(("bearer" = [])),
+    get, tag = "users", security(("bearer" = [])),
     params(UserListParams),
     responses((status = 200, body = Page<User>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -159,7 +161,7 @@ pub async fn list_users(
 
 /// Create a user (admins). There is no self-registration.
 #[utoipa::path(
-    post, path = "/api/users", tag = "users", security(("bearer" = [])),
+    post, tag = "users", security(("bearer" = [])),
     request_body = UserInput,
     responses(
         (status = 201, body = User),
@@ -206,7 +208,7 @@ pub async fn create_user(
 
 /// One user: admins see anyone, managers their team, everyone themselves.
 #[utoipa::path(
-    get, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    get, tag = "users", security(("bearer" = [])),
     responses((status = 200, body = User), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 #[get("/{id}")]
@@ -221,7 +223,7 @@ pub async fn get_user(
 
 /// Change a user (admins). Deactivating, or setting a leaving date, ends their sessions.
 #[utoipa::path(
-    patch, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    patch, tag = "users", security(("bearer" = [])),
     request_body = UserInput,
     responses(
         (status = 200, body = User),
@@ -279,7 +281,7 @@ async fn save_and_revoke_if_deactivated(
 /// Deactivate a user (admins): they can no longer log in and their sessions end. Nothing
 /// is deleted, so their history stays attributed.
 #[utoipa::path(
-    delete, path = "/api/users/{id}", tag = "users", security(("bearer" = [])),
+    delete, tag = "users", security(("bearer" = [])),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
 #[delete("/{id}")]
@@ -303,7 +305,7 @@ pub async fn deactivate_user(
 
 /// Set another user's password (admins); all of that user's sessions end.
 #[utoipa::path(
-    post, path = "/api/users/{id}/password", tag = "users", security(("bearer" = [])),
+    post, tag = "users", security(("bearer" = [])),
     request_body = SetPasswordRequest,
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -354,7 +356,7 @@ pub struct SubordinatesParams {
 
 /// The users under someone: direct reports, or the whole tree with `?recursive=true`.
 #[utoipa::path(
-    get, path = "/api/users/{id}/subordinates", tag = "users", security(("bearer" = [])),
+    get, tag = "users", security(("bearer" = [])),
     params(SubordinatesParams),
     responses((status = 200, body = Vec<User>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]

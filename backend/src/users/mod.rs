@@ -4,7 +4,6 @@ pub(crate) mod handlers;
 mod input;
 pub mod queries;
 
-pub(crate) use handlers as routes_doc;
 pub use handlers::{replace_password, routes};
 pub use input::{apply_profile, validate_new_user};
 pub use queries::*;
