@@ -83,6 +83,48 @@ async fn an_admin_creates_a_user_who_then_manages_their_own_account() -> Result<
     Ok(())
 }
 
+/// An admin edits someone: the record opens filled in, a boss chosen there puts them in the
+/// boss's team, a member's link opens the member's own record in the same form, and the admin
+/// sets the member's password (which then works) and deactivates them.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_admin_edits_a_person_their_team_and_their_password() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack.create_user("sales", "lucia", "una-clave-bien-larga")?;
+    let token = stack.api_token("admin", "admin123").await?;
+    let lucia = stack.api_json(&token, "/api/users?q=lucia").await?["items"][0]["id"].as_i64().context("lucia")?;
+    let admin = stack.api_json(&token, "/api/auth/me").await?["id"].as_i64().context("admin")?;
+    let record_of = |username: &str| format!("return document.querySelector('#username')?.value === '{username}'");
+
+    let b = Browser::start().await?;
+    b.log_in(&stack.frontend_url, "admin", "admin123").await?;
+    b.client.goto(&format!("{}/users/{lucia}", stack.frontend_url)).await?;
+    b.wait_until(&record_of("lucia"), "lucia's record").await?;
+    b.wait_until(&format!("return !!document.querySelector('#boss_id option[value=\"{admin}\"]')"), "the bosses")
+        .await?;
+    b.choose("#boss_id", &admin.to_string()).await?;
+    b.click("#user-form button[type=submit]").await?;
+    b.wait_for_path("/users").await?;
+
+    b.client.goto(&format!("{}/users/{admin}", stack.frontend_url)).await?;
+    b.wait_until(&record_of("admin"), "the admin's record").await?;
+    b.click(".team a").await?;
+    b.wait_for_path(&format!("/users/{lucia}")).await?;
+    b.wait_until(&record_of("lucia"), "the member's record, from the team link").await?;
+    b.wait_for_text(".team p", "No tiene a nadie a su cargo.").await?;
+
+    b.fill("#new_password", "clave-nueva-muy-larga").await?;
+    b.click("#reset-password-form button[type=submit]").await?;
+    b.wait_for_text("#reset-password-form .notice", "Contraseña establecida. Sus sesiones se han cerrado.").await?;
+    stack.api_token("lucia", "clave-nueva-muy-larga").await.context("the password set by the admin works")?;
+
+    b.click("#deactivate").await?;
+    b.client.accept_alert().await?;
+    b.wait_for_path("/users").await?;
+    assert_eq!(stack.api_json(&token, &format!("/api/users/{lucia}")).await?["is_active"], false);
+    b.close().await?;
+    Ok(())
+}
+
 /// An admin adds a dealership, renames it and deletes it from the organisation screen.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_admin_manages_dealerships() -> Result<()> {

@@ -12,7 +12,7 @@ mod postgres;
 mod process;
 mod tools;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -100,8 +100,12 @@ fn main() -> Result<()> {
     }
 }
 
+/// The checkout this run belongs to. `cargo run` names it at run time; the path compiled in
+/// is only a fallback, because checkouts sharing one target directory may share this binary.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    let xtask = manifest_dir.unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    xtask.parent().expect("xtask lives in the workspace").to_path_buf()
 }
 
 fn target_dir() -> PathBuf {

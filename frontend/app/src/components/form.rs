@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use shared::stock::check::Bounds;
 use shared::{FieldErrors, FieldProblem};
 
+use crate::api::ApiFailure;
 use crate::i18n::{Msg, problem_text, use_i18n};
 
 fn problems_of(errors: RwSignal<FieldErrors>, id: &'static str) -> Vec<String> {
@@ -238,4 +239,61 @@ pub fn parse_id(value: &str) -> Option<i64> {
 
 pub fn parse_date(value: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").ok()
+}
+
+/// What a form shows about its last request: each field's problems under it, and one message.
+#[derive(Clone, Copy)]
+pub struct Feedback {
+    pub errors: RwSignal<FieldErrors>,
+    pub status: RwSignal<Option<Result<Msg, Msg>>>,
+}
+
+impl Feedback {
+    pub fn new() -> Self {
+        Feedback { errors: RwSignal::new(FieldErrors::new()), status: RwSignal::new(None) }
+    }
+
+    pub fn failed(&self, failure: &ApiFailure) {
+        let fields = failure.fields();
+        // A record something still refers to says so, rather than the generic conflict.
+        let in_use = fields.values().flatten().any(|code| code == FieldProblem::InUse.as_str());
+        self.status.set(Some(Err(if in_use { Msg::ProblemInUse } else { failure.message() })));
+        self.errors.set(fields);
+    }
+
+    pub fn clear(&self) {
+        self.errors.set(FieldErrors::new());
+        self.status.set(None);
+    }
+}
+
+impl Default for Feedback {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A request a screen sends (save, delete, switch) as a Leptos action: the framework runs it
+/// and tracks it (`pending()` while it runs, so a button can refuse a second click), a
+/// failure lands in `feedback`, and `done` gets the answer.
+pub fn request<I, O, Fu>(
+    feedback: Feedback,
+    send: impl Fn(&I) -> Fu + 'static,
+    done: impl Fn(O) + Clone + 'static,
+) -> Action<I, ()>
+where
+    I: 'static,
+    O: 'static,
+    Fu: Future<Output = Result<O, ApiFailure>> + 'static,
+{
+    Action::new_local(move |input: &I| {
+        let answer = send(input);
+        let done = done.clone();
+        async move {
+            match answer.await {
+                Ok(value) => done(value),
+                Err(failure) => feedback.failed(&failure),
+            }
+        }
+    })
 }

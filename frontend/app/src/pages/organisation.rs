@@ -1,71 +1,85 @@
 //! Dealerships, provinces and job profiles, for administrators.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use shared::Page;
 use shared::org::{Dealer, DealerInput, JobProfile, Province};
-use shared::{FieldErrors, Page};
 
-use crate::api::Method;
-use crate::components::form::{FormStatus, SelectField, TextField, parse_id};
+use crate::api::{ApiFailure, Method};
+use crate::components::form::{Feedback, FormStatus, SelectField, TextField, parse_id, request};
 use crate::i18n::{Msg, use_i18n};
 use crate::session::use_session;
+
+type List<T> = LocalResource<Result<Page<T>, ApiFailure>>;
+
+/// A list's rows (none while loading or after a failure, which the page reports).
+fn rows<T: Clone + Send + Sync + 'static>(list: List<T>) -> Signal<Vec<T>> {
+    Signal::derive(move || list.get().and_then(Result::ok).map(|page| page.items).unwrap_or_default())
+}
 
 #[component]
 pub fn OrganisationPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let dealers = RwSignal::new(Vec::<Dealer>::new());
-    let provinces = RwSignal::new(Vec::<Province>::new());
-    let job_profiles = RwSignal::new(Vec::<JobProfile>::new());
+    // Loaded by the framework, and loaded again after every change.
+    let dealer_list: List<Dealer> = LocalResource::new(move || session.get("/dealers"));
+    let province_list: List<Province> = LocalResource::new(move || session.get("/provinces"));
+    let job_profile_list: List<JobProfile> = LocalResource::new(move || session.get("/profiles"));
     let reload = move || {
-        spawn_local(async move {
-            if let Ok(page) = session.get::<Page<Dealer>>("/dealers").await {
-                dealers.set(page.items);
-            }
-            if let Ok(page) = session.get::<Page<Province>>("/provinces").await {
-                provinces.set(page.items);
-            }
-            if let Ok(page) = session.get::<Page<JobProfile>>("/profiles").await {
-                job_profiles.set(page.items);
-            }
-        })
+        dealer_list.refetch();
+        province_list.refetch();
+        job_profile_list.refetch();
     };
-    reload();
+    let (dealers, provinces, job_profiles) = (rows(dealer_list), rows(province_list), rows(job_profile_list));
+    let load_failure = move || {
+        [dealer_list.get().and_then(Result::err), province_list.get().and_then(Result::err)]
+            .into_iter()
+            .chain([job_profile_list.get().and_then(Result::err)])
+            .flatten()
+            .next()
+            .map(|failure| view! { <p class="form-error" role="alert">{move || i18n.t(failure.message())}</p> })
+    };
     let province_name = move |id: Option<i64>| {
         provinces.with(|all| id.and_then(|id| all.iter().find(|p| p.id == id)).map(|p| p.name.clone()))
     };
     let editing_dealer = RwSignal::new(None::<Dealer>);
     let editing_job_profile = RwSignal::new(None::<CodeName>);
     let editing_province = RwSignal::new(None::<CodeName>);
-    let error = RwSignal::new(None);
+    let feedback = Feedback::new();
     // Deleting is refused by the API while something still refers to the record.
+    let delete = request(
+        feedback,
+        move |path: &String| {
+            let path = path.clone();
+            async move { session.api_empty::<()>(Method::Delete, &path, None).await }
+        },
+        move |()| {
+            feedback.clear();
+            reload();
+        },
+    );
     let remove = move |path: String| {
-        if !window().confirm_with_message(i18n.t(Msg::ConfirmDelete)).unwrap_or(false) {
-            return;
+        if window().confirm_with_message(i18n.t(Msg::ConfirmDelete)).unwrap_or(false) {
+            delete.dispatch_local(path);
         }
-        spawn_local(async move {
-            match session.api_empty::<()>(Method::Delete, &path, None).await {
-                Ok(()) => error.set(None),
-                Err(failure) => {
-                    let in_use = failure.fields().values().flatten().any(|code| code == "in_use");
-                    error.set(Some(Err(if in_use { Msg::ProblemInUse } else { failure.message() })));
-                }
-            }
-            reload();
-        });
     };
-    let toggle_dealer = move |dealer: Dealer| {
-        spawn_local(async move {
+    let switch_dealer = request(
+        feedback,
+        move |dealer: &Dealer| {
+            let path = format!("/dealers/{}", dealer.id);
             let body = DealerInput { is_active: Some(!dealer.is_active), ..Default::default() };
-            let _ = session.api::<_, Dealer>(Method::Patch, &format!("/dealers/{}", dealer.id), Some(&body)).await;
-            reload();
-        })
+            async move { session.api::<_, Dealer>(Method::Patch, &path, Some(&body)).await }
+        },
+        move |_| reload(),
+    );
+    let toggle_dealer = move |dealer: Dealer| {
+        switch_dealer.dispatch_local(dealer);
     };
 
     view! {
         <section class="page">
             <h1>{move || i18n.t(Msg::Organisation)}</h1>
-            <FormStatus status=error />
+            {load_failure}
+            <FormStatus status=feedback.status />
             <section class="card">
                 <h2>{move || i18n.t(Msg::Dealers)}</h2>
                 <table class="table dealers">
@@ -166,18 +180,17 @@ pub fn OrganisationPage() -> impl IntoView {
 /// Adds a dealership, or edits the one in `editing`.
 #[component]
 fn DealerForm(
-    provinces: RwSignal<Vec<Province>>,
+    provinces: Signal<Vec<Province>>,
     editing: RwSignal<Option<Dealer>>,
     on_saved: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let name = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
     let email = RwSignal::new(String::new());
     let province_id = RwSignal::new(String::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
+    let feedback = Feedback::new();
+    let errors = feedback.errors;
     let options =
         Signal::derive(move || provinces.get().into_iter().map(|p| (p.id.to_string(), p.name)).collect::<Vec<_>>());
     Effect::new(move |_| {
@@ -186,8 +199,25 @@ fn DealerForm(
         phone.set(dealer.as_ref().map(|d| d.phone.clone()).unwrap_or_default());
         email.set(dealer.as_ref().map(|d| d.email.clone()).unwrap_or_default());
         province_id.set(dealer.and_then(|d| d.province_id).map(|id| id.to_string()).unwrap_or_default());
-        errors.set(FieldErrors::new());
+        errors.set(Default::default());
     });
+    let save = request(
+        feedback,
+        move |(target, body): &(Option<i64>, DealerInput)| {
+            let (target, body) = (*target, body.clone());
+            async move {
+                match target {
+                    Some(id) => session.api::<_, Dealer>(Method::Patch, &format!("/dealers/{id}"), Some(&body)).await,
+                    None => session.api::<_, Dealer>(Method::Post, "/dealers", Some(&body)).await,
+                }
+            }
+        },
+        move |_| {
+            editing.set(None);
+            feedback.status.set(Some(Ok(Msg::Saved)));
+            on_saved();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = DealerInput {
@@ -197,24 +227,7 @@ fn DealerForm(
             province_id: Some(parse_id(&province_id.get_untracked())),
             ..Default::default()
         };
-        let target = editing.get_untracked().map(|d| d.id);
-        spawn_local(async move {
-            let result = match target {
-                Some(id) => session.api::<_, Dealer>(Method::Patch, &format!("/dealers/{id}"), Some(&body)).await,
-                None => session.api::<_, Dealer>(Method::Post, "/dealers", Some(&body)).await,
-            };
-            match result {
-                Ok(_) => {
-                    editing.set(None);
-                    status.set(Some(Ok(Msg::Saved)));
-                    on_saved();
-                }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        save.dispatch_local((editing.get_untracked().map(|d| d.id), body));
     };
     view! {
         <form class="form inline" id="dealer-form" on:submit=submit novalidate=true>
@@ -223,16 +236,31 @@ fn DealerForm(
             <TextField id="dealer_email" field="email" label=Msg::Email value=email errors kind="email" />
             <SelectField id="dealer_province" field="province_id" label=Msg::Province value=province_id errors options
                 empty=Msg::None />
-            <FormStatus status />
-            <button class="button primary" type="submit">
-                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
-            </button>
-            <Show when=move || editing.with(Option::is_some)>
-                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
-                    {move || i18n.t(Msg::Cancel)}
-                </button>
-            </Show>
+            <FormStatus status=feedback.status />
+            <SaveOrAdd editing pending=save.pending() class="button primary" />
         </form>
+    }
+}
+
+/// An inline form's buttons: "Añadir", or "Guardar" and "Cancelar" while a record is being
+/// edited; saving is refused while the last save is still on its way.
+#[component]
+fn SaveOrAdd<T: Send + Sync + 'static>(
+    editing: RwSignal<Option<T>>,
+    pending: Memo<bool>,
+    class: &'static str,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let is_editing = move || editing.with(Option::is_some);
+    view! {
+        <button class=class type="submit" disabled=move || pending.get()>
+            {move || i18n.t(if is_editing() { Msg::Save } else { Msg::Add })}
+        </button>
+        <Show when=is_editing>
+            <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
+                {move || i18n.t(Msg::Cancel)}
+            </button>
+        </Show>
     }
 }
 
@@ -254,55 +282,47 @@ fn CodeNameForm(
     editing: RwSignal<Option<CodeName>>,
     on_saved: impl Fn() + Copy + 'static,
 ) -> impl IntoView {
-    let i18n = use_i18n();
     let session = use_session();
     let code = RwSignal::new(String::new());
     let name = RwSignal::new(String::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
+    let feedback = Feedback::new();
+    let errors = feedback.errors;
     Effect::new(move |_| {
         let record = editing.get();
         code.set(record.as_ref().map(|r| r.code.clone()).unwrap_or_default());
         name.set(record.map(|r| r.name).unwrap_or_default());
-        errors.set(FieldErrors::new());
+        errors.set(Default::default());
     });
+    let save = request(
+        feedback,
+        move |(target, body): &(Option<i64>, serde_json::Value)| {
+            let (target, body) = (*target, body.clone());
+            async move {
+                match target {
+                    Some(id) => {
+                        session.api::<_, serde_json::Value>(Method::Patch, &format!("{path}/{id}"), Some(&body)).await
+                    }
+                    None => session.api::<_, serde_json::Value>(Method::Post, path, Some(&body)).await,
+                }
+            }
+        },
+        move |_| {
+            editing.set(None);
+            feedback.clear();
+            on_saved();
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = serde_json::json!({"code": code.get_untracked(), "name": name.get_untracked()});
-        let target = editing.get_untracked().map(|r| r.id);
-        spawn_local(async move {
-            let result = match target {
-                Some(id) => {
-                    session.api::<_, serde_json::Value>(Method::Patch, &format!("{path}/{id}"), Some(&body)).await
-                }
-                None => session.api::<_, serde_json::Value>(Method::Post, path, Some(&body)).await,
-            };
-            match result {
-                Ok(_) => {
-                    editing.set(None);
-                    status.set(None);
-                    on_saved();
-                }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        save.dispatch_local((editing.get_untracked().map(|r| r.id), body));
     };
     view! {
         <form class="form inline" on:submit=submit novalidate=true>
             <TextField id=code_id field="code" label=Msg::Code value=code errors />
             <TextField id=name_id field="name" label=Msg::Name value=name errors />
-            <FormStatus status />
-            <button class="button secondary" type="submit">
-                {move || i18n.t(if editing.with(Option::is_some) { Msg::Save } else { Msg::Add })}
-            </button>
-            <Show when=move || editing.with(Option::is_some)>
-                <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
-                    {move || i18n.t(Msg::Cancel)}
-                </button>
-            </Show>
+            <FormStatus status=feedback.status />
+            <SaveOrAdd editing pending=save.pending() class="button secondary" />
         </form>
     }
 }
