@@ -71,7 +71,6 @@ pub struct Config {
     pub cors_allowed_origins: Vec<String>,
     /// Peers whose `X-Forwarded-*` headers are believed (the :3000 server, a load balancer).
     pub trusted_proxies: TrustedProxies,
-    pub public_domain: Option<String>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     /// A refresh token presented again this soon after its rotation is a race between two
@@ -147,7 +146,7 @@ pub struct OpenAiEmbeddings {
 }
 
 /// Where `cargo xtask` and the Docker image put the embedded model's weights.
-pub const DEFAULT_EMBEDDINGS_MODEL_PATH: &str = ".local/models/e5-small-q4.bin";
+const DEFAULT_EMBEDDINGS_MODEL_PATH: &str = ".local/models/e5-small-q4.bin";
 
 fn embeddings_provider<'a>(get: &impl Fn(&str) -> Option<&'a str>) -> Result<EmbeddingsProvider, ConfigError> {
     match get("EMBEDDINGS_PROVIDER").unwrap_or("embedded") {
@@ -339,7 +338,6 @@ impl Config {
             allowed_hosts,
             cors_allowed_origins,
             trusted_proxies,
-            public_domain: get("PUBLIC_DOMAIN").map(str::to_owned),
             access_token_ttl: Duration::from_secs(parse(
                 "ACCESS_TOKEN_TTL_SECONDS",
                 get("ACCESS_TOKEN_TTL_SECONDS").unwrap_or("900"),

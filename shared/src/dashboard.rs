@@ -41,12 +41,17 @@ impl DashboardQuery {
     }
 }
 
-/// The dashboard's filters, typed: the stock list's place and stock type filters.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The dashboard's filters, typed: the stock list's place and stock type filters. Also the
+/// JSON arguments of the assistant's `dashboard_figures` tool (unknown names refused).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct DashboardFilter {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dealer_id: Option<i64>,
     /// A province's INE code.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub province: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub stock_type: Option<StockType>,
 }
 

@@ -239,15 +239,7 @@ fn stock_view(request: &ToolRequest) -> Option<shared::stock::StockQuery> {
             mode: Some("hybrid".into()),
             ..args.filters.to_query()
         }),
-        ToolRequest::DashboardFigures(args) => Some(
-            shared::stock::StockFilter {
-                dealer_id: args.dealer_id,
-                province: args.province.clone(),
-                stock_type: args.stock_type,
-                ..Default::default()
-            }
-            .to_query(),
-        ),
+        ToolRequest::DashboardFigures(args) => Some(args.stock_filter().to_query()),
         ToolRequest::GetVehicle(_) | ToolRequest::StockHistory(_) => None,
     }
 }

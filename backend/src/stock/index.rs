@@ -296,11 +296,6 @@ pub struct IndexFacets {
 }
 
 impl StockTable {
-    /// The generation the index was loaded at (answers computed from it are kept with it).
-    pub fn stamp(&self) -> Stamp {
-        self.stamp
-    }
-
     pub fn dealer_name(&self, id: i64) -> Option<&str> {
         self.dealer_names.get(&id).map(String::as_str)
     }
@@ -396,11 +391,6 @@ impl StockTable {
     /// The rows matching `filter`, in VIN order.
     fn matching(&self, filter: &Compiled) -> Vec<u32> {
         self.visited(filter, false).filter(|&i| self.failed(filter, i) == 0).map(|i| i as u32).collect()
-    }
-
-    /// How many vehicles match `filter`.
-    pub fn count(&self, filter: &StockFilter, today: NaiveDate) -> i64 {
-        self.matching(&self.compile(filter, today)).len() as i64
     }
 
     /// The total and the VINs of one page, in the order of `sort` (then VIN), or `None` when

@@ -2,18 +2,18 @@
 //! the results (or, for the bounds a question set, from the question): nothing here adds up,
 //! subtracts or estimates, so the answer never quotes a figure no tool returned.
 
-use shared::stock::{Money, Vehicle};
+use shared::dashboard::DashboardFilter;
+use shared::stock::{Money, StockFilter, Vehicle};
 
 use super::Language;
 use super::lexicon::{DashboardTopic, Focus, Lead, dashboard_topic, focus, province_name};
 use super::numbers::{format_decimal, format_int, format_money, format_percent, parse_number};
 use super::text::{Words, tokenize};
 use crate::assistant::tools::args::{
-    AggregateArgs, AggregateGroup, AggregateResult, DashboardArgs, DashboardResult, GroupBy, HistoryArgs, HistoryGroup,
-    HistoryResult, SearchArgs, SearchResult, SemanticArgs, SemanticResult, ToolOutput, ToolRequest, VehicleArgs,
-    VehicleResult, VehicleSummary,
+    AggregateArgs, AggregateGroup, AggregateResult, DashboardResult, GroupBy, HistoryArgs, HistoryGroup, HistoryResult,
+    SearchArgs, SearchResult, SemanticArgs, SemanticResult, ToolOutput, ToolRequest, VehicleArgs, VehicleResult,
+    VehicleSummary,
 };
-use shared::stock::StockFilter;
 
 pub(super) fn answer(
     language: Language,
@@ -791,7 +791,7 @@ impl Writer {
         Some(format!("{}\n\n{}", self.t("Comparación:", "Comparison:"), table(&headers, rows)))
     }
 
-    fn dashboard(&self, args: &DashboardArgs, result: &DashboardResult) -> String {
+    fn dashboard(&self, args: &DashboardFilter, result: &DashboardResult) -> String {
         let filters = StockFilter {
             dealer_id: args.dealer_id,
             province: args.province.clone(),

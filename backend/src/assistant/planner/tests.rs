@@ -2,7 +2,7 @@
 //! answers written from results.
 
 use chrono::NaiveDate;
-use shared::dashboard::{StockCounts, StockMoney};
+use shared::dashboard::{DashboardFilter, StockCounts, StockMoney};
 use shared::stock::Money;
 
 use super::text::tokenize;
@@ -309,7 +309,7 @@ fn more_ways_of_asking() {
     assert_eq!(planned(question), [semantic(question, all())]);
     assert_eq!(
         planned("¿cuántos vehículos nuevos han entrado este mes?"),
-        [ToolRequest::DashboardFigures(DashboardArgs::default())],
+        [ToolRequest::DashboardFigures(DashboardFilter::default())],
         "newly arrived, not the VN stock type"
     );
 }
@@ -341,7 +341,7 @@ fn the_same_in_english() {
     assert_eq!(planned("what's the most powerful car?"), [search(all(), Some("-power_cv"), Some(1))]);
     assert_eq!(
         planned("how many sold this month in Barcelona?"),
-        [ToolRequest::DashboardFigures(DashboardArgs { province: text("08"), ..DashboardArgs::default() })]
+        [ToolRequest::DashboardFigures(DashboardFilter { province: text("08"), ..DashboardFilter::default() })]
     );
     assert_eq!(
         planned("stock trend by province"),
@@ -402,18 +402,18 @@ fn described_needs() {
 
 #[test]
 fn dashboard() {
-    let dashboard = |args: DashboardArgs| ToolRequest::DashboardFigures(args);
-    assert_eq!(planned("resumen del stock"), [dashboard(DashboardArgs::default())]);
-    assert_eq!(planned("KPIs"), [dashboard(DashboardArgs::default())]);
-    assert_eq!(planned("¿Cuál es el margen medio?"), [dashboard(DashboardArgs::default())]);
-    assert_eq!(planned("What's the average margin?"), [dashboard(DashboardArgs::default())]);
+    let dashboard = |args: DashboardFilter| ToolRequest::DashboardFigures(args);
+    assert_eq!(planned("resumen del stock"), [dashboard(DashboardFilter::default())]);
+    assert_eq!(planned("KPIs"), [dashboard(DashboardFilter::default())]);
+    assert_eq!(planned("¿Cuál es el margen medio?"), [dashboard(DashboardFilter::default())]);
+    assert_eq!(planned("What's the average margin?"), [dashboard(DashboardFilter::default())]);
     assert_eq!(
         planned("¿Cuántos vendidos este mes en Madrid?"),
-        [dashboard(DashboardArgs { province: text("28"), ..DashboardArgs::default() })]
+        [dashboard(DashboardFilter { province: text("28"), ..DashboardFilter::default() })]
     );
     assert_eq!(
         planned("KPIs for Autos Sol Sevilla"),
-        [dashboard(DashboardArgs { dealer_id: Some(7), ..DashboardArgs::default() })]
+        [dashboard(DashboardFilter { dealer_id: Some(7), ..DashboardFilter::default() })]
     );
 }
 

@@ -3,6 +3,7 @@
 //! when the question is a follow-up.
 
 use chrono::{Datelike, Months, NaiveDate};
+use shared::dashboard::DashboardFilter;
 use shared::stock::Vin;
 
 use super::lexicon::*;
@@ -10,8 +11,7 @@ use super::numbers::{Number, count_word, parse_number};
 use super::text::{Words, fold_words};
 use super::{Language, Plan, Vocabulary, detect_language};
 use crate::assistant::tools::args::{
-    AggregateArgs, DashboardArgs, GroupBy, HistoryArgs, HistoryGroup, SearchArgs, SemanticArgs, ToolRequest,
-    VehicleArgs,
+    AggregateArgs, GroupBy, HistoryArgs, HistoryGroup, SearchArgs, SemanticArgs, ToolRequest, VehicleArgs,
 };
 use shared::stock::Money;
 use shared::stock::{Fuel, StockFilter, StockType, Transmission, VehicleStatus};
@@ -381,7 +381,7 @@ fn list(filters: StockFilter) -> ToolRequest {
 }
 
 fn dashboard(filters: &StockFilter) -> ToolRequest {
-    ToolRequest::DashboardFigures(DashboardArgs {
+    ToolRequest::DashboardFigures(DashboardFilter {
         dealer_id: filters.dealer_id,
         province: filters.province.clone(),
         stock_type: filters.stock_type,

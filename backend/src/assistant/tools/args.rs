@@ -3,6 +3,7 @@
 //! model's typo comes back to it as an error instead of a silently wider query.
 
 use serde::{Deserialize, Serialize};
+use shared::dashboard::DashboardFilter;
 use shared::stock::{Money, StockFilter, StockType};
 
 /// `search_vehicles`: count the vehicles matching the filters and show a few of them.
@@ -73,19 +74,6 @@ pub struct VehicleArgs {
     pub vin: String,
 }
 
-/// `dashboard_figures`: the dashboard's KPIs for the whole stock or one dealer, province or
-/// stock type.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct DashboardArgs {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dealer_id: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub province: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stock_type: Option<StockType>,
-}
-
 /// A dimension the daily snapshots keep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -120,7 +108,7 @@ pub enum ToolRequest {
     AggregateStock(AggregateArgs),
     SemanticSearch(SemanticArgs),
     GetVehicle(VehicleArgs),
-    DashboardFigures(DashboardArgs),
+    DashboardFigures(DashboardFilter),
     StockHistory(HistoryArgs),
 }
 

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use shared::dashboard::DashboardFilter;
-use shared::stock::{Money, SearchMode, Sort, StockFilter, StockQuery, StockType, Vehicle, Vin};
+use shared::stock::{Money, SearchMode, Sort, StockFilter, StockQuery, Vehicle, Vin};
 
 use super::ToolError;
 use super::args::*;
@@ -255,24 +255,18 @@ fn checked(filter: &StockFilter, today: NaiveDate) -> Result<StockFilter, ToolEr
     Ok(filter.checked(today.year()).map_err(ApiError::from)?)
 }
 
-/// The dashboard's filters from a tool's arguments, checked as the list checks them.
-fn place_filter(
-    dealer_id: Option<i64>,
-    province: &Option<String>,
-    stock_type: Option<StockType>,
-    today: NaiveDate,
-) -> Result<DashboardFilter, ToolError> {
-    let place = StockFilter { dealer_id, province: province.clone(), stock_type, ..StockFilter::default() };
-    let StockFilter { dealer_id, province, stock_type, .. } = checked(&place, today)?;
+/// A tool call's dealer, province and stock type, checked as the list checks them.
+fn checked_place(place: &DashboardFilter, today: NaiveDate) -> Result<DashboardFilter, ToolError> {
+    let StockFilter { dealer_id, province, stock_type, .. } = checked(&place.stock_filter(), today)?;
     Ok(DashboardFilter { dealer_id, province, stock_type })
 }
 
 pub async fn dashboard(
     conn: &mut AsyncPgConnection,
-    args: &DashboardArgs,
+    args: &DashboardFilter,
     config: &Config,
 ) -> Result<DashboardResult, ToolError> {
-    let filter = place_filter(args.dealer_id, &args.province, args.stock_type, config.today())?;
+    let filter = checked_place(args, config.today())?;
     let figures = dashboard::compute(conn, &filter, config).await?;
     Ok(DashboardResult {
         today: figures.today,
@@ -340,7 +334,9 @@ pub async fn history(
     if ends.is_empty() {
         ends.push(("latest".to_owned(), today));
     }
-    let filter = place_filter(args.dealer_id, &args.province, args.stock_type, today)?;
+    let place =
+        DashboardFilter { dealer_id: args.dealer_id, province: args.province.clone(), stock_type: args.stock_type };
+    let filter = checked_place(&place, today)?;
     let key = match args.group_by {
         None => "'all'",
         Some(HistoryGroup::Dealer) => "coalesce(d.dealer_id::text, '')",

@@ -2,6 +2,10 @@
 //! browser finds with the shared rules (before anything is sent, and again as the user types)
 //! and the ones only the API can find.
 
+use std::cell::RefCell;
+use std::pin::Pin;
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use shared::stock::check::Bounds;
 use shared::{FieldErrors, FieldProblem};
@@ -273,27 +277,70 @@ impl Default for Feedback {
     }
 }
 
-/// A request a screen sends (save, delete, switch) as a Leptos action: the framework runs it
-/// and tracks it (`pending()` while it runs, so a button can refuse a second click), a
-/// failure lands in `feedback`, and `done` gets the answer.
+/// A request a screen sends (save, delete, switch), run by a Leptos action: the framework
+/// runs it and tracks it ([`Request::pending`], so a button can refuse a second click), a
+/// failure lands in the screen's [`Feedback`], and `done` gets the answer.
+pub struct Request<I: 'static> {
+    action: Action<Job, ()>,
+    start: StoredValue<Rc<dyn Fn(I) -> Work>, LocalStorage>,
+}
+
+type Work = Pin<Box<dyn Future<Output = ()>>>;
+
+/// One request's work, handed to the action. Every screen's requests share this one action
+/// type: each distinct `Action<I, O>` would add its own copy of the reactive code to the
+/// download.
+#[derive(Clone)]
+pub struct Job(Rc<RefCell<Option<Work>>>);
+
+impl<I: 'static> Clone for Request<I> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I: 'static> Copy for Request<I> {}
+
+impl<I: 'static> Request<I> {
+    pub fn dispatch(&self, input: I) {
+        let work = self.start.with_value(|start| start(input));
+        self.action.dispatch_local(Job(Rc::new(RefCell::new(Some(work)))));
+    }
+
+    /// True while a request is on its way.
+    pub fn pending(&self) -> Memo<bool> {
+        self.action.pending()
+    }
+}
+
+/// A [`Request`] that sends what `send` makes of its input.
 pub fn request<I, O, Fu>(
     feedback: Feedback,
     send: impl Fn(&I) -> Fu + 'static,
     done: impl Fn(O) + Clone + 'static,
-) -> Action<I, ()>
+) -> Request<I>
 where
     I: 'static,
     O: 'static,
     Fu: Future<Output = Result<O, ApiFailure>> + 'static,
 {
-    Action::new_local(move |input: &I| {
-        let answer = send(input);
+    let start = move |input: I| -> Work {
+        let answer = send(&input);
         let done = done.clone();
-        async move {
+        Box::pin(async move {
             match answer.await {
                 Ok(value) => done(value),
                 Err(failure) => feedback.failed(&failure),
             }
+        })
+    };
+    let action = Action::new_local(|job: &Job| {
+        let work = job.0.borrow_mut().take();
+        async move {
+            if let Some(work) = work {
+                work.await;
+            }
         }
-    })
+    });
+    Request { action, start: StoredValue::new_local(Rc::new(start)) }
 }

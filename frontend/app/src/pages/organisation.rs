@@ -7,13 +7,22 @@ use shared::org::{Dealer, DealerInput, JobProfile, Province};
 use crate::api::{ApiFailure, Method};
 use crate::components::form::{Feedback, FormStatus, SelectField, TextField, parse_id, request};
 use crate::i18n::{Msg, use_i18n};
-use crate::session::use_session;
+use crate::session::{Session, use_session};
 
-type List<T> = LocalResource<Result<Page<T>, ApiFailure>>;
+/// The three lists the page shows, loaded together.
+#[derive(Clone, Default)]
+struct Organisation {
+    dealers: Vec<Dealer>,
+    provinces: Vec<Province>,
+    job_profiles: Vec<JobProfile>,
+}
 
-/// A list's rows (none while loading or after a failure, which the page reports).
-fn rows<T: Clone + Send + Sync + 'static>(list: List<T>) -> Signal<Vec<T>> {
-    Signal::derive(move || list.get().and_then(Result::ok).map(|page| page.items).unwrap_or_default())
+async fn load(session: Session) -> Result<Organisation, ApiFailure> {
+    Ok(Organisation {
+        dealers: session.get::<Page<Dealer>>("/dealers").await?.items,
+        provinces: session.get::<Page<Province>>("/provinces").await?.items,
+        job_profiles: session.get::<Page<JobProfile>>("/profiles").await?.items,
+    })
 }
 
 #[component]
@@ -21,22 +30,15 @@ pub fn OrganisationPage() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
     // Loaded by the framework, and loaded again after every change.
-    let dealer_list: List<Dealer> = LocalResource::new(move || session.get("/dealers"));
-    let province_list: List<Province> = LocalResource::new(move || session.get("/provinces"));
-    let job_profile_list: List<JobProfile> = LocalResource::new(move || session.get("/profiles"));
-    let reload = move || {
-        dealer_list.refetch();
-        province_list.refetch();
-        job_profile_list.refetch();
-    };
-    let (dealers, provinces, job_profiles) = (rows(dealer_list), rows(province_list), rows(job_profile_list));
+    let organisation = LocalResource::new(move || load(session));
+    let reload = move || organisation.refetch();
+    let shown = move || organisation.get().and_then(Result::ok).unwrap_or_default();
+    let dealers = move || shown().dealers;
+    let provinces = Signal::derive(move || shown().provinces);
+    let job_profiles = move || shown().job_profiles;
     let load_failure = move || {
-        [dealer_list.get().and_then(Result::err), province_list.get().and_then(Result::err)]
-            .into_iter()
-            .chain([job_profile_list.get().and_then(Result::err)])
-            .flatten()
-            .next()
-            .map(|failure| view! { <p class="form-error" role="alert">{move || i18n.t(failure.message())}</p> })
+        let failure = organisation.get()?.err()?;
+        Some(view! { <p class="form-error" role="alert">{move || i18n.t(failure.message())}</p> })
     };
     let province_name = move |id: Option<i64>| {
         provinces.with(|all| id.and_then(|id| all.iter().find(|p| p.id == id)).map(|p| p.name.clone()))
@@ -59,7 +61,7 @@ pub fn OrganisationPage() -> impl IntoView {
     );
     let remove = move |path: String| {
         if window().confirm_with_message(i18n.t(Msg::ConfirmDelete)).unwrap_or(false) {
-            delete.dispatch_local(path);
+            delete.dispatch(path);
         }
     };
     let switch_dealer = request(
@@ -72,7 +74,7 @@ pub fn OrganisationPage() -> impl IntoView {
         move |_| reload(),
     );
     let toggle_dealer = move |dealer: Dealer| {
-        switch_dealer.dispatch_local(dealer);
+        switch_dealer.dispatch(dealer);
     };
 
     view! {
@@ -94,7 +96,7 @@ pub fn OrganisationPage() -> impl IntoView {
                     </thead>
                     <tbody>
                         // Keyed by content, so an edited row re-renders.
-                        <For each=move || dealers.get() key=|d| format!("{d:?}") let:dealer>
+                        <For each=dealers key=|d| format!("{d:?}") let:dealer>
                             <tr>
                                 <td>{dealer.name.clone()}</td>
                                 // Provinces may arrive after the dealers: look the name up reactively.
@@ -127,7 +129,7 @@ pub fn OrganisationPage() -> impl IntoView {
                 <section class="card">
                     <h2>{move || i18n.t(Msg::JobProfiles)}</h2>
                     <ul class="plain">
-                        <For each=move || job_profiles.get() key=|p| format!("{p:?}") let:job_profile>
+                        <For each=job_profiles key=|p| format!("{p:?}") let:job_profile>
                             <li>
                                 <strong>{job_profile.code.clone()}</strong> " · " {job_profile.name.clone()}
                                 <span class="row-actions">
@@ -218,6 +220,8 @@ fn DealerForm(
             on_saved();
         },
     );
+    let is_editing = Signal::derive(move || editing.with(Option::is_some));
+    let cancel = Callback::new(move |()| editing.set(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let body = DealerInput {
@@ -227,7 +231,7 @@ fn DealerForm(
             province_id: Some(parse_id(&province_id.get_untracked())),
             ..Default::default()
         };
-        save.dispatch_local((editing.get_untracked().map(|d| d.id), body));
+        save.dispatch((editing.get_untracked().map(|d| d.id), body));
     };
     view! {
         <form class="form inline" id="dealer-form" on:submit=submit novalidate=true>
@@ -237,7 +241,7 @@ fn DealerForm(
             <SelectField id="dealer_province" field="province_id" label=Msg::Province value=province_id errors options
                 empty=Msg::None />
             <FormStatus status=feedback.status />
-            <SaveOrAdd editing pending=save.pending() class="button primary" />
+            <SaveOrAdd editing=is_editing pending=save.pending() cancel class="button primary" />
         </form>
     }
 }
@@ -245,19 +249,14 @@ fn DealerForm(
 /// An inline form's buttons: "Añadir", or "Guardar" and "Cancelar" while a record is being
 /// edited; saving is refused while the last save is still on its way.
 #[component]
-fn SaveOrAdd<T: Send + Sync + 'static>(
-    editing: RwSignal<Option<T>>,
-    pending: Memo<bool>,
-    class: &'static str,
-) -> impl IntoView {
+fn SaveOrAdd(editing: Signal<bool>, pending: Memo<bool>, cancel: Callback<()>, class: &'static str) -> impl IntoView {
     let i18n = use_i18n();
-    let is_editing = move || editing.with(Option::is_some);
     view! {
         <button class=class type="submit" disabled=move || pending.get()>
-            {move || i18n.t(if is_editing() { Msg::Save } else { Msg::Add })}
+            {move || i18n.t(if editing.get() { Msg::Save } else { Msg::Add })}
         </button>
-        <Show when=is_editing>
-            <button class="button secondary" type="button" on:click=move |_| editing.set(None)>
+        <Show when=move || editing.get()>
+            <button class="button secondary" type="button" on:click=move |_| cancel.run(())>
                 {move || i18n.t(Msg::Cancel)}
             </button>
         </Show>
@@ -268,6 +267,13 @@ fn SaveOrAdd<T: Send + Sync + 'static>(
 #[derive(Debug, Clone, PartialEq)]
 struct CodeName {
     id: i64,
+    code: String,
+    name: String,
+}
+
+/// What the API takes to create or rename one (the same fields for both).
+#[derive(Clone, serde::Serialize)]
+struct CodeNameInput {
     code: String,
     name: String,
 }
@@ -295,14 +301,12 @@ fn CodeNameForm(
     });
     let save = request(
         feedback,
-        move |(target, body): &(Option<i64>, serde_json::Value)| {
+        move |(target, body): &(Option<i64>, CodeNameInput)| {
             let (target, body) = (*target, body.clone());
             async move {
                 match target {
-                    Some(id) => {
-                        session.api::<_, serde_json::Value>(Method::Patch, &format!("{path}/{id}"), Some(&body)).await
-                    }
-                    None => session.api::<_, serde_json::Value>(Method::Post, path, Some(&body)).await,
+                    Some(id) => session.api_empty(Method::Patch, &format!("{path}/{id}"), Some(&body)).await,
+                    None => session.api_empty(Method::Post, path, Some(&body)).await,
                 }
             }
         },
@@ -312,17 +316,19 @@ fn CodeNameForm(
             on_saved();
         },
     );
+    let is_editing = Signal::derive(move || editing.with(Option::is_some));
+    let cancel = Callback::new(move |()| editing.set(None));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = serde_json::json!({"code": code.get_untracked(), "name": name.get_untracked()});
-        save.dispatch_local((editing.get_untracked().map(|r| r.id), body));
+        let body = CodeNameInput { code: code.get_untracked(), name: name.get_untracked() };
+        save.dispatch((editing.get_untracked().map(|r| r.id), body));
     };
     view! {
         <form class="form inline" on:submit=submit novalidate=true>
             <TextField id=code_id field="code" label=Msg::Code value=code errors />
             <TextField id=name_id field="name" label=Msg::Name value=name errors />
             <FormStatus status=feedback.status />
-            <SaveOrAdd editing pending=save.pending() class="button secondary" />
+            <SaveOrAdd editing=is_editing pending=save.pending() cancel class="button secondary" />
         </form>
     }
 }

@@ -1,13 +1,12 @@
 //! "Mi perfil": one's own contact details, password and sessions.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::FieldErrors;
 use shared::user_agent::describe;
 use shared::users::{ChangePasswordRequest, ProfileInput, SessionInfo, User};
 
 use crate::api::Method;
-use crate::components::form::{FormStatus, TextField, field_errors, live_check, person_problems};
+use crate::components::form::{Feedback, FormStatus, TextField, field_errors, live_check, person_problems, request};
 use crate::format;
 use crate::i18n::{Lang, Msg, role_name, use_i18n};
 use crate::session::use_session;
@@ -45,8 +44,8 @@ fn ProfileForm(user: User) -> impl IntoView {
     let last_name = RwSignal::new(user.last_name);
     let email = RwSignal::new(user.email);
     let mobile = RwSignal::new(user.mobile);
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
+    let feedback = Feedback::new();
+    let (errors, status) = (feedback.errors, feedback.status);
 
     // The backend's rules, in the browser: shown on submit and followed as the user types.
     let validate = live_check(errors, move || {
@@ -60,6 +59,18 @@ fn ProfileForm(user: User) -> impl IntoView {
         ));
         field_errors(problems)
     });
+    let update = request(
+        feedback,
+        move |body: &ProfileInput| {
+            let body = body.clone();
+            async move { session.api::<_, User>(Method::Patch, "/auth/me", Some(&body)).await }
+        },
+        move |user| {
+            errors.set(FieldErrors::new());
+            session.set_user(user);
+            status.set(Some(Ok(Msg::Saved)));
+        },
+    );
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !validate() {
@@ -72,19 +83,7 @@ fn ProfileForm(user: User) -> impl IntoView {
             email: Some(email.get_untracked()),
             mobile: Some(mobile.get_untracked()),
         };
-        spawn_local(async move {
-            match session.api::<_, User>(Method::Patch, "/auth/me", Some(&body)).await {
-                Ok(user) => {
-                    errors.set(FieldErrors::new());
-                    session.set_user(user);
-                    status.set(Some(Ok(Msg::Saved)));
-                }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        update.dispatch(body);
     };
     view! {
         <form class="card form" id="profile-form" on:submit=save novalidate=true>
@@ -106,8 +105,8 @@ fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
+    let feedback = Feedback::new();
+    let (errors, status) = (feedback.errors, feedback.status);
 
     let username = session.user().map(|user| user.username).unwrap_or_default();
     let username = StoredValue::new(username);
@@ -125,6 +124,20 @@ fn PasswordForm() -> impl IntoView {
         }
         found
     });
+    let change = request(
+        feedback,
+        move |body: &ChangePasswordRequest| {
+            let body = body.clone();
+            async move { session.api_empty(Method::Post, "/auth/password", Some(&body)).await }
+        },
+        move |()| {
+            errors.set(FieldErrors::new());
+            for field in [current, new, confirm] {
+                field.set(String::new());
+            }
+            status.set(Some(Ok(Msg::PasswordChanged)));
+        },
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !validate() {
@@ -134,21 +147,7 @@ fn PasswordForm() -> impl IntoView {
         }
         let body =
             ChangePasswordRequest { current_password: current.get_untracked(), new_password: new.get_untracked() };
-        spawn_local(async move {
-            match session.api_empty(Method::Post, "/auth/password", Some(&body)).await {
-                Ok(()) => {
-                    errors.set(FieldErrors::new());
-                    for field in [current, new, confirm] {
-                        field.set(String::new());
-                    }
-                    status.set(Some(Ok(Msg::PasswordChanged)));
-                }
-                Err(failure) => {
-                    errors.set(failure.fields());
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        change.dispatch(body);
     };
     view! {
         <form class="card form" id="password-form" on:submit=submit novalidate=true>
@@ -181,24 +180,25 @@ fn device_name(user_agent: Option<&str>, lang: Lang) -> String {
 fn SessionList() -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let sessions = RwSignal::new(Vec::<SessionInfo>::new());
+    let list = LocalResource::new(move || session.get::<Vec<SessionInfo>>("/auth/sessions"));
+    let sessions = Signal::derive(move || list.get().and_then(Result::ok).unwrap_or_default());
     let page = RwSignal::new(1_usize);
-    let load = move || {
-        spawn_local(async move {
-            if let Ok(list) = session.get::<Vec<SessionInfo>>("/auth/sessions").await {
-                // Ending sessions may leave the page past the last one.
-                let last = list.len().div_ceil(SESSIONS_PER_PAGE).max(1);
-                page.update(|p| *p = (*p).min(last));
-                sessions.set(list);
-            }
-        })
-    };
-    load();
+    // Ending sessions may leave the page past the last one.
+    Effect::new(move |_| {
+        let last = sessions.with(|all| all.len().div_ceil(SESSIONS_PER_PAGE).max(1));
+        page.update(|p| *p = (*p).min(last));
+    });
+    let feedback = Feedback::new();
+    let ending = request(
+        feedback,
+        move |id: &i64| {
+            let path = format!("/auth/sessions/{id}");
+            async move { session.api_empty::<()>(Method::Delete, &path, None).await }
+        },
+        move |()| list.refetch(),
+    );
     let end = move |id: i64| {
-        spawn_local(async move {
-            let _ = session.api_empty::<()>(Method::Delete, &format!("/auth/sessions/{id}"), None).await;
-            load();
-        })
+        ending.dispatch(id);
     };
     let last_page = move || sessions.with(|all| all.len().div_ceil(SESSIONS_PER_PAGE).max(1));
     let shown = move || {
@@ -208,6 +208,7 @@ fn SessionList() -> impl IntoView {
     view! {
         <section class="card session-list">
             <h2>{move || i18n.t(Msg::Sessions)}</h2>
+            <FormStatus status=feedback.status />
             <div class="table-scroll">
                 <table class="table sessions">
                     <thead>

@@ -80,20 +80,23 @@ pub fn kpis(dashboard: &Dashboard, filters: &DashboardQuery, lang: Lang) -> Vec<
     let counts = &dashboard.counts;
     let money = &dashboard.money;
     let ageing = &dashboard.ageing;
-    // A filter the server refused cannot be shown here anyway: the dashboard is then an error.
-    let base = filters.filter(dashboard.today.year()).map(|f| f.stock_filter()).unwrap_or_default();
-    let sorted_by = |filter: StockFilter, sort: Sort| {
-        Some(with_query("/stock", &StockQuery { sort: Some(sort.to_string()), ..filter.to_query() }))
+    // Each card's own filters, typed, within the dashboard's place (kept as its URL has it).
+    let place = filters.stock_query();
+    let open = |card: StockFilter, sort: Option<Sort>| {
+        let (dealer_id, province, stock_type) =
+            (place.dealer_id.clone(), place.province.clone(), place.stock_type.clone());
+        let sort = sort.map(|sort| sort.to_string());
+        Some(with_query("/stock", &StockQuery { dealer_id, province, stock_type, sort, ..card.to_query() }))
     };
-    let link = |filter: StockFilter| Some(with_query("/stock", &filter.to_query()));
-    let sorted = |sort: Sort| sorted_by(base.clone(), sort);
+    let link = |card: StockFilter| open(card, None);
+    let sorted = |sort: Sort| open(StockFilter::default(), Some(sort));
     let count = |value: i64| format::integer(value, lang);
     let euros = |value: Option<Money>| or_dash(value.map(|m| format::money_exact(m, lang)));
     let days = |value: Option<f64>| or_dash(value.map(|d| format::decimal(d, lang)));
     // "Received since Monday / since the 1st" is "at most that many days in stock".
     let since_monday = dashboard.today.weekday().num_days_from_monday() as i32;
     let since_first = dashboard.today.day0() as i32;
-    let base = || base.clone();
+    let base = StockFilter::default;
     let kpi = |name, label, value, href, changes| Kpi { name, label, value, href, changes };
 
     vec![
@@ -152,9 +155,9 @@ pub fn kpis(dashboard: &Dashboard, filters: &DashboardQuery, lang: Lang) -> Vec<
             "sold_this_month",
             Msg::KpiSoldThisMonth,
             count(counts.sold_this_month),
-            sorted_by(
+            open(
                 StockFilter { status: Some(VehicleStatus::Sold), ..base() },
-                Sort::by_descending(SortField::UpdatedAt),
+                Some(Sort::by_descending(SortField::UpdatedAt)),
             ),
             vec![],
         ),

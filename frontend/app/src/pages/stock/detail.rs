@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::Permission;
@@ -15,8 +14,8 @@ use super::form::VehicleForm;
 use super::labels::{field_label, fuel_name, status_name, stock_type_name, transmission_name};
 use super::query::last_list;
 use super::vehicle_path;
-use crate::api::{ApiFailure, Method};
-use crate::components::form::FormStatus;
+use crate::api::Method;
+use crate::components::form::{Feedback, FormStatus, request};
 use crate::format;
 use crate::guard::allowed;
 use crate::i18n::{Lang, Msg, use_i18n};
@@ -28,26 +27,27 @@ pub fn VehiclePage() -> impl IntoView {
     let session = use_session();
     let params = use_params_map();
     let vin = Memo::new(move |_| params.with(|p| p.get("vin")).unwrap_or_default());
-    let vehicle = RwSignal::new(None::<Result<Vehicle, ApiFailure>>);
-    let history = RwSignal::new(None::<VehicleHistory>);
-
-    let load = move |vin: String| {
-        spawn_local(async move {
-            let path = vehicle_path(&vin);
-            vehicle.set(Some(session.get::<Vehicle>(&path).await));
-            history.set(session.get::<VehicleHistory>(&format!("{path}/history")).await.ok());
-        })
-    };
-    Effect::new(move |_| load(vin.get()));
-    let loaded = Signal::derive(move || vehicle.with(|v| v.as_ref().and_then(|r| r.as_ref().ok()).cloned()));
+    // Loaded for the VIN in the address, again when it changes (a similar vehicle's link),
+    // with its history (a history that fails to load is left out).
+    let page = LocalResource::new(move || {
+        let path = vehicle_path(&vin.get());
+        async move {
+            let vehicle = session.get::<Vehicle>(&path).await;
+            let history = session.get::<VehicleHistory>(&format!("{path}/history")).await.ok();
+            (vehicle, history)
+        }
+    });
+    let vehicle = move || page.get().map(|(vehicle, _)| vehicle);
+    let history = Signal::derive(move || page.get().and_then(|(_, history)| history));
+    let loaded = Signal::derive(move || vehicle().and_then(Result::ok));
     // After an edit, the new values and the new price change come from the server.
-    let saved = Callback::new(move |_: Vehicle| load(vin.get_untracked()));
+    let saved = Callback::new(move |_: Vehicle| page.refetch());
     let can_write = allowed(session, Permission::WriteStock);
 
     view! {
         <section class="page vehicle-page">
             <A href=last_list() attr:class="back-link">{move || i18n.t(Msg::BackToStock)}</A>
-            {move || match vehicle.get() {
+            {move || match vehicle() {
                 None => view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
                 Some(Err(failure)) => {
                     let msg = failure.message();
@@ -261,7 +261,7 @@ fn similar_item(ranked: RankedVehicle, lang: Lang) -> impl IntoView {
 }
 
 #[component]
-fn VehicleHistoryView(history: RwSignal<Option<VehicleHistory>>) -> impl IntoView {
+fn VehicleHistoryView(history: Signal<Option<VehicleHistory>>) -> impl IntoView {
     let i18n = use_i18n();
     let who = move |by: Option<String>| by.unwrap_or_else(|| i18n.t(Msg::System).to_owned());
     move || {
@@ -377,27 +377,28 @@ fn DeleteVehicle(vin: Memo<String>) -> impl IntoView {
     let session = use_session();
     let navigate = use_navigate();
     let confirming = RwSignal::new(false);
-    let status = RwSignal::new(None);
+    let feedback = Feedback::new();
     let gone = Callback::new(move |_: ()| navigate("/stock", Default::default()));
+    let deletion = request(
+        feedback,
+        move |vin: &String| {
+            let path = vehicle_path(vin);
+            async move { session.api_empty::<()>(Method::Delete, &path, None).await }
+        },
+        move |()| gone.run(()),
+    );
     let delete = move |_| {
-        let vin = vin.get_untracked();
-        spawn_local(async move {
-            match session.api_empty::<()>(Method::Delete, &vehicle_path(&vin), None).await {
-                Ok(()) => gone.run(()),
-                Err(failure) => {
-                    confirming.set(false);
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        confirming.set(false);
+        deletion.dispatch(vin.get_untracked());
     };
     view! {
         <section class="card danger-zone">
-            <FormStatus status />
+            <FormStatus status=feedback.status />
             <Show
                 when=move || confirming.get()
                 fallback=move || view! {
-                    <button type="button" class="button danger" id="delete-vehicle" on:click=move |_| confirming.set(true)>
+                    <button type="button" class="button danger" id="delete-vehicle" disabled=move || deletion.pending().get()
+                        on:click=move |_| confirming.set(true)>
                         {move || i18n.t(Msg::DeleteVehicle)}
                     </button>
                 }

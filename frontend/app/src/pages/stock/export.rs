@@ -13,6 +13,7 @@ use web_sys::{Blob, HtmlAnchorElement, Url};
 
 use super::query::{StockUrl, is_ranked, to_query_string, without_paging};
 use crate::api::{self, ApiFailure, Method};
+use crate::components::form::{Feedback, request};
 use crate::i18n::{Lang, Msg, use_i18n};
 use crate::session::{Session, use_session};
 
@@ -35,23 +36,26 @@ impl Format {
 pub fn ExportButtons(url: StockUrl) -> impl IntoView {
     let i18n = use_i18n();
     let session = use_session();
-    let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<Msg>);
-    let export = move |format: Format| {
-        move |_| {
-            busy.set(true);
-            error.set(None);
+    let feedback = Feedback::new();
+    let downloading = request(
+        feedback,
+        move |format: &Format| {
+            let lang = i18n.lang();
             let query = without_paging(&url.query.get_untracked());
             // A search by meaning exports its ranked vehicles, as shown; otherwise the list's rows.
             let endpoint = if is_ranked(&query) { "/stock/search/export" } else { "/stock/export" };
             let filters = to_query_string(&query);
-            let lang = i18n.lang();
-            spawn_local(async move {
-                if let Err(failure) = download(session, endpoint, format, &filters, lang).await {
-                    error.set(Some(failure.message()));
-                }
-                busy.set(false);
-            });
+            let format = *format;
+            async move { download(session, endpoint, format, &filters, lang).await }
+        },
+        move |()| {},
+    );
+    let busy = downloading.pending();
+    let error = move || feedback.status.get().and_then(Result::err);
+    let export = move |format: Format| {
+        move |_| {
+            feedback.clear();
+            downloading.dispatch(format);
         }
     };
     view! {
@@ -64,7 +68,7 @@ pub fn ExportButtons(url: StockUrl) -> impl IntoView {
                 on:click=export(Format::Xlsx)>
                 {move || i18n.t(Msg::ExportExcel)}
             </button>
-            {move || error.get().map(|msg| view! { <span class="form-error" role="alert">{move || i18n.t(msg)}</span> })}
+            {move || error().map(|msg| view! { <span class="form-error" role="alert">{move || i18n.t(msg)}</span> })}
         </div>
     }
 }

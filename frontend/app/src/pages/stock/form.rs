@@ -6,7 +6,6 @@
 use std::str::FromStr;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use serde_json::Value;
 use shared::org::{Dealer, Province};
@@ -16,9 +15,10 @@ use shared::{FieldErrors, FieldProblem, Page};
 
 use super::labels::{fuel_name, status_name, stock_type_name, transmission_name};
 use super::vehicle_path;
-use crate::api::Method;
+use crate::api::{ApiFailure, Method};
 use crate::components::form::{
-    CheckboxField, FormStatus, SelectField, TextAreaField, TextField, latest_today, live_check, today,
+    CheckboxField, Feedback, FormStatus, SelectField, TextAreaField, TextField, latest_today, live_check, request,
+    today,
 };
 use crate::i18n::{Msg, use_i18n};
 use crate::session::use_session;
@@ -286,6 +286,16 @@ fn changes(before: &VehicleInput, after: VehicleInput) -> VehicleInput {
     serde_json::from_value(Value::Object(changed)).unwrap_or(after)
 }
 
+/// A VIN that already exists is a conflict, whether or not the answer names the field.
+fn name_the_taken_vin(mut failure: ApiFailure) -> ApiFailure {
+    if let ApiFailure::Api { status: 409, body } = &mut failure
+        && body.fields.is_empty()
+    {
+        body.fields.insert("vin".into(), vec![FieldProblem::AlreadyTaken.as_str().into()]);
+    }
+    failure
+}
+
 /// `(value, label)` options of a code list.
 fn code_options<T: Copy + ToString + Send + Sync + 'static>(
     all: &'static [T],
@@ -305,27 +315,47 @@ pub fn VehicleForm(
     let i18n = use_i18n();
     let session = use_session();
     let draft = Draft::new();
-    let errors = RwSignal::new(FieldErrors::new());
-    let status = RwSignal::new(None);
-    let saving = RwSignal::new(false);
-    let dealers = RwSignal::new(Vec::<(String, String)>::new());
-    let provinces = RwSignal::new(Vec::<(String, String)>::new());
+    let feedback = Feedback::new();
+    let (errors, status) = (feedback.errors, feedback.status);
+    // The dealership and province choices, as (id, name).
+    let choices = |list: LocalResource<Vec<(String, String)>>| Signal::derive(move || list.get().unwrap_or_default());
+    let dealers = choices(LocalResource::new(move || async move {
+        let page = session.get::<Page<Dealer>>("/dealers").await;
+        page.map(|page| page.items.into_iter().map(|d| (d.id.to_string(), d.name)).collect()).unwrap_or_default()
+    }));
+    let provinces = choices(LocalResource::new(move || async move {
+        let page = session.get::<Page<Province>>("/provinces").await;
+        page.map(|page| page.items.into_iter().map(|p| (p.id.to_string(), p.name)).collect()).unwrap_or_default()
+    }));
 
     Effect::new(move |_| {
         if let Some(vehicle) = original.get() {
             draft.fill(&vehicle);
         }
     });
-    spawn_local(async move {
-        if let Ok(page) = session.get::<Page<Dealer>>("/dealers").await {
-            dealers.set(page.items.into_iter().map(|d| (d.id.to_string(), d.name)).collect());
-        }
-        if let Ok(page) = session.get::<Page<Province>>("/provinces").await {
-            provinces.set(page.items.into_iter().map(|p| (p.id.to_string(), p.name)).collect());
-        }
-    });
 
     let validate = live_check(errors, move || draft.to_input(creating).err().unwrap_or_default());
+    let send = request(
+        feedback,
+        move |input: &VehicleInput| {
+            let (original, input) = (original.get_untracked(), input.clone());
+            async move {
+                let answer = match original {
+                    Some(vehicle) => {
+                        let body = changes(&input_of(&vehicle), input);
+                        session.api::<_, Vehicle>(Method::Patch, &vehicle_path(&vehicle.vin), Some(&body)).await
+                    }
+                    None => session.api::<_, Vehicle>(Method::Post, "/stock", Some(&input)).await,
+                };
+                answer.map_err(name_the_taken_vin)
+            }
+        },
+        move |vehicle| {
+            status.set(Some(Ok(Msg::Saved)));
+            on_saved.run(vehicle);
+        },
+    );
+    let saving = send.pending();
     let save = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if !validate() {
@@ -334,35 +364,9 @@ pub fn VehicleForm(
         }
         let Ok(input) = untrack(|| draft.to_input(creating)) else { return };
         status.set(None);
-        saving.set(true);
-        spawn_local(async move {
-            let result = match original.get_untracked() {
-                Some(vehicle) => {
-                    let body = changes(&input_of(&vehicle), input);
-                    session.api::<_, Vehicle>(Method::Patch, &vehicle_path(&vehicle.vin), Some(&body)).await
-                }
-                None => session.api::<_, Vehicle>(Method::Post, "/stock", Some(&input)).await,
-            };
-            saving.set(false);
-            match result {
-                Ok(vehicle) => {
-                    status.set(Some(Ok(Msg::Saved)));
-                    on_saved.run(vehicle);
-                }
-                Err(failure) => {
-                    let mut fields = failure.fields();
-                    // A VIN that already exists is a conflict, whether or not the body names the field.
-                    if matches!(failure, crate::api::ApiFailure::Api { status: 409, .. }) && fields.is_empty() {
-                        fields.insert("vin".into(), vec![FieldProblem::AlreadyTaken.as_str().into()]);
-                    }
-                    errors.set(fields);
-                    status.set(Some(Err(failure.message())));
-                }
-            }
-        });
+        send.dispatch(input);
     };
 
-    let optional = |options: RwSignal<Vec<(String, String)>>| Signal::derive(move || options.get());
     // `bounds` is a prop too: the shared ranges, for the "must be at least…" messages.
     let range = |field: &str| bounds(field, today()).expect("a number field");
     view! {
@@ -402,9 +406,9 @@ pub fn VehicleForm(
                 bounds=range("power_cv") />
             <TextField id="colour" label=Msg::Colour value=draft.colour errors />
             <TextField id="vehicle_type" label=Msg::VehicleType value=draft.vehicle_type errors />
-            <SelectField id="dealer_id" label=Msg::Dealer value=draft.dealer_id errors options=optional(dealers)
+            <SelectField id="dealer_id" label=Msg::Dealer value=draft.dealer_id errors options=dealers
                 empty=Msg::None />
-            <SelectField id="province_id" label=Msg::Province value=draft.province_id errors options=optional(provinces)
+            <SelectField id="province_id" label=Msg::Province value=draft.province_id errors options=provinces
                 empty=Msg::None />
             <TextField id="location" label=Msg::Location value=draft.location errors />
             <TextField id="listing_url" label=Msg::ListingUrl value=draft.listing_url errors kind="url" />

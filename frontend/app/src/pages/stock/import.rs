@@ -3,7 +3,6 @@
 
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::FieldProblem;
 use shared::stock::check::bounds;
 use shared::stock::{ImportMode, ImportRejected, ImportReport, RejectedRow};
@@ -11,7 +10,7 @@ use shared::stock::{ImportMode, ImportRejected, ImportReport, RejectedRow};
 use super::labels::field_label;
 use super::query::last_list;
 use crate::api::{ApiFailure, Method, RawBody};
-use crate::components::form::today;
+use crate::components::form::{Feedback, request, today};
 use crate::format;
 use crate::i18n::{Lang, Msg, problem_text, use_i18n};
 use crate::session::{Session, use_session};
@@ -41,9 +40,19 @@ pub fn ImportPage() -> impl IntoView {
     let session = use_session();
     let file_input = NodeRef::<Input>::new();
     let mode = RwSignal::new(ImportMode::AllOrNothing);
-    let busy = RwSignal::new(false);
-    let report = RwSignal::new(None::<ImportReport>);
-    let failure = RwSignal::new(None::<ApiFailure>);
+    // The last answer: the report, or why there is none (with the rows' problems, if any).
+    let answer = RwSignal::new(None::<Result<ImportReport, ApiFailure>>);
+    let import = request(
+        Feedback::new(),
+        move |(mode, file): &(ImportMode, web_sys::File)| {
+            let (mode, file) = (*mode, file.clone());
+            async move { Ok(upload(session, mode, file).await) }
+        },
+        move |outcome| answer.set(Some(outcome)),
+    );
+    let busy = import.pending();
+    let report = move || answer.get().and_then(Result::ok);
+    let failure = move || answer.get().and_then(Result::err);
     let no_file = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -51,17 +60,8 @@ pub fn ImportPage() -> impl IntoView {
         let file = file_input.get_untracked().and_then(|input| input.files()).and_then(|files| files.get(0));
         no_file.set(file.is_none());
         let Some(file) = file else { return };
-        busy.set(true);
-        report.set(None);
-        failure.set(None);
-        let mode = mode.get_untracked();
-        spawn_local(async move {
-            match upload(session, mode, file).await {
-                Ok(answer) => report.set(Some(answer)),
-                Err(error) => failure.set(Some(error)),
-            }
-            busy.set(false);
-        });
+        answer.set(None);
+        import.dispatch((mode.get_untracked(), file));
     };
     let mode_choice = move |value: ImportMode, id: &'static str, label: Msg| {
         view! {
@@ -102,9 +102,9 @@ pub fn ImportPage() -> impl IntoView {
                         {move || i18n.t(if busy.get() { Msg::Importing } else { Msg::UploadImport })}
                     </button>
                 </div>
-                {move || failure.get().map(|failure| view! { <ImportFailure failure /> })}
+                {move || failure().map(|failure| view! { <ImportFailure failure /> })}
             </form>
-            {move || report.get().map(|report| view! { <ImportReportView report /> })}
+            {move || report().map(|report| view! { <ImportReportView report /> })}
         </section>
     }
     .into_any()

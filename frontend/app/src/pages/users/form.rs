@@ -163,8 +163,10 @@ async fn load_choices(session: Session) -> Choices {
 #[component]
 pub fn UserFormPage() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| id.parse::<i64>().ok()));
-    move || view! { <UserForm id=id.get() /> }
+    move || {
+        let id = params.with(|p| p.get("id")).and_then(|id| id.parse::<i64>().ok());
+        view! { <UserForm id /> }
+    }
 }
 
 #[component]
@@ -180,13 +182,10 @@ fn UserForm(id: Option<i64>) -> impl IntoView {
     let options = move |pick: fn(&Choices) -> Vec<(String, String)>| {
         Signal::derive(move || choices.get().as_ref().map(pick).unwrap_or_default())
     };
+    // The record fills the form once; a failure shows where a failed save would.
     if let Some(id) = id {
-        let user = LocalResource::new(move || async move { session.get::<User>(&format!("/users/{id}")).await });
-        Effect::new(move |_| match user.get() {
-            Some(Ok(user)) => draft.fill(user),
-            Some(Err(failure)) => feedback.failed(&failure),
-            None => {}
-        });
+        let load = move |_: &()| async move { session.get::<User>(&format!("/users/{id}")).await };
+        request(feedback, load, move |user| draft.fill(user)).dispatch(());
     }
 
     let validate = live_check(feedback.errors, move || draft.problems(creating));
@@ -217,7 +216,7 @@ fn UserForm(id: Option<i64>) -> impl IntoView {
             return;
         }
         feedback.status.set(None);
-        save.dispatch_local(draft.input(creating));
+        save.dispatch(draft.input(creating));
     };
     let deactivation = request(
         feedback,
@@ -234,7 +233,7 @@ fn UserForm(id: Option<i64>) -> impl IntoView {
         if let Some(id) = id
             && window().confirm_with_message(i18n.t(Msg::ConfirmDeactivate)).unwrap_or(false)
         {
-            deactivation.dispatch_local(id);
+            deactivation.dispatch(id);
         }
     };
     let roles = Signal::derive(move || {
@@ -326,7 +325,7 @@ fn PasswordReset(id: i64, username: RwSignal<String>) -> impl IntoView {
             feedback.status.set(Some(Err(Msg::CheckFields)));
             return;
         }
-        reset.dispatch_local(SetPasswordRequest { new_password: new_password.get_untracked() });
+        reset.dispatch(SetPasswordRequest { new_password: new_password.get_untracked() });
     };
     view! {
         <form class="card form" id="reset-password-form" on:submit=submit novalidate=true>
