@@ -41,7 +41,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     state.semantic.start_background(state.pool.clone(), state.config.embeddings_worker);
     let state = web::Data::new(state);
     let server = HttpServer::new(move || {
-        App::new()
+        let app = App::new()
             .app_data(state.clone())
             // JSON bodies are read as bytes by `JsonBody`, within this limit.
             .app_data(web::PayloadConfig::new(json_body::JSON_LIMIT_BYTES))
@@ -57,12 +57,24 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(cors(&state.config))
             .wrap(middleware::Compress::default())
             .wrap(middleware::from_fn(security_headers))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::default());
+        // Registering the routes also built their OpenAPI description, dropped just above:
+        // give that memory back, or each worker keeps it as heap (+5 MB resident).
+        release_freed_memory();
+        app
     })
     .shutdown_timeout(30)
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: asks glibc to return free heap pages; it touches no memory in use.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// What no route answered: a path the API has, asked with another method (405 with `Allow`),

@@ -29,21 +29,19 @@ struct ApiDoc;
 
 /// The document: the paths of every route [`crate::app::api_routes`] registers (collected as
 /// they are registered, so nothing is listed twice), with the title, tags and the additions
-/// below.
-pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOCUMENT.get_or_init(|| {
-        let (_, routes) = actix_web::App::new()
-            .into_utoipa_app()
-            .service(utoipa_actix_web::scope("/api").configure(crate::app::api_routes))
-            .split_for_parts();
-        let mut document = ApiDoc::openapi().merge_from(routes);
-        let additions: [&dyn Modify; 4] = [&BearerAuth, &FirstParameterWins, &CommonErrors, &EventStreams];
-        for addition in additions {
-            addition.modify(&mut document);
-        }
-        document
-    })
+/// below. Built when asked, not kept: Swagger UI holds its copy, and the 405 answers keep only
+/// each path's methods.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, routes) = actix_web::App::new()
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope("/api").configure(crate::app::api_routes))
+        .split_for_parts();
+    let mut document = ApiDoc::openapi().merge_from(routes);
+    let additions: [&dyn Modify; 4] = [&BearerAuth, &FirstParameterWins, &CommonErrors, &EventStreams];
+    for addition in additions {
+        addition.modify(&mut document);
+    }
+    document
 }
 
 struct BearerAuth;
@@ -180,7 +178,7 @@ fn operations(item: &mut PathItem) -> [(&'static str, &mut Option<Operation>); 8
 pub fn allowed_methods(path: &str) -> Option<String> {
     static ROUTES: OnceLock<Vec<(String, Vec<&'static str>)>> = OnceLock::new();
     let routes = ROUTES.get_or_init(|| {
-        let mut document = document().clone();
+        let mut document = document();
         document
             .paths
             .paths
@@ -222,7 +220,7 @@ pub fn swagger_ui() -> SwaggerUi {
     // Without the standalone top bar: its logo's inline styles break the CSP, and its badge
     // would send the document's address to swagger.io for an image.
     let config = utoipa_swagger_ui::Config::default().use_base_layout();
-    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url("/api/openapi.json", document().clone()).config(config)
+    SwaggerUi::new(format!("{DOCS_PATH}{{_:.*}}")).url("/api/openapi.json", document()).config(config)
 }
 
 #[cfg(test)]
