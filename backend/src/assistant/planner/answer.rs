@@ -949,12 +949,7 @@ impl Writer {
     }
 
     fn history(&self, histories: &[(&HistoryArgs, &HistoryResult)]) -> String {
-        let place = |args: &HistoryArgs| StockFilter {
-            dealer_id: args.dealer_id,
-            province: args.province.clone(),
-            stock_type: args.stock_type,
-            ..StockFilter::default()
-        };
+        let place = |args: &HistoryArgs| args.place().stock_filter();
         let missing: Vec<String> = histories
             .iter()
             .flat_map(|(_, result)| &result.periods)

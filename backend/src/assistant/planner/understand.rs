@@ -399,18 +399,12 @@ fn history_group(group: GroupBy) -> Option<HistoryGroup> {
 
 /// The filters a previous call worked on; `None` for a VIN lookup.
 fn filters_of(call: &ToolRequest) -> Option<StockFilter> {
-    let place = |dealer_id, province: &Option<String>, stock_type| StockFilter {
-        dealer_id,
-        province: province.clone(),
-        stock_type,
-        ..StockFilter::default()
-    };
     match call {
         ToolRequest::SearchVehicles(args) => Some(args.filters.clone()),
         ToolRequest::AggregateStock(args) => Some(args.filters.clone()),
         ToolRequest::SemanticSearch(args) => Some(args.filters.clone()),
-        ToolRequest::DashboardFigures(args) => Some(place(args.dealer_id, &args.province, args.stock_type)),
-        ToolRequest::StockHistory(args) => Some(place(args.dealer_id, &args.province, args.stock_type)),
+        ToolRequest::DashboardFigures(args) => Some(args.stock_filter()),
+        ToolRequest::StockHistory(args) => Some(args.place().stock_filter()),
         ToolRequest::GetVehicle(_) => None,
     }
 }

@@ -101,6 +101,13 @@ pub struct HistoryArgs {
     pub stock_type: Option<StockType>,
 }
 
+impl HistoryArgs {
+    /// The dealer, province and stock type asked about.
+    pub fn place(&self) -> DashboardFilter {
+        DashboardFilter { dealer_id: self.dealer_id, province: self.province.clone(), stock_type: self.stock_type }
+    }
+}
+
 /// One tool call with its typed arguments.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToolRequest {

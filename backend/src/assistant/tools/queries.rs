@@ -334,9 +334,7 @@ pub async fn history(
     if ends.is_empty() {
         ends.push(("latest".to_owned(), today));
     }
-    let place =
-        DashboardFilter { dealer_id: args.dealer_id, province: args.province.clone(), stock_type: args.stock_type };
-    let filter = checked_place(&place, today)?;
+    let filter = checked_place(&args.place(), today)?;
     let key = match args.group_by {
         None => "'all'",
         Some(HistoryGroup::Dealer) => "coalesce(d.dealer_id::text, '')",
