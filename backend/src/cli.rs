@@ -277,10 +277,7 @@ async fn embeddings(config: &Config, command: EmbeddingsCommand) -> anyhow::Resu
             };
             let queued = store::status(&mut conn).await?.queued as u64;
             let goal = limit.map_or(queued, |limit| limit.min(queued));
-            let bar = indicatif::ProgressBar::new(goal).with_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} texts  {per_sec}  eta {eta}")
-                    .expect("valid template"),
-            );
+            let bar = progress_bar(goal, "{pos}/{len} texts  {per_sec}");
             while bar.position() < goal {
                 let size = crate::search::worker::BATCH_SIZE.min((goal - bar.position()) as i64);
                 let done = store::embed_batch(&mut conn, &*embedder, size).await?;
@@ -406,13 +403,33 @@ fn prompt(label: &str) -> anyhow::Result<String> {
     Ok(line.trim().to_owned())
 }
 
+/// A bar with `template` after it and the time left.
+fn progress_bar(length: u64, template: &str) -> indicatif::ProgressBar {
+    let style = indicatif::ProgressStyle::with_template(&format!("{{bar:40}} {template}  eta {{eta}}"));
+    indicatif::ProgressBar::new(length).with_style(style.expect("valid template"))
+}
+
 async fn import(config: &Config, file: &std::path::Path, skip_invalid: bool) -> anyhow::Result<()> {
     let reader = tokio::fs::File::open(file).await.with_context(|| format!("opening {}", file.display()))?;
+    let size = reader.metadata().await?.len();
     let mode = if skip_invalid { ImportMode::SkipInvalid } else { ImportMode::AllOrNothing };
     let mut conn = connect(config).await?;
-    let report = stock::import::import_csv(&mut conn, reader, mode, None, config.today())
-        .await
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let bar = progress_bar(size, "{bytes}/{total_bytes}  {msg}");
+    let (progress, mut watcher) = tokio::sync::watch::channel(Default::default());
+    let import = stock::import::import_csv(&mut conn, reader, mode, None, config.today(), &progress);
+    let show = async {
+        while watcher.changed().await.is_ok() {
+            let progress: shared::stock::ImportProgress = *watcher.borrow_and_update();
+            bar.set_position(progress.bytes_read);
+            bar.set_message(format!("{} rows read, {} written", progress.rows_read, progress.rows_applied));
+        }
+        std::future::pending().await
+    };
+    let report = tokio::select! {
+        report = import => report.map_err(|error| anyhow::anyhow!("{error}"))?,
+        never = show => match never {},
+    };
+    bar.finish_and_clear();
     if report.created + report.updated > 0 {
         stock::import::merge_search_entries(&mut conn).await?;
     }
@@ -452,10 +469,7 @@ async fn seed(config: &Config, args: SeedArgs) -> anyhow::Result<()> {
         println!("users already exist: demo administrator not created (existing passwords are never reset)");
     }
     if args.vehicles > 0 {
-        let bar = indicatif::ProgressBar::new(args.vehicles).with_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} vehicles  {per_sec}  eta {eta}")
-                .expect("valid template"),
-        );
+        let bar = progress_bar(args.vehicles, "{pos}/{len} vehicles  {per_sec}");
         let today = config.today();
         let inserted = stock::seed::insert_vehicles(&mut conn, args.seed, args.vehicles, today, |n| bar.inc(n)).await?;
         bar.finish();

@@ -96,6 +96,14 @@ impl ApiError {
         }
     }
 
+    /// The error body, logging an internal error's cause (which the body does not reveal).
+    pub fn logged_body(&self) -> ErrorBody {
+        if let ApiError::Internal(cause) = self {
+            tracing::error!(error = ?cause, "internal error");
+        }
+        self.body()
+    }
+
     fn body(&self) -> ErrorBody {
         let (message, fields) = match self {
             ApiError::Internal(_) => ("internal server error".to_owned(), FieldErrors::new()),
@@ -143,9 +151,6 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(cause) = self {
-            tracing::error!(error = ?cause, "internal error");
-        }
         let mut response = HttpResponse::build(self.status_code());
         match self {
             ApiError::Throttled { retry_after_seconds } | ApiError::LimitReached { retry_after_seconds, .. } => {
@@ -159,7 +164,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.json(self.body())
+        response.json(self.logged_body())
     }
 }
 

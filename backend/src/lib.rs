@@ -12,6 +12,7 @@ pub mod config;
 pub mod dashboard;
 pub mod db;
 pub mod error;
+pub mod event_stream;
 pub mod health;
 pub mod json_body;
 pub mod nul_guard;

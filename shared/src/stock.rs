@@ -747,6 +747,53 @@ pub struct ImportRejected {
     pub report: ImportReport,
 }
 
+/// How far a running import has got.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ImportProgress {
+    /// Bytes of the file read so far (the client knows the file's size).
+    pub bytes_read: u64,
+    /// Data rows read and checked.
+    pub rows_read: u64,
+    /// Rows rejected so far.
+    pub rows_rejected: u64,
+    /// Rows the database has taken in (created, updated or found unchanged; not yet committed).
+    pub rows_applied: u64,
+}
+
+/// The events of an import asked for as `text/event-stream` (the event name is `type`):
+/// `progress` while it runs, then one `done` or `failed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ImportEvent {
+    Progress {
+        progress: ImportProgress,
+    },
+    /// The report: `committed` says whether anything was written (all-or-nothing with invalid
+    /// rows writes nothing, as the JSON answer's 422 does).
+    Done {
+        report: ImportReport,
+    },
+    /// The file as a whole was refused or the import failed: what the JSON answer's `status`
+    /// and error body would have been. Nothing was written.
+    Failed {
+        status: u16,
+        error: crate::ErrorBody,
+    },
+}
+
+impl ImportEvent {
+    /// The SSE `event:` name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ImportEvent::Progress { .. } => "progress",
+            ImportEvent::Done { .. } => "done",
+            ImportEvent::Failed { .. } => "failed",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,8 @@
 use std::sync::Arc;
 
-use actix_web::http::header;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::Utc;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use futures_util::StreamExt;
 use shared::assistant::{
     ChatRole, Conversation, ConversationDetail, MAX_MESSAGE_CHARS, MAX_TITLE_CHARS, MessageStatus, NewConversation,
     PostMessage, RenameConversation, StreamEvent,
@@ -288,20 +286,7 @@ fn stream_answer(
         };
         let _ = events.send(event);
     });
-    let events = futures_util::stream::unfold(received, |mut received| async move {
-        received.recv().await.map(|event| (event, received))
-    });
-    let body = events.map(|event| {
-        let data = serde_json::to_string(&event).expect("events serialise");
-        Ok::<_, actix_web::Error>(web::Bytes::from(format!("event: {}\ndata: {data}\n\n", event.name())))
-    });
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/event-stream"))
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        // Compression would hold tokens back until a block fills.
-        .insert_header((header::CONTENT_ENCODING, "identity"))
-        .insert_header(("X-Accel-Buffering", "no"))
-        .streaming(body)
+    crate::event_stream::response(received)
 }
 
 async fn save(

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, post, web};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -16,11 +16,12 @@ use serde::Deserialize;
 use shared::stock::Vin;
 use shared::stock::labels::{by_label, field_label};
 use shared::stock::{
-    Fuel, ImportMode, ImportRejected, ImportReport, Money, RejectedRow, StockType, Transmission, VehicleInput,
-    VehicleStatus,
+    Fuel, ImportEvent, ImportMode, ImportProgress, ImportRejected, ImportReport, Money, RejectedRow, StockType,
+    Transmission, VehicleInput, VehicleStatus,
 };
 use shared::{ErrorBody, ErrorCode, FieldProblem, Permission};
 use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
+use tokio::sync::{mpsc, watch};
 
 use super::filters::fold_text;
 use super::input::{VinRule, validate};
@@ -41,6 +42,10 @@ const MAX_REPORTED: usize = 1000;
 pub const MAX_FILE_BYTES: usize = 200 * 1024 * 1024;
 /// The header must fit in this many bytes (for separator detection).
 const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// Rows read between two progress updates.
+const PROGRESS_ROWS: u64 = 1000;
+/// Least time between two progress events of a streamed import.
+const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// A column of the file: a vehicle field, a derived value the export adds (ignored), or
 /// anything else (kept in the vehicle's `extra`).
@@ -129,12 +134,21 @@ pub struct ImportParams {
 }
 
 /// Import vehicles from a CSV file sent as the request body (managers and admins).
+///
+/// With `Accept: text/event-stream` the answer is a stream of [`ImportEvent`]s instead:
+/// `progress` about four times a second while the file is read and written, then `done` with
+/// the report (committed or not) or `failed` with the status and error body the JSON answer
+/// would have had. Closing the connection before the end cancels the import: nothing is written.
 #[utoipa::path(
     post, tag = "stock", security(("bearer" = [])),
     params(ImportParams),
     request_body(content = String, content_type = "text/csv", description = "UTF-8 CSV, `,` or `;` separated, with a header row"),
     responses(
-        (status = 200, description = "Imported (skip_invalid may have rejected rows)", body = ImportReport),
+        (status = 200, description = "Imported (skip_invalid may have rejected rows); with `Accept: text/event-stream`, the import's events, whatever its outcome",
+            content(
+                (ImportReport = "application/json"),
+                (ImportEvent = "text/event-stream"),
+            )),
         (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 422, description = "Invalid rows (nothing written; the report lists them), or a malformed file", body = ImportRejected),
@@ -142,6 +156,7 @@ pub struct ImportParams {
 )]
 #[post("/import")]
 pub async fn import_vehicles(
+    request: HttpRequest,
     state: web::Data<AppState>,
     caller: CurrentUser,
     params: web::Query<ImportParams>,
@@ -149,9 +164,87 @@ pub async fn import_vehicles(
 ) -> ApiResult<HttpResponse> {
     caller.require(Permission::WriteStock)?;
     let mode = params.mode.unwrap_or_default();
-    // The upload is read on this worker (actix payloads are not Send) and handed over through
-    // a small channel, so the import sees an ordinary byte stream and memory stays flat.
-    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<web::Bytes>>(8);
+    let reader = upload_reader(payload);
+    let conn = state.pool.get().await?;
+    let (progress, watcher) = watch::channel(ImportProgress::default());
+    let import = async move {
+        let mut conn = conn;
+        let outcome = import_csv(&mut conn, reader, mode, Some(caller.id()), state.config.today(), &progress).await;
+        if let Ok(report) = &outcome {
+            tracing::info!(
+                by = caller.id(),
+                created = report.created,
+                updated = report.updated,
+                rejected = report.rejected_rows,
+                "import"
+            );
+            if report.created + report.updated > 0 {
+                // After the answer: the importer does not wait for the search index's bulk merge.
+                actix_web::rt::spawn(async move {
+                    if let Err(error) = merge_search_entries(&mut conn).await {
+                        tracing::warn!(%error, "could not merge the search index's pending entries");
+                    }
+                });
+            }
+        }
+        outcome
+    };
+    if !crate::event_stream::wanted(&request) {
+        let _watcher = watcher;
+        return import.await.map(answer);
+    }
+    let (events, stream) = mpsc::unbounded_channel();
+    actix_web::rt::spawn(async move {
+        let reporter = report_progress(watcher, events.clone());
+        let outcome = tokio::select! {
+            outcome = import => outcome,
+            never = reporter => match never {},
+        };
+        let _ = events.send(match outcome {
+            Ok(report) => ImportEvent::Done { report },
+            Err(error) => ImportEvent::Failed { status: error.status_code().as_u16(), error: error.logged_body() },
+        });
+    });
+    Ok(crate::event_stream::response(stream))
+}
+
+/// Sends the import's progress as it changes, at most every [`PROGRESS_EVERY`]. When the
+/// client has gone it lets go of `watcher`, which the import takes as its cancellation.
+async fn report_progress(
+    mut watcher: watch::Receiver<ImportProgress>,
+    events: mpsc::UnboundedSender<ImportEvent>,
+) -> std::convert::Infallible {
+    loop {
+        tokio::time::sleep(PROGRESS_EVERY).await;
+        if events.is_closed() {
+            drop(watcher);
+            return std::future::pending().await;
+        }
+        if watcher.has_changed().unwrap_or(false) {
+            let progress = *watcher.borrow_and_update();
+            let _ = events.send(ImportEvent::Progress { progress });
+        }
+    }
+}
+
+/// The JSON answer of an import: the report, or 422 with it when nothing was written.
+fn answer(report: ImportReport) -> HttpResponse {
+    if report.committed {
+        HttpResponse::Ok().json(report)
+    } else {
+        HttpResponse::UnprocessableEntity().json(ImportRejected {
+            error: ErrorCode::ValidationFailed,
+            message: format!("{} row(s) are invalid: nothing was imported", report.rejected_rows),
+            fields: Default::default(),
+            report,
+        })
+    }
+}
+
+/// The upload as a byte stream. It is read on this worker (actix payloads are not Send) and
+/// handed over through a small channel, so memory stays flat and a slow import slows the upload.
+fn upload_reader(payload: web::Payload) -> impl AsyncRead + Unpin + Send {
+    let (sender, mut receiver) = mpsc::channel::<std::io::Result<web::Bytes>>(8);
     actix_web::rt::spawn(async move {
         let mut payload = payload;
         let mut received = 0usize;
@@ -166,35 +259,7 @@ pub async fn import_vehicles(
             }
         }
     });
-    let mut receiver = receiver;
-    let reader = tokio_util::io::StreamReader::new(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)));
-    let mut conn = state.pool.get().await?;
-    let report = import_csv(&mut conn, reader, mode, Some(caller.id()), state.config.today()).await?;
-    if report.created + report.updated > 0 {
-        // After the answer: the importer does not wait for the search index's bulk merge.
-        actix_web::rt::spawn(async move {
-            if let Err(error) = merge_search_entries(&mut conn).await {
-                tracing::warn!(%error, "could not merge the search index's pending entries");
-            }
-        });
-    }
-    tracing::info!(
-        by = caller.id(),
-        created = report.created,
-        updated = report.updated,
-        rejected = report.rejected_rows,
-        "import"
-    );
-    if report.committed {
-        Ok(HttpResponse::Ok().json(report))
-    } else {
-        Ok(HttpResponse::UnprocessableEntity().json(ImportRejected {
-            error: ErrorCode::ValidationFailed,
-            message: format!("{} row(s) are invalid: nothing was imported", report.rejected_rows),
-            fields: Default::default(),
-            report,
-        }))
-    }
+    tokio_util::io::StreamReader::new(futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -214,13 +279,15 @@ fn invalid_file(message: impl Into<String>) -> ApiError {
 }
 
 /// Reads a CSV stream and writes its vehicles; the one import of the API and the CLI.
-/// `actor` is who the change log names (none for the command line).
+/// `actor` is who the change log names (none for the command line). `progress` is kept up to
+/// date; when no one watches it any more the import is cancelled and rolled back.
 pub async fn import_csv<R: AsyncRead + Unpin + Send>(
     conn: &mut AsyncPgConnection,
     reader: R,
     mode: ImportMode,
     actor: Option<i64>,
     today: NaiveDate,
+    progress: &watch::Sender<ImportProgress>,
 ) -> ApiResult<ImportReport> {
     let mut reader = BufReader::with_capacity(MAX_HEADER_BYTES, reader);
     let peek = reader.fill_buf().await.map_err(io_error)?;
@@ -271,16 +338,21 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
             diesel::sql_query("SET LOCAL work_mem = '64MB'").execute(conn).await?;
             // Reading and checking the file (CPU) overlaps with writing the previous batch
             // (PostgreSQL): the reader hands full batches to the writer.
-            let (batches, mut to_write) = tokio::sync::mpsc::channel::<Vec<VehicleRecord>>(1);
+            let (batches, mut to_write) = mpsc::channel::<Vec<VehicleRecord>>(1);
             let mut written = WriteCounts::default();
-            let read = read_rows(csv, &columns, &references, today, mode, batches, report);
+            let rules = RowRules { columns: &columns, references: &references, today, mode };
+            let read = read_rows(csv, &rules, batches, report, progress);
             let write = async {
                 while let Some(mut batch) = to_write.recv().await {
+                    cancelled(progress)?;
+                    let rows = batch.len() as u64;
                     write_batch(conn, &mut batch, &present, &mut written).await?;
+                    progress.send_modify(|progress| progress.rows_applied += rows);
                 }
                 Ok(())
             };
             futures_util::try_join!(read, write)?;
+            cancelled(progress)?;
             (report.created, report.updated, report.unchanged) = (written.created, written.updated, written.unchanged);
             if report.rejected_total > 0 && mode == ImportMode::AllOrNothing {
                 // Roll back everything written so far; the report says why.
@@ -301,23 +373,41 @@ pub async fn import_csv<R: AsyncRead + Unpin + Send>(
     Ok(report)
 }
 
+/// An import nobody waits for any more stops before its next write, and before its commit.
+fn cancelled(progress: &watch::Sender<ImportProgress>) -> ApiResult<()> {
+    if progress.is_closed() { Err(ApiError::BadRequest("the import was cancelled".into())) } else { Ok(()) }
+}
+
 /// Merges the search index's pending entries (left by an import) into the index proper.
 /// Searches are right before it too, only slower; autovacuum would also do it eventually.
 pub async fn merge_search_entries(conn: &mut AsyncPgConnection) -> QueryResult<()> {
     diesel::sql_query("SELECT gin_clean_pending_list('vehicles_search_idx'::regclass)").execute(conn).await.map(drop)
 }
 
+/// What a row is read against: the file's columns, the names of dealers and provinces, the
+/// date (for checks relative to today) and what an invalid row means.
+struct RowRules<'a> {
+    columns: &'a [Column],
+    references: &'a References,
+    today: NaiveDate,
+    mode: ImportMode,
+}
+
 /// Reads every row, records rejections in `report` and sends valid vehicles in batches. After
 /// a rejection an all-or-nothing import writes nothing more, but every row is still checked.
 async fn read_rows<R: AsyncRead + Unpin + Send>(
     mut csv: csv_async::AsyncReader<R>,
-    columns: &[Column],
-    references: &References,
-    today: NaiveDate,
-    mode: ImportMode,
-    batches: tokio::sync::mpsc::Sender<Vec<VehicleRecord>>,
+    &RowRules { columns, references, today, mode }: &RowRules<'_>,
+    batches: mpsc::Sender<Vec<VehicleRecord>>,
     report: &mut ImportReport,
+    progress: &watch::Sender<ImportProgress>,
 ) -> ApiResult<()> {
+    let update = |report: &ImportReport, bytes_read: u64| {
+        progress.send_modify(|progress| {
+            (progress.bytes_read, progress.rows_read) = (bytes_read, report.rows);
+            progress.rows_rejected = report.rejected_rows;
+        })
+    };
     let doomed = |report: &ImportReport| mode == ImportMode::AllOrNothing && report.rejected_total > 0;
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut batch: Vec<VehicleRecord> = Vec::with_capacity(BATCH_ROWS);
@@ -341,6 +431,9 @@ async fn read_rows<R: AsyncRead + Unpin + Send>(
         };
         report.rows += 1;
         let line = record.position().map_or(report.rows + 1, |p| p.line());
+        if report.rows % PROGRESS_ROWS == 0 {
+            update(report, record.position().map_or(0, |p| p.byte()));
+        }
         match read_row(&record, columns, references, today) {
             Err(rejections) => {
                 report.rejected_rows += 1;
@@ -375,6 +468,8 @@ async fn read_rows<R: AsyncRead + Unpin + Send>(
             }
         }
     }
+    drop(records);
+    update(report, csv.position().byte());
     if !batch.is_empty() && !doomed(report) {
         let _ = batches.send(batch).await;
     }

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use shared::assistant::{ChatMessage, MessageStatus, StreamEvent};
 use shared::users::Role;
 
-use crate::helpers::{TestApp, TestAppBuilder, assert_error};
+use crate::helpers::{TestApp, TestAppBuilder, assert_error, parse_events};
 use crate::stock::{SEEDED, count};
 
 /// The events of an answer's stream, in order.
@@ -26,20 +26,7 @@ pub async fn ask(app: &TestApp, token: &str, conversation: i64, question: &str) 
         .await;
     assert_eq!(response.status(), 200, "{question}");
     assert_eq!(response.headers()["content-type"], "text/event-stream");
-    parse_events(&response.text().await.unwrap())
-}
-
-pub fn parse_events(body: &str) -> Vec<StreamEvent> {
-    body.split("\n\n")
-        .filter(|block| !block.trim().is_empty())
-        .map(|block| {
-            let name = block.lines().find_map(|l| l.strip_prefix("event: ")).expect("named event");
-            let data = block.lines().find_map(|l| l.strip_prefix("data: ")).expect("event data");
-            let event: StreamEvent = serde_json::from_str(data).expect("a StreamEvent");
-            assert_eq!(event.name(), name);
-            event
-        })
-        .collect()
+    parse_events(&response.text().await.unwrap(), StreamEvent::name)
 }
 
 /// The stored answer that ends a stream (from `done`, or from `error` when there is one).
@@ -333,7 +320,7 @@ async fn a_stream_cut_mid_answer_is_an_error_and_the_partial_answer_is_kept_as_s
     mock.script([answer("Tenemos coches.")]);
     let response = app.call("POST", &format!("/api/assistant/conversations/{conversation}/retry"), &token, None).await;
     assert_eq!(response.status(), 200);
-    let events = parse_events(&response.text().await.unwrap());
+    let events = parse_events(&response.text().await.unwrap(), StreamEvent::name);
     assert_eq!(final_message(&events).content, "Tenemos coches.");
     let detail: Value = app
         .call("GET", &format!("/api/assistant/conversations/{conversation}"), &token, None)

@@ -170,6 +170,20 @@ pub fn embedding_model() -> String {
 }
 
 /// Asserts the project's error shape and returns the body.
+/// The events of a `text/event-stream` body, in order, each checked against its `event:` name.
+pub fn parse_events<E: serde::de::DeserializeOwned>(body: &str, name: impl Fn(&E) -> &'static str) -> Vec<E> {
+    body.split("\n\n")
+        .filter(|block| !block.trim().is_empty())
+        .map(|block| {
+            let event_name = block.lines().find_map(|l| l.strip_prefix("event: ")).expect("named event");
+            let data = block.lines().find_map(|l| l.strip_prefix("data: ")).expect("event data");
+            let event: E = serde_json::from_str(data).expect("an event of the stream's type");
+            assert_eq!(name(&event), event_name);
+            event
+        })
+        .collect()
+}
+
 pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(response.status().as_u16(), status, "unexpected status");
     let body: Value = response.json().await.expect("errors are JSON");

@@ -6,6 +6,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Value, json};
+use shared::stock::{ImportEvent, ImportProgress};
 use shared::users::Role;
 
 use crate::helpers::{TestApp, assert_error, eventually};
@@ -382,6 +383,149 @@ async fn large_files_import_in_batches() {
 
     let again: Value = import(&app, &token, "skip_invalid", csv).await.json().await.unwrap();
     assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(rows - 3)));
+}
+
+/// An import asked for as an event stream, with its body fed as `chunks` a little apart (as a
+/// slow upload), so its progress has time to be reported.
+async fn import_streamed(
+    app: &TestApp,
+    token: &str,
+    mode: &str,
+    chunks: Vec<String>,
+) -> (reqwest::Response, tokio::sync::mpsc::Sender<Result<String, std::io::Error>>) {
+    let (sender, receiver) = tokio::sync::mpsc::channel::<Result<String, std::io::Error>>(1);
+    let body = futures_util::stream::unfold(receiver, |mut rx| async move { rx.recv().await.map(|chunk| (chunk, rx)) });
+    let feeder = sender.clone();
+    tokio::spawn(async move {
+        for chunk in chunks {
+            if feeder.send(Ok(chunk)).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    });
+    let response = app
+        .client
+        .post(app.url(&format!("/api/stock/import?mode={mode}")))
+        .bearer_auth(token)
+        .header("Content-Type", "text/csv")
+        .header("Accept", "text/event-stream")
+        .body(reqwest::Body::wrap_stream(body))
+        .send()
+        .await
+        .unwrap();
+    (response, sender)
+}
+
+fn import_events(body: &str) -> Vec<ImportEvent> {
+    crate::helpers::parse_events(body, ImportEvent::name)
+}
+
+/// `Accept: text/event-stream` turns an import's answer into its progress, a few times a second,
+/// then the report the JSON answer would carry; a refused file or invalid rows end it the same
+/// way, with nothing written.
+#[actix_web::test]
+async fn a_streamed_import_reports_its_progress_then_its_report() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("boss", Role::Manager).await;
+    let mut conn = app.conn().await;
+    let header = "vin,brand,model,sale_price\n".to_owned();
+    let rows = |range: std::ops::Range<u32>| -> String {
+        range
+            .map(|i| {
+                if i == 7 {
+                    "BAD,Renault,Clio,1000\n".to_owned()
+                } else {
+                    format!("VF1PROG{i:010},Renault,Clio,{}\n", 10_000 + i)
+                }
+            })
+            .collect()
+    };
+    let chunks: Vec<String> =
+        std::iter::once(header.clone()).chain((0..5).map(|part| rows(part * 4_000..(part + 1) * 4_000))).collect();
+    let size: usize = chunks.iter().map(String::len).sum();
+
+    // All or nothing: the invalid row is reported, nothing is written.
+    let (response, sender) = import_streamed(&app, &token, "all_or_nothing", chunks.clone()).await;
+    drop(sender);
+    assert_eq!(
+        (response.status().as_u16(), response.headers()["content-type"].to_str().unwrap()),
+        (200, "text/event-stream")
+    );
+    let events = import_events(&response.text().await.unwrap());
+    let Some(ImportEvent::Done { report }) = events.last() else { panic!("no report: {events:?}") };
+    assert_eq!((report.committed, report.rows, report.rejected_rows, report.created), (false, 20_000, 1, 0));
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles").await, 0, "nothing written");
+
+    let (response, sender) = import_streamed(&app, &token, "skip_invalid", chunks).await;
+    drop(sender);
+    let events = import_events(&response.text().await.unwrap());
+    let progress: Vec<ImportProgress> = events
+        .iter()
+        .filter_map(|event| if let ImportEvent::Progress { progress } = event { Some(*progress) } else { None })
+        .collect();
+    assert!(progress.len() >= 3, "a 1.5 s upload reports its progress several times: {events:?}");
+    assert!(
+        progress.windows(2).all(|pair| pair[0].rows_read <= pair[1].rows_read
+            && pair[0].bytes_read <= pair[1].bytes_read
+            && pair[0].rows_applied <= pair[1].rows_applied
+            && pair[0] != pair[1]),
+        "{progress:?}"
+    );
+    assert!(
+        progress
+            .iter()
+            .all(|p| p.bytes_read as usize <= size && p.rows_read <= 20_000 && p.rows_applied <= p.rows_read)
+    );
+    assert!(progress.iter().any(|p| p.rows_read > 0 && p.rows_read < 20_000), "seen mid-way: {progress:?}");
+    assert!(progress.iter().any(|p| p.rows_rejected == 1));
+    let Some(ImportEvent::Done { report }) = events.last() else { panic!("no report: {events:?}") };
+    assert_eq!((report.committed, report.rows, report.created, report.rejected_rows), (true, 20_000, 19_999, 1));
+    assert_eq!(count(&mut conn, "SELECT count(*) FROM vehicles").await, 19_999);
+
+    // A file refused as a whole ends the stream with the JSON answer's status and error.
+    let (response, sender) = import_streamed(&app, &token, "all_or_nothing", vec!["vin,brand\nX,Y\n".into()]).await;
+    drop(sender);
+    match import_events(&response.text().await.unwrap()).as_slice() {
+        [ImportEvent::Failed { status: 422, error }] => assert!(error.fields.contains_key("columns"), "{error:?}"),
+        other => panic!("{other:?}"),
+    }
+    // Permissions are checked before anything streams.
+    let sales = app.token_for("seller", Role::Sales).await;
+    let (response, sender) = import_streamed(&app, &sales, "all_or_nothing", vec![header]).await;
+    drop(sender);
+    assert_error(response, 403, "forbidden").await;
+}
+
+/// Closing a streamed import's connection mid-way cancels it: what was already written for
+/// it is rolled back, and importing the file again creates every vehicle.
+#[actix_web::test]
+async fn a_streamed_import_closed_mid_way_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("boss", Role::Manager).await;
+    let rows = |range: std::ops::Range<u32>| -> String {
+        range.map(|i| format!("VF1STOP{i:010},Renault,Clio,{}\n", 10_000 + i)).collect()
+    };
+    // Whole rows, a batch's worth and more: a batch is written, then the import waits for the
+    // rest. Were the upload taken as ended here, the file would be valid and would commit.
+    let first_part = format!("vin,brand,model,sale_price\n{}", rows(0..11_000));
+    let (mut response, sender) = import_streamed(&app, &token, "all_or_nothing", vec![first_part.clone()]).await;
+    let mut seen = String::new();
+    while !import_events(&seen[..seen.rfind("\n\n").map_or(0, |end| end + 2)])
+        .iter()
+        .any(|event| matches!(event, ImportEvent::Progress { progress } if progress.rows_applied > 0))
+    {
+        let chunk = response.chunk().await.unwrap().expect("the stream goes on while the upload does");
+        seen.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    // As a browser's abort: the upload breaks off and the answer is no longer read.
+    sender.send(Err(std::io::Error::other("aborted"))).await.unwrap();
+    drop((response, sender));
+    let file = first_part + &rows(11_000..12_000);
+
+    // The same VINs wait for the cancelled import's rows to be released, then are all new.
+    let report: Value = import(&app, &token, "all_or_nothing", file).await.json().await.unwrap();
+    assert_eq!((report["created"].as_u64(), report["committed"].as_bool()), (Some(12_000), Some(true)), "{report}");
 }
 
 #[actix_web::test]
