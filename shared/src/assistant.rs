@@ -122,7 +122,7 @@ pub struct ToolCall {
 /// The events of an answer's stream (`text/event-stream`, the event name is `type`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "StreamEventFields")]
 pub enum StreamEvent {
     /// The question as stored (sent first).
     Question { message: ChatMessage },
@@ -136,6 +136,50 @@ pub enum StreamEvent {
     Done { message: ChatMessage },
     /// The answer failed; `message` is the stored answer (partial or failed) when there is one.
     Error { error: ErrorCode, detail: String, message: Option<ChatMessage> },
+}
+
+/// A [`StreamEvent`] as read: its `type` and every field any event has (see
+/// [`crate::events`]).
+#[derive(Deserialize)]
+struct StreamEventFields {
+    #[serde(rename = "type")]
+    kind: StreamEventKind,
+    message: Option<ChatMessage>,
+    text: Option<String>,
+    call: Option<ToolCall>,
+    error: Option<ErrorCode>,
+    detail: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StreamEventKind {
+    Question,
+    Token,
+    ToolCall,
+    ToolResult,
+    Done,
+    Error,
+}
+
+impl TryFrom<StreamEventFields> for StreamEvent {
+    type Error = String;
+
+    fn try_from(event: StreamEventFields) -> Result<Self, String> {
+        use crate::events::required as needs;
+        Ok(match event.kind {
+            StreamEventKind::Question => StreamEvent::Question { message: needs(event.message, "message")? },
+            StreamEventKind::Token => StreamEvent::Token { text: needs(event.text, "text")? },
+            StreamEventKind::ToolCall => StreamEvent::ToolCall { call: needs(event.call, "call")? },
+            StreamEventKind::ToolResult => StreamEvent::ToolResult { call: needs(event.call, "call")? },
+            StreamEventKind::Done => StreamEvent::Done { message: needs(event.message, "message")? },
+            StreamEventKind::Error => StreamEvent::Error {
+                error: needs(event.error, "error")?,
+                detail: needs(event.detail, "detail")?,
+                message: event.message,
+            },
+        })
+    }
 }
 
 impl StreamEvent {

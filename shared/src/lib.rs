@@ -5,6 +5,7 @@ pub mod assistant;
 pub mod auth;
 pub mod dashboard;
 pub mod error;
+mod events;
 pub mod health;
 pub mod labels;
 pub mod org;

@@ -765,7 +765,7 @@ pub struct ImportProgress {
 /// `progress` while it runs, then one `done` or `failed`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "ImportEventFields")]
 pub enum ImportEvent {
     Progress {
         progress: ImportProgress,
@@ -781,6 +781,41 @@ pub enum ImportEvent {
         status: u16,
         error: crate::ErrorBody,
     },
+}
+
+/// An [`ImportEvent`] as read: its `type` and every field any event has (see
+/// [`crate::events`]).
+#[derive(Deserialize)]
+struct ImportEventFields {
+    #[serde(rename = "type")]
+    kind: ImportEventKind,
+    progress: Option<ImportProgress>,
+    report: Option<ImportReport>,
+    status: Option<u16>,
+    error: Option<crate::ErrorBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ImportEventKind {
+    Progress,
+    Done,
+    Failed,
+}
+
+impl TryFrom<ImportEventFields> for ImportEvent {
+    type Error = String;
+
+    fn try_from(event: ImportEventFields) -> Result<Self, String> {
+        use crate::events::required as needs;
+        Ok(match event.kind {
+            ImportEventKind::Progress => ImportEvent::Progress { progress: needs(event.progress, "progress")? },
+            ImportEventKind::Done => ImportEvent::Done { report: needs(event.report, "report")? },
+            ImportEventKind::Failed => {
+                ImportEvent::Failed { status: needs(event.status, "status")?, error: needs(event.error, "error")? }
+            }
+        })
+    }
 }
 
 impl ImportEvent {

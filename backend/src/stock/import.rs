@@ -431,7 +431,7 @@ async fn read_rows<R: AsyncRead + Unpin + Send>(
         };
         report.rows += 1;
         let line = record.position().map_or(report.rows + 1, |p| p.line());
-        if report.rows % PROGRESS_ROWS == 0 {
+        if report.rows.is_multiple_of(PROGRESS_ROWS) {
             update(report, record.position().map_or(0, |p| p.byte()));
         }
         match read_row(&record, columns, references, today) {

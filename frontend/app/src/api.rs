@@ -199,16 +199,19 @@ impl RawBody {
 }
 
 /// A call whose answer the caller reads itself, whatever its status (files in and out, event
-/// streams). Only an unreachable server is an error here. `signal` lets the caller abort it,
-/// body included.
+/// streams). Only an unreachable server is an error here. With `events`, the answer asked for
+/// is an event stream, and that signal lets the caller abort it, body included.
 pub async fn fetch(
     method: Method,
     path: &str,
     body: Option<RawBody>,
     token: Option<&str>,
-    signal: Option<&AbortSignal>,
+    events: Option<&AbortSignal>,
 ) -> Result<Response, ApiFailure> {
-    let request = with_auth(builder(method, path), token).abort_signal(signal);
+    let mut request = with_auth(builder(method, path), token);
+    if let Some(signal) = events {
+        request = request.header("Accept", "text/event-stream").abort_signal(Some(signal));
+    }
     let sent = match body {
         Some(RawBody { content_type, data }) => {
             request.header("Content-Type", content_type).body(data).map_err(|_| ApiFailure::Network)?.send().await

@@ -292,6 +292,9 @@ messages! {
     RowsUpdated => "Actualizados", "Updated";
     RowsUnchanged => "Sin cambios", "Unchanged";
     RowsRejected => "Rechazadas", "Rejected";
+    RowsApplied => "Procesadas", "Processed";
+    ImportCommitting => "Guardando los cambios…", "Saving the changes…";
+    ImportCancelled => "Importación cancelada: no se ha guardado nada.", "Import cancelled: nothing was saved.";
     RejectedRows => "Filas rechazadas", "Rejected rows";
     Showing => "Mostrando", "Showing";
     Row => "Fila", "Row";

@@ -2,6 +2,7 @@
 
 mod api;
 mod components;
+mod events;
 mod format;
 mod guard;
 mod i18n;

@@ -183,23 +183,33 @@ impl Session {
     /// Like [`Session::api`] for answers the caller reads itself (downloads, uploads): the
     /// response whatever its status, after one refresh if the access token had expired.
     pub async fn fetch(self, method: Method, path: &str, body: Option<RawBody>) -> Result<Response, ApiFailure> {
-        self.fetch_abortable(method, path, body, None).await
+        self.fetch_with(method, path, body, None).await
     }
 
-    /// Like [`Session::fetch`], abortable through `signal` (a streamed answer's stop button).
-    pub async fn fetch_abortable(
+    /// Like [`Session::fetch`] for a POST answered with an event stream, abortable through
+    /// `signal` (a streamed answer's stop button, an import's cancel button).
+    pub async fn fetch_events(
+        self,
+        path: &str,
+        body: Option<RawBody>,
+        signal: &AbortSignal,
+    ) -> Result<Response, ApiFailure> {
+        self.fetch_with(Method::Post, path, body, Some(signal)).await
+    }
+
+    async fn fetch_with(
         self,
         method: Method,
         path: &str,
         body: Option<RawBody>,
-        signal: Option<&AbortSignal>,
+        events: Option<&AbortSignal>,
     ) -> Result<Response, ApiFailure> {
-        let response = api::fetch(method, path, body.clone(), self.token().as_deref(), signal).await?;
+        let response = api::fetch(method, path, body.clone(), self.token().as_deref(), events).await?;
         if response.status() != 401 {
             return Ok(response);
         }
         self.recover(api::failure(response).await).await?;
-        api::fetch(method, path, body, self.token().as_deref(), signal).await
+        api::fetch(method, path, body, self.token().as_deref(), events).await
     }
 
     pub async fn get<R: DeserializeOwned>(self, path: &str) -> Result<R, ApiFailure> {

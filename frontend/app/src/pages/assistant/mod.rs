@@ -4,7 +4,6 @@
 
 mod conversations;
 mod markdown;
-mod stream;
 mod tools;
 
 use std::time::Duration;
@@ -23,9 +22,9 @@ use shared::assistant::{
 use web_sys::AbortController;
 
 use self::conversations::ConversationList;
-use self::stream::{StreamFailure, stream_answer};
 use self::tools::ToolCalls;
 use crate::api::{ApiFailure, Method, RawBody};
+use crate::events::{self, StreamFailure};
 use crate::format;
 use crate::i18n::{Msg, problem_message, use_i18n};
 use crate::session::{Session, use_session};
@@ -170,7 +169,7 @@ impl Chat {
         self.draft.set(Some(Draft::default()));
 
         let current = move || self.generation.try_get_value() == Some(generation);
-        let result = stream_answer(self.session, &path, body, &controller, |event| {
+        let result = events::stream(self.session, &path, body, &controller, |event: StreamEvent| {
             if current() {
                 self.apply(event);
             }

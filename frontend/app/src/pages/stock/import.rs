@@ -5,32 +5,56 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use shared::FieldProblem;
 use shared::stock::check::bounds;
-use shared::stock::{ImportMode, ImportRejected, ImportReport, RejectedRow};
+use shared::stock::{ImportEvent, ImportMode, ImportProgress, ImportReport, RejectedRow};
+use web_sys::AbortController;
 
 use super::labels::field_label;
 use super::query::last_list;
-use crate::api::{ApiFailure, Method, RawBody};
+use crate::api::{ApiFailure, RawBody};
 use crate::components::form::{Feedback, request, today};
+use crate::events::{self, StreamFailure};
 use crate::format;
 use crate::i18n::{Lang, Msg, problem_text, use_i18n};
 use crate::session::{Session, use_session};
 
-async fn upload(session: Session, mode: ImportMode, file: web_sys::File) -> Result<ImportReport, ApiFailure> {
+/// How an upload ended.
+#[derive(Clone)]
+enum Outcome {
+    /// Imported, or refused row by row (the report says which).
+    Report(ImportReport),
+    /// The file as a whole was refused, or the server could not be reached.
+    Refused(ApiFailure),
+    /// The user cancelled it: the server rolled it back.
+    Cancelled,
+}
+
+/// Sends the file and follows the import's progress until its report.
+async fn upload(
+    session: Session,
+    mode: ImportMode,
+    file: web_sys::File,
+    controller: AbortController,
+    progress: RwSignal<Option<ImportProgress>>,
+) -> Outcome {
     let mode = match mode {
         ImportMode::AllOrNothing => "all_or_nothing",
         ImportMode::SkipInvalid => "skip_invalid",
     };
     let body = RawBody { content_type: "text/csv", data: file.into() };
-    let response = session.fetch(Method::Post, &format!("/stock/import?mode={mode}"), Some(body)).await?;
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| ApiFailure::from_text(status, "unreadable response", ""));
-    }
-    // All-or-nothing met invalid rows: nothing was written, and the answer carries the report.
-    match serde_json::from_str::<ImportRejected>(&text) {
-        Ok(refused) if status == 422 => Ok(refused.report),
-        _ => Err(ApiFailure::from_text(status, &response.status_text(), &text)),
+    let mut end = None;
+    let path = format!("/stock/import?mode={mode}");
+    let streamed = events::stream(session, &path, Some(body), &controller, |event| match event {
+        ImportEvent::Progress { progress: now } => progress.set(Some(now)),
+        ImportEvent::Done { report } => end = Some(Outcome::Report(report)),
+        ImportEvent::Failed { status, error } => end = Some(Outcome::Refused(ApiFailure::Api { status, body: error })),
+    })
+    .await;
+    match (streamed, end) {
+        (Ok(()), Some(end)) => end,
+        (Err(StreamFailure::Refused(failure)), _) => Outcome::Refused(failure),
+        (Err(StreamFailure::Aborted), _) => Outcome::Cancelled,
+        // Cut off before its report: the server rolls an import back when its client goes.
+        _ => Outcome::Refused(ApiFailure::Network),
     }
 }
 
@@ -40,19 +64,28 @@ pub fn ImportPage() -> impl IntoView {
     let session = use_session();
     let file_input = NodeRef::<Input>::new();
     let mode = RwSignal::new(ImportMode::AllOrNothing);
-    // The last answer: the report, or why there is none (with the rows' problems, if any).
-    let answer = RwSignal::new(None::<Result<ImportReport, ApiFailure>>);
+    let answer = RwSignal::new(None::<Outcome>);
+    let progress = RwSignal::new(None::<ImportProgress>);
+    let file_size = RwSignal::new(0u64);
+    let controller = StoredValue::new_local(None::<AbortController>);
     let import = request(
         Feedback::new(),
         move |(mode, file): &(ImportMode, web_sys::File)| {
             let (mode, file) = (*mode, file.clone());
-            async move { Ok(upload(session, mode, file).await) }
+            let abort = AbortController::new().ok();
+            controller.set_value(abort.clone());
+            async move {
+                let Some(abort) = abort else { return Ok(Outcome::Refused(ApiFailure::Network)) };
+                Ok(upload(session, mode, file, abort, progress).await)
+            }
         },
         move |outcome| answer.set(Some(outcome)),
     );
     let busy = import.pending();
-    let report = move || answer.get().and_then(Result::ok);
-    let failure = move || answer.get().and_then(Result::err);
+    let report = move || match answer.get() {
+        Some(Outcome::Report(report)) => Some(report),
+        _ => None,
+    };
     let no_file = RwSignal::new(false);
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -61,8 +94,11 @@ pub fn ImportPage() -> impl IntoView {
         no_file.set(file.is_none());
         let Some(file) = file else { return };
         answer.set(None);
+        progress.set(None);
+        file_size.set(file.size() as u64);
         import.dispatch((mode.get_untracked(), file));
     };
+    let cancel = move |_| controller.with_value(|controller| controller.iter().for_each(AbortController::abort));
     let mode_choice = move |value: ImportMode, id: &'static str, label: Msg| {
         view! {
             <label class="radio">
@@ -102,12 +138,55 @@ pub fn ImportPage() -> impl IntoView {
                         {move || i18n.t(if busy.get() { Msg::Importing } else { Msg::UploadImport })}
                     </button>
                 </div>
-                {move || failure().map(|failure| view! { <ImportFailure failure /> })}
+                <Show when=move || busy.get()>
+                    <ImportRunning progress file_size=file_size.get_untracked() />
+                    <button class="button secondary" type="button" id="import-cancel" on:click=cancel>
+                        {move || i18n.t(Msg::Cancel)}
+                    </button>
+                </Show>
+                {move || match answer.get() {
+                    Some(Outcome::Refused(failure)) => Some(view! { <ImportFailure failure /> }.into_any()),
+                    Some(Outcome::Cancelled) => Some(view! {
+                        <p class="notice import-cancelled" role="status">{move || i18n.t(Msg::ImportCancelled)}</p>
+                    }.into_any()),
+                    _ => None,
+                }}
             </form>
             {move || report().map(|report| view! { <ImportReportView report /> })}
         </section>
     }
     .into_any()
+}
+
+/// A running import: how much of the file the server has read, and its rows so far.
+#[component]
+fn ImportRunning(progress: RwSignal<Option<ImportProgress>>, file_size: u64) -> impl IntoView {
+    let i18n = use_i18n();
+    let count = move |label: Msg, value: fn(&ImportProgress) -> u64| {
+        let lang = i18n.lang();
+        let value = progress.with(|progress| progress.as_ref().map_or(0, value));
+        format!("{}: {}", label.text(lang), format::integer(value as i64, lang))
+    };
+    let read = move || progress.with(|progress| progress.map_or(0, |p| p.bytes_read.min(file_size)));
+    view! {
+        <div class="import-progress" role="status">
+            <progress max=file_size.max(1).to_string() value=move || read().to_string()></progress>
+            <p>
+                {move || if file_size > 0 && read() >= file_size {
+                    i18n.t(Msg::ImportCommitting).to_owned()
+                } else {
+                    format!("{} {} %", i18n.t(Msg::Importing), read() * 100 / file_size.max(1))
+                }}
+            </p>
+            <p class="hint">
+                {move || [
+                    count(Msg::RowsRead, |p| p.rows_read),
+                    count(Msg::RowsApplied, |p| p.rows_applied),
+                    count(Msg::RowsRejected, |p| p.rows_rejected),
+                ].join(" · ")}
+            </p>
+        </div>
+    }
 }
 
 /// Why the file was refused as a whole: not readable text, or a header without the required
