@@ -293,6 +293,7 @@ messages! {
     RowsUnchanged => "Sin cambios", "Unchanged";
     RowsRejected => "Rechazadas", "Rejected";
     RowsApplied => "Procesadas", "Processed";
+    OfTheFileRead => "del archivo leído", "of the file read";
     ImportCommitting => "Guardando los cambios…", "Saving the changes…";
     ImportCancelled => "Importación cancelada: no se ha guardado nada.", "Import cancelled: nothing was saved.";
     RejectedRows => "Filas rechazadas", "Rejected rows";

@@ -137,12 +137,14 @@ pub fn ImportPage() -> impl IntoView {
                     <button class="button primary" type="submit" id="import-upload" disabled=move || busy.get()>
                         {move || i18n.t(if busy.get() { Msg::Importing } else { Msg::UploadImport })}
                     </button>
+                    <Show when=move || busy.get()>
+                        <button class="button secondary" type="button" id="import-cancel" on:click=cancel>
+                            {move || i18n.t(Msg::Cancel)}
+                        </button>
+                    </Show>
                 </div>
                 <Show when=move || busy.get()>
                     <ImportRunning progress file_size=file_size.get_untracked() />
-                    <button class="button secondary" type="button" id="import-cancel" on:click=cancel>
-                        {move || i18n.t(Msg::Cancel)}
-                    </button>
                 </Show>
                 {move || match answer.get() {
                     Some(Outcome::Refused(failure)) => Some(view! { <ImportFailure failure /> }.into_any()),
@@ -175,7 +177,7 @@ fn ImportRunning(progress: RwSignal<Option<ImportProgress>>, file_size: u64) -> 
                 {move || if file_size > 0 && read() >= file_size {
                     i18n.t(Msg::ImportCommitting).to_owned()
                 } else {
-                    format!("{} {} %", i18n.t(Msg::Importing), read() * 100 / file_size.max(1))
+                    format!("{} % {}", read() * 100 / file_size.max(1), i18n.t(Msg::OfTheFileRead))
                 }}
             </p>
             <p class="hint">
