@@ -83,3 +83,94 @@ async fn a_salesperson_asks_the_assistant_and_follows_the_link_to_the_filtered_t
     b.close().await?;
     Ok(())
 }
+
+/// The conversation list and the chosen conversation follow every change: a question from
+/// the examples opens a conversation, a new one starts empty, an answer asked again replaces
+/// the last one, a rename and a deletion show at once, and a full reload shows the same.
+#[tokio::test(flavor = "multi_thread")]
+async fn conversations_are_asked_again_renamed_and_deleted() -> Result<()> {
+    let stack = Stack::start().await?;
+    stack.dealaai(&["seed", "--vehicles", "50", "--seed", "3"], None)?;
+    let password = "conversaciones-2026";
+    stack.create_user("sales", "marta", password)?;
+    let b = Browser::start().await?;
+    b.log_in(&stack.frontend_url, "marta", password).await?;
+    b.client.goto(&format!("{}/assistant", stack.frontend_url)).await?;
+    let answered = "const done = [...document.querySelectorAll('article.message.assistant')] \
+                      .filter(a => !a.classList.contains('draft')); \
+                    return done.length === 1 && !document.querySelector('article.message.draft') \
+                      && document.querySelectorAll('article.message.user').length === 1 \
+                      && !document.querySelector('textarea#question').disabled;";
+    let count = async |css: &str| -> Result<usize> {
+        let script = format!("return document.querySelectorAll(\"{css}\").length;");
+        Ok(b.client.execute(&script, vec![]).await?.as_u64().unwrap_or_default() as usize)
+    };
+
+    // An example question creates the first conversation.
+    b.click("button.example-question").await?;
+    b.wait_until(answered, "the example's answer").await?;
+    let first = b.client.current_url().await?.path().to_owned();
+    assert!(first.starts_with("/assistant/"), "{first}");
+    let first_id = first.trim_start_matches("/assistant/").to_owned();
+
+    // A new conversation starts empty, with the examples; a typed question fills it.
+    b.click("#new-conversation").await?;
+    b.wait_until(
+        &format!("return location.pathname !== '{first}' && !!document.querySelector('.assistant-empty');"),
+        "the new, empty conversation",
+    )
+    .await?;
+    b.wait_until("return document.querySelectorAll('li.conversation').length === 2;", "two conversations").await?;
+    b.fill("textarea#question", "¿Cuántos vehículos tenemos?").await?;
+    b.click("button#send-question").await?;
+    b.wait_until(answered, "the typed question's answer").await?;
+    let second = b.client.current_url().await?.path().to_owned();
+    let answer = b.text_of("article.message.assistant .answer").await?;
+
+    // Asked again: the new answer replaces the old one.
+    let old_id =
+        b.client.execute("return document.querySelector('article.message.assistant').dataset.id;", vec![]).await?;
+    b.click("button.retry").await?;
+    b.wait_until(
+        &format!(
+            "const a = document.querySelector('article.message.assistant:not(.draft)'); \
+             return !!a && a.dataset.id !== '{}' && !document.querySelector('article.message.draft');",
+            old_id.as_str().unwrap_or_default()
+        ),
+        "the answer asked again",
+    )
+    .await?;
+    assert_eq!(count("article.message.assistant").await?, 1);
+    assert_eq!(b.text_of("article.message.assistant .answer").await?, answer, "the same stock, the same answer");
+
+    // Renamed in the list.
+    let item = format!("li.conversation[data-id='{first_id}']");
+    b.click(&format!("{item} button.rename-conversation")).await?;
+    b.fill(&format!("{item} input.conversation-title-input"), "Coches de Madrid").await?;
+    b.click(&format!("{item} button.save-title")).await?;
+    b.wait_for_text(&format!("{item} .conversation-title"), "Coches de Madrid").await?;
+
+    // Deleting the one shown goes back to the assistant's start.
+    let second_id = second.trim_start_matches("/assistant/");
+    let item = format!("li.conversation[data-id='{second_id}']");
+    b.click(&format!("{item} button.delete-conversation")).await?;
+    b.click(&format!("{item} button.confirm-delete-conversation")).await?;
+    b.wait_for_path("/assistant").await?;
+    b.wait_until("return document.querySelectorAll('li.conversation').length === 1;", "one conversation left").await?;
+    b.screenshot("assistant-conversations").await?;
+
+    // Opened from the list, and again after a full reload.
+    for open in [false, true] {
+        if open {
+            b.client.goto(&format!("{}{first}", stack.frontend_url)).await?;
+        } else {
+            b.click(&format!("li.conversation[data-id='{first_id}'] a")).await?;
+        }
+        b.wait_for_path(&first).await?;
+        b.wait_until(answered, "the first conversation").await?;
+        b.wait_for_text(&format!("li.conversation[data-id='{first_id}'] .conversation-title"), "Coches de Madrid")
+            .await?;
+    }
+    b.close().await?;
+    Ok(())
+}

@@ -1,8 +1,8 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
+use crate::components::form::{Feedback, request};
 use crate::i18n::{Msg, use_i18n};
 use crate::layout::LanguageSwitch;
 use crate::session::{AuthState, use_session};
@@ -16,9 +16,26 @@ pub fn LoginPage() -> impl IntoView {
 
     let username = RwSignal::new(String::new());
     let password = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<Msg>);
     let submitted = RwSignal::new(false);
-    let pending = RwSignal::new(false);
+    let feedback = Feedback::new();
+    let login = request(
+        feedback,
+        move |(name, secret): &(String, String)| {
+            let (name, secret) = (name.clone(), secret.clone());
+            async move {
+                let result = session.login(name, secret).await;
+                if result.is_err() {
+                    // The password is cleared for the next try, not missing: only the real error shows.
+                    submitted.set(false);
+                    password.set(String::new());
+                }
+                result
+            }
+        },
+        // Logged in: the effect below takes the user on.
+        |()| {},
+    );
+    let pending = login.pending();
 
     let next =
         move || query.with_untracked(|q| q.get("next")).filter(|n| is_local_path(n)).unwrap_or_else(|| "/".into());
@@ -38,21 +55,11 @@ pub fn LoginPage() -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         submitted.set(true);
-        error.set(None);
+        feedback.clear();
         if username.get_untracked().trim().is_empty() || password.get_untracked().is_empty() {
             return;
         }
-        pending.set(true);
-        spawn_local(async move {
-            let result = session.login(username.get_untracked().trim().to_owned(), password.get_untracked()).await;
-            pending.set(false);
-            if let Err(failure) = result {
-                // The password is cleared for the next try, not missing: only the real error shows.
-                submitted.set(false);
-                password.set(String::new());
-                error.set(Some(failure.message()));
-            }
-        });
+        login.dispatch((username.get_untracked().trim().to_owned(), password.get_untracked()));
     };
 
     let missing = move |field: RwSignal<String>| submitted.get() && field.with(|v| v.trim().is_empty());
@@ -81,7 +88,9 @@ pub fn LoginPage() -> impl IntoView {
                 <Show when=move || missing(password)>
                     <p class="field-error">{move || i18n.t(Msg::FieldRequired)}</p>
                 </Show>
-                {move || error.get().map(|msg| view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> })}
+                {move || feedback.status.get().and_then(Result::err).map(|msg| view! {
+                    <p class="form-error" role="alert">{move || i18n.t(msg)}</p>
+                })}
                 <button class="button primary" type="submit" disabled=move || pending.get()>
                     {move || if pending.get() { i18n.t(Msg::SigningIn) } else { i18n.t(Msg::SignIn) }}
                 </button>

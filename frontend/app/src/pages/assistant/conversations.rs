@@ -2,42 +2,44 @@
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use shared::assistant::{Conversation, MAX_TITLE_CHARS, RenameConversation};
 
 use super::conversation_path;
 use crate::api::{ApiFailure, Method};
+use crate::components::form::{Feedback, request};
 use crate::format;
 use crate::i18n::{Msg, use_i18n};
 use crate::session::use_session;
 
-/// The list as last loaded: `None` while loading.
-pub type Listing = RwSignal<Option<Result<Vec<Conversation>, ApiFailure>>>;
+/// The user's conversations, newest first; refetched after every change.
+pub type Conversations = LocalResource<Result<Vec<Conversation>, ApiFailure>>;
 
 #[component]
 pub fn ConversationList(
-    conversations: Listing,
+    conversations: Conversations,
     current: Memo<Option<i64>>,
     on_new: Callback<()>,
     on_deleted: Callback<i64>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let items = move || match conversations.get() {
-        None => view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any(),
-        Some(Err(failure)) => {
-            let msg = failure.message();
-            view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> }.into_any()
-        }
-        Some(Ok(list)) if list.is_empty() => {
-            view! { <p class="muted no-conversations">{move || i18n.t(Msg::NoConversations)}</p> }.into_any()
-        }
-        Some(Ok(list)) => {
-            let items = list
-                .into_iter()
-                .map(|conversation| view! { <ConversationItem conversation conversations current on_deleted /> })
-                .collect_view();
-            view! { <ul class="conversation-list">{items}</ul> }.into_any()
-        }
+    // While a refetch runs, the list as it was stays.
+    let items = move || {
+        conversations.get().map(|listing| match listing {
+            Err(failure) => {
+                let msg = failure.message();
+                view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> }.into_any()
+            }
+            Ok(list) if list.is_empty() => {
+                view! { <p class="muted no-conversations">{move || i18n.t(Msg::NoConversations)}</p> }.into_any()
+            }
+            Ok(list) => {
+                let items = list
+                    .into_iter()
+                    .map(|conversation| view! { <ConversationItem conversation conversations current on_deleted /> })
+                    .collect_view();
+                view! { <ul class="conversation-list">{items}</ul> }.into_any()
+            }
+        })
     };
     view! {
         <aside class="conversation-panel card" aria-label=move || i18n.t(Msg::Conversations)>
@@ -47,7 +49,7 @@ pub fn ConversationList(
                     {move || i18n.t(Msg::NewConversation)}
                 </button>
             </div>
-            {items}
+            {move || items().unwrap_or_else(|| view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any())}
         </aside>
     }
 }
@@ -63,7 +65,7 @@ enum Mode {
 #[component]
 fn ConversationItem(
     conversation: Conversation,
-    conversations: Listing,
+    conversations: Conversations,
     current: Memo<Option<i64>>,
     on_deleted: Callback<i64>,
 ) -> impl IntoView {
@@ -72,7 +74,8 @@ fn ConversationItem(
     let id = conversation.id;
     let mode = RwSignal::new(Mode::Show);
     let title = RwSignal::new(conversation.title.clone());
-    let error = RwSignal::new(None::<Msg>);
+    let feedback = Feedback::new();
+    let error = move || feedback.status.get().and_then(Result::err);
     let shown_title = conversation.title.clone();
     let title_input = NodeRef::<html::Input>::new();
     // The title field opens ready to type over.
@@ -84,40 +87,38 @@ fn ConversationItem(
     });
     let updated_at = conversation.updated_at;
 
+    let renaming = request(
+        feedback,
+        move |title: &String| {
+            let body = RenameConversation { title: title.clone() };
+            async move { session.api::<_, Conversation>(Method::Patch, &conversation_path(id), Some(&body)).await }
+        },
+        move |_| {
+            mode.set(Mode::Show);
+            conversations.refetch();
+        },
+    );
     let rename = move || {
         let new_title = title.get_untracked().trim().to_owned();
         if new_title.is_empty() {
-            error.set(Some(Msg::ProblemRequired));
+            feedback.status.set(Some(Err(Msg::ProblemRequired)));
             return;
         }
-        spawn_local(async move {
-            let body = RenameConversation { title: new_title };
-            match session.api::<_, Conversation>(Method::Patch, &conversation_path(id), Some(&body)).await {
-                Ok(renamed) => {
-                    // In place: the order is by the last message, which a rename does not change.
-                    conversations.update(|list| {
-                        if let Some(Ok(list)) = list
-                            && let Some(slot) = list.iter_mut().find(|c| c.id == id)
-                        {
-                            *slot = renamed;
-                        }
-                    });
-                }
-                Err(failure) => error.set(Some(failure.message())),
-            }
-        });
+        renaming.dispatch(new_title);
     };
-    let delete = move |_| {
-        spawn_local(async move {
-            match session.api_empty::<()>(Method::Delete, &conversation_path(id), None).await {
-                Ok(()) => on_deleted.run(id),
-                Err(failure) => {
-                    mode.set(Mode::Show);
-                    error.set(Some(failure.message()));
-                }
+    let deleting = request(
+        feedback,
+        move |_: &()| async move {
+            let deleted = session.api_empty::<()>(Method::Delete, &conversation_path(id), None).await;
+            // Refused: back to showing the conversation, with why.
+            if deleted.is_err() {
+                mode.set(Mode::Show);
             }
-        });
-    };
+            deleted
+        },
+        move |()| on_deleted.run(id),
+    );
+    let delete = move |_| deleting.dispatch(());
     let on_key = move |ev: leptos::ev::KeyboardEvent| match ev.key().as_str() {
         "Enter" => {
             ev.prevent_default();
@@ -146,14 +147,14 @@ fn ConversationItem(
                         <span class="conversation-actions">
                             <button type="button" class="link rename-conversation" title=move || i18n.t(Msg::Rename)
                                 on:click=move |_| {
-                                    error.set(None);
+                                    feedback.clear();
                                     mode.set(Mode::Rename);
                                 }>
                                 {move || i18n.t(Msg::Rename)}
                             </button>
                             <button type="button" class="link danger delete-conversation" title=move || i18n.t(Msg::Delete)
                                 on:click=move |_| {
-                                    error.set(None);
+                                    feedback.clear();
                                     mode.set(Mode::ConfirmDelete);
                                 }>
                                 {move || i18n.t(Msg::Delete)}
@@ -190,7 +191,7 @@ fn ConversationItem(
                 }
                 .into_any(),
             }}
-            {move || error.get().map(|msg| view! { <p class="field-error" role="alert">{move || i18n.t(msg)}</p> })}
+            {move || error().map(|msg| view! { <p class="field-error" role="alert">{move || i18n.t(msg)}</p> })}
         </li>
     }
 }

@@ -1,6 +1,10 @@
 //! `/assistant` and `/assistant/:id`: the AI assistant. The conversation list on one side; on
 //! the other the chosen conversation, whose answers stream in token by token with the lookups
 //! behind them, and the question box.
+//!
+//! The list and the chosen conversation are resources (loading, errors and late answers are
+//! the framework's); asking is an action, whose answer streams into signals beside the stored
+//! messages until the next load.
 
 mod conversations;
 mod markdown;
@@ -11,7 +15,6 @@ use std::time::Duration;
 use gloo_timers::future::sleep;
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::NavigateOptions;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::ErrorCode;
@@ -21,9 +24,10 @@ use shared::assistant::{
 };
 use web_sys::AbortController;
 
-use self::conversations::ConversationList;
+use self::conversations::{ConversationList, Conversations};
 use self::tools::ToolCalls;
 use crate::api::{ApiFailure, Method, RawBody};
+use crate::components::form::{Feedback, Request, request};
 use crate::events::{self, StreamFailure};
 use crate::format;
 use crate::i18n::{Msg, problem_message, use_i18n};
@@ -40,15 +44,8 @@ const EXAMPLES: [Msg; 4] = [Msg::ExampleQuestion1, Msg::ExampleQuestion2, Msg::E
 /// The counter shows from this many characters on.
 const COUNTER_FROM: usize = MAX_MESSAGE_CHARS * 4 / 5;
 
-/// What the shown conversation is doing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Loaded {
-    /// No conversation chosen (`/assistant`).
-    Nothing,
-    Loading,
-    Ready,
-    Failed(Msg),
-}
+/// The chosen conversation as stored: `None` inside on `/assistant` (none chosen).
+type Stored = LocalResource<Option<Result<ConversationDetail, ApiFailure>>>;
 
 /// The answer being written.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -57,83 +54,86 @@ struct Draft {
     calls: Vec<ToolCall>,
 }
 
-/// The shown conversation and its streaming answer. Every asynchronous step carries the
-/// generation it began in: after switching conversation, a late answer changes nothing.
+/// The shown conversation: as stored, plus what its streaming answer has added since.
 #[derive(Clone, Copy)]
 struct Chat {
     session: Session,
-    loaded: RwSignal<Loaded>,
-    messages: RwSignal<Vec<ChatMessage>>,
+    stored: Stored,
+    /// The conversation shown; a stream for another one (left meanwhile) changes nothing.
+    shown: StoredValue<Option<i64>>,
+    /// Messages the stream confirmed as stored (the question, the answer). A reload may hold
+    /// them too: they are shown once, by id.
+    streamed: RwSignal<Vec<ChatMessage>>,
+    /// The stored answer a retry replaces, hidden meanwhile.
+    replaced: RwSignal<Option<i64>>,
     /// The question just sent, until the server confirms it as stored.
     pending_question: RwSignal<Option<String>>,
     draft: RwSignal<Option<Draft>>,
-    /// The conversation whose answer is streaming.
-    streaming: RwSignal<Option<i64>>,
     error: RwSignal<Option<Msg>>,
     input: RwSignal<String>,
-    generation: StoredValue<u64>,
     controller: StoredValue<Option<AbortController>, LocalStorage>,
 }
 
 impl Chat {
-    fn new(session: Session) -> Self {
+    fn new(session: Session, current: Memo<Option<i64>>) -> Self {
+        let stored = LocalResource::new(move || {
+            let id = current.get();
+            async move {
+                match id {
+                    Some(id) => Some(session.get::<ConversationDetail>(&conversation_path(id)).await),
+                    None => None,
+                }
+            }
+        });
         Chat {
             session,
-            loaded: RwSignal::new(Loaded::Nothing),
-            messages: RwSignal::new(Vec::new()),
+            stored,
+            shown: StoredValue::new(None),
+            streamed: RwSignal::new(Vec::new()),
+            replaced: RwSignal::new(None),
             pending_question: RwSignal::new(None),
             draft: RwSignal::new(None),
-            streaming: RwSignal::new(None),
             error: RwSignal::new(None),
             input: RwSignal::new(String::new()),
-            generation: StoredValue::new(0),
             controller: StoredValue::new_local(None),
         }
     }
 
-    fn is_streaming(self) -> bool {
-        self.streaming.with(Option::is_some)
-    }
-
-    /// Starts over for another conversation (or none): whatever was streaming stops.
-    fn switch(self) -> u64 {
+    /// Shows conversation `id` (or none): whatever was streaming into another one stops.
+    fn show(self, id: Option<i64>) {
+        if self.shown.get_value() == id {
+            return;
+        }
         self.stop();
-        self.generation.update_value(|g| *g += 1);
-        self.streaming.set(None);
+        self.shown.set_value(id);
+        self.streamed.set(Vec::new());
+        self.replaced.set(None);
         self.pending_question.set(None);
         self.draft.set(None);
         self.error.set(None);
-        self.generation.get_value()
     }
 
-    fn show_nothing(self) {
-        self.switch();
-        self.messages.set(Vec::new());
-        self.loaded.set(Loaded::Nothing);
+    fn is_shown(self, id: i64) -> bool {
+        self.shown.try_get_value() == Some(Some(id))
     }
 
-    fn open(self, id: i64) {
-        let generation = self.switch();
-        self.messages.set(Vec::new());
-        self.loaded.set(Loaded::Loading);
-        self.reload(id, generation);
-    }
-
-    /// Shows the conversation as stored (after a stopped or broken answer too).
-    fn reload(self, id: i64, generation: u64) {
-        spawn_local(async move {
-            let answer = self.session.get::<ConversationDetail>(&conversation_path(id)).await;
-            if self.generation.try_get_value() != Some(generation) {
-                return;
-            }
-            match answer {
-                Ok(detail) => {
-                    self.messages.set(detail.messages);
-                    self.loaded.set(Loaded::Ready);
+    /// Every message to show, in order: stored, then streamed (each once), less a replaced one.
+    fn messages(self) -> Vec<ChatMessage> {
+        let mut messages = self.stored.with(|stored| match stored {
+            Some(Some(Ok(detail))) => detail.messages.clone(),
+            _ => Vec::new(),
+        });
+        self.streamed.with(|streamed| {
+            for message in streamed {
+                if !messages.iter().any(|m| m.id == message.id) {
+                    messages.push(message.clone());
                 }
-                Err(failure) => self.loaded.set(Loaded::Failed(refusal_message(&failure))),
             }
         });
+        if let Some(replaced) = self.replaced.get() {
+            messages.retain(|m| m.id != replaced);
+        }
+        messages
     }
 
     /// The stop button: the server keeps what was written as a stopped answer.
@@ -143,10 +143,15 @@ impl Chat {
         }
     }
 
+    /// Whether an answer is streaming.
+    fn is_streaming(self) -> bool {
+        self.controller.with_value(Option::is_some)
+    }
+
     /// Streams an answer into conversation `id`: to `question`, or again to the last one.
-    async fn answer(self, id: i64, question: Option<String>, done: impl Fn() + 'static) {
-        let Ok(controller) = AbortController::new() else { return };
-        let generation = self.generation.get_value();
+    /// True when it was cut short and must be [`Chat::settle`]d.
+    async fn answer(self, id: i64, question: Option<String>) -> bool {
+        let Ok(controller) = AbortController::new() else { return false };
         let (path, body) = match &question {
             Some(content) => {
                 let body = RawBody::json(&PostMessage { content: content.clone() }).ok();
@@ -154,73 +159,62 @@ impl Chat {
             }
             None => (format!("{}/retry", conversation_path(id)), None),
         };
-        // A retry replaces the last answer: hide it, and bring it back if the retry is refused.
-        let replaced = match question {
-            Some(_) => None,
-            None => {
-                let last_is_answer = self.messages.with(|m| m.last().is_some_and(|m| m.role == ChatRole::Assistant));
-                if last_is_answer { self.messages.try_update(Vec::pop).flatten() } else { None }
-            }
-        };
+        self.show(Some(id));
+        // A retry replaces the last answer: hidden, and back if the retry is refused.
+        if question.is_none() {
+            let last = untrack(|| self.messages().pop());
+            self.replaced.set(last.filter(|m| m.role == ChatRole::Assistant).map(|m| m.id));
+        }
         self.controller.set_value(Some(controller.clone()));
-        self.streaming.set(Some(id));
         self.error.set(None);
-        self.pending_question.set(question.clone());
+        self.pending_question.set(question);
         self.draft.set(Some(Draft::default()));
 
-        let current = move || self.generation.try_get_value() == Some(generation);
-        let result = events::stream(self.session, &path, body, &controller, |event: StreamEvent| {
-            if current() {
-                self.apply(event);
-            }
-        })
-        .await;
-        if !current() {
-            return;
+        // Stopped by leaving the conversation (`show`), a stream sends nothing more.
+        let result = events::stream(self.session, &path, body, &controller, |event| self.apply(event)).await;
+        if !self.is_shown(id) {
+            return false;
         }
         self.controller.set_value(None);
-        self.streaming.set(None);
         // A stream that ended without `done` or `error` broke off.
         let unfinished = self.draft.with(Option::is_some);
         match result {
-            Ok(()) if !unfinished => {}
+            Ok(()) if !unfinished => false,
             Ok(()) | Err(StreamFailure::Broken) => {
                 self.error.set(Some(Msg::AnswerInterrupted));
-                self.settle(id, generation).await;
+                true
             }
-            Err(StreamFailure::Aborted) => self.settle(id, generation).await,
+            Err(StreamFailure::Aborted) => true,
             Err(StreamFailure::Refused(failure)) => {
                 // Nothing was stored: the question goes back into the box.
                 if let Some(question) = self.pending_question.get_untracked() {
                     self.input.set(question);
                 }
-                if let Some(answer) = replaced {
-                    self.messages.update(|m| m.push(answer));
-                }
+                self.replaced.set(None);
                 self.draft.set(None);
                 self.pending_question.set(None);
                 self.error.set(Some(refusal_message(&failure)));
+                false
             }
         }
-        done();
     }
 
     /// After a stop or a broken connection: the conversation as stored. The server stores the
     /// unfinished answer once it notices, so the draft stays on screen until that answer can be
     /// read (or a few attempts have passed).
-    async fn settle(self, id: i64, generation: u64) {
+    async fn settle(self, id: i64) {
         const WAITS_MS: [u64; 4] = [250, 500, 1000, 2000];
         for (attempt, wait) in WAITS_MS.into_iter().enumerate() {
             sleep(Duration::from_millis(wait)).await;
             let answer = self.session.get::<ConversationDetail>(&conversation_path(id)).await;
             // Another conversation, or another question already on its way.
-            if self.generation.try_get_value() != Some(generation) || self.is_streaming() {
+            if !self.is_shown(id) || self.is_streaming() {
                 return;
             }
             let Ok(detail) = answer else { continue };
             let answered = detail.messages.last().is_some_and(|m| m.role == ChatRole::Assistant);
             if answered || attempt + 1 == WAITS_MS.len() {
-                self.messages.set(detail.messages);
+                self.stored.set(Some(Some(Ok(detail))));
                 break;
             }
         }
@@ -232,7 +226,7 @@ impl Chat {
         match event {
             StreamEvent::Question { message } => {
                 self.pending_question.set(None);
-                self.messages.update(|m| m.push(message));
+                self.streamed.update(|m| m.push(message));
             }
             StreamEvent::Token { text } => self.draft.update(|d| d.get_or_insert_default().text.push_str(&text)),
             StreamEvent::ToolCall { call } | StreamEvent::ToolResult { call } => self.draft.update(|d| {
@@ -244,12 +238,12 @@ impl Chat {
             }),
             StreamEvent::Done { message } => {
                 self.draft.set(None);
-                self.messages.update(|m| m.push(message));
+                self.streamed.update(|m| m.push(message));
             }
             StreamEvent::Error { error, message, .. } => {
                 self.draft.set(None);
                 if let Some(message) = message {
-                    self.messages.update(|m| m.push(message));
+                    self.streamed.update(|m| m.push(message));
                 }
                 self.error.set(Some(stream_error_message(error)));
             }
@@ -287,6 +281,10 @@ fn refusal_message(failure: &ApiFailure) -> Msg {
     }
 }
 
+async fn create_conversation(session: Session) -> Result<Conversation, ApiFailure> {
+    session.api(Method::Post, "/assistant/conversations", Some(&NewConversation::default())).await
+}
+
 #[component]
 pub fn AssistantPage() -> impl IntoView {
     let i18n = use_i18n();
@@ -295,25 +293,11 @@ pub fn AssistantPage() -> impl IntoView {
     let go = Callback::new(move |path: String| navigate(&path, NavigateOptions::default()));
     let params = use_params_map();
     let current = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|id| id.parse::<i64>().ok()));
-    let conversations: conversations::Listing = RwSignal::new(None);
-    let chat = Chat::new(session);
+    let conversations: Conversations =
+        LocalResource::new(move || session.get::<Vec<Conversation>>("/assistant/conversations"));
+    let chat = Chat::new(session, current);
     let question_box = NodeRef::<html::Textarea>::new();
-
-    let load_list = move || {
-        spawn_local(async move {
-            let answer = session.get::<Vec<Conversation>>("/assistant/conversations").await;
-            if !conversations.is_disposed() {
-                conversations.set(Some(answer));
-            }
-        })
-    };
-    load_list();
-    Effect::new(move |_| match current.get() {
-        // The conversation just created for a question already streams into the page.
-        Some(id) if chat.streaming.get_untracked() == Some(id) => {}
-        Some(id) => chat.open(id),
-        None => chat.show_nothing(),
-    });
+    Effect::new(move |_| chat.show(current.get()));
     on_cleanup(move || chat.stop());
 
     let focus_question = move || {
@@ -321,45 +305,76 @@ pub fn AssistantPage() -> impl IntoView {
             let _ = textarea.focus();
         }
     };
+    // A refused creation is the chat's error.
     let create = move || async move {
-        let created = session
-            .api::<_, Conversation>(Method::Post, "/assistant/conversations", Some(&NewConversation::default()))
-            .await;
-        match created {
-            Ok(conversation) => {
-                conversations.update(|list| match list {
-                    Some(Ok(list)) => list.insert(0, conversation.clone()),
-                    other => *other = Some(Ok(vec![conversation.clone()])),
-                });
-                Some(conversation.id)
-            }
-            Err(failure) => {
-                chat.error.set(Some(refusal_message(&failure)));
-                None
-            }
+        let created = create_conversation(session).await;
+        if let Err(failure) = &created {
+            chat.error.set(Some(refusal_message(failure)));
         }
+        created
     };
-    let on_new = Callback::new(move |()| {
-        spawn_local(async move {
-            if let Some(id) = create().await {
-                go.run(format!("/assistant/{id}"));
-                focus_question();
-            }
-        })
-    });
+    let feedback = Feedback::new();
+    let new_conversation = request(
+        feedback,
+        move |_: &()| create(),
+        move |conversation: Conversation| {
+            conversations.refetch();
+            go.run(format!("/assistant/{}", conversation.id));
+            focus_question();
+        },
+    );
+    let on_new = Callback::new(move |()| new_conversation.dispatch(()));
     let on_deleted = Callback::new(move |id: i64| {
-        conversations.update(|list| {
-            if let Some(Ok(list)) = list {
-                list.retain(|c| c.id != id);
-            }
-        });
+        conversations.refetch();
         if current.get_untracked() == Some(id) {
             go.run("/assistant".to_owned());
         }
     });
+    // An answer cut short is read back as stored, while the user may already ask again.
+    let settling = request(
+        feedback,
+        move |id: &i64| {
+            let id = *id;
+            async move {
+                chat.settle(id).await;
+                Ok(())
+            }
+        },
+        |()| {},
+    );
+    // Asking (`Some(question)`) or asking again (`None`): one at a time.
+    let asking: Request<Option<String>> = request(
+        feedback,
+        move |question: &Option<String>| {
+            let question = question.clone();
+            async move {
+                let id = match current.get_untracked() {
+                    Some(id) => id,
+                    // The first question of a new conversation: create it, then show it.
+                    None => match create().await {
+                        Ok(conversation) => {
+                            go.run(format!("/assistant/{}", conversation.id));
+                            conversation.id
+                        }
+                        Err(_) => {
+                            chat.input.set(question.unwrap_or_default());
+                            return Ok(());
+                        }
+                    },
+                };
+                if chat.answer(id, question).await {
+                    settling.dispatch(id);
+                }
+                Ok(())
+            }
+        },
+        // The list's order and titles follow the last question.
+        move |()| conversations.refetch(),
+    );
+    let streaming = asking.pending();
     let ask = Callback::new(move |text: String| {
         let question = text.trim().to_owned();
-        if question.is_empty() || chat.is_streaming() {
+        if question.is_empty() || streaming.get_untracked() {
             return;
         }
         if question.chars().count() > MAX_MESSAGE_CHARS {
@@ -367,30 +382,12 @@ pub fn AssistantPage() -> impl IntoView {
             return;
         }
         chat.input.set(String::new());
-        // Busy from now on, so a second click cannot send it twice (0: not created yet).
-        chat.streaming.set(Some(current.get_untracked().unwrap_or(0)));
-        spawn_local(async move {
-            let id = match current.get_untracked() {
-                Some(id) => id,
-                None => {
-                    // The first question of a new conversation: create it, then show it.
-                    let Some(id) = create().await else {
-                        chat.streaming.set(None);
-                        chat.input.set(question);
-                        return;
-                    };
-                    chat.loaded.set(Loaded::Ready);
-                    chat.streaming.set(Some(id));
-                    go.run(format!("/assistant/{id}"));
-                    id
-                }
-            };
-            chat.answer(id, Some(question), load_list).await;
-        });
+        chat.error.set(None);
+        asking.dispatch(Some(question));
     });
     let retry = Callback::new(move |()| {
-        if let Some(id) = current.get_untracked().filter(|_| !chat.is_streaming()) {
-            spawn_local(chat.answer(id, None, load_list));
+        if current.get_untracked().is_some() && !streaming.get_untracked() {
+            asking.dispatch(None);
         }
     });
 
@@ -399,11 +396,11 @@ pub fn AssistantPage() -> impl IntoView {
             <div class="assistant-layout">
                 <ConversationList conversations current on_new on_deleted />
                 <div class="chat card">
-                    <Messages chat ask retry />
+                    <Messages chat streaming ask retry />
                     {move || chat.error.get().map(|msg| view! {
                         <p class="form-error chat-error" role="alert">{move || i18n.t(msg)}</p>
                     })}
-                    <Composer chat ask question_box />
+                    <Composer chat streaming ask question_box />
                 </div>
             </div>
         </section>
@@ -413,12 +410,13 @@ pub fn AssistantPage() -> impl IntoView {
 
 /// The conversation: stored messages, the question being sent and the answer being written.
 #[component]
-fn Messages(chat: Chat, ask: Callback<String>, retry: Callback<()>) -> impl IntoView {
+fn Messages(chat: Chat, streaming: Memo<bool>, ask: Callback<String>, retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     let list = NodeRef::<html::Div>::new();
+    let messages = Memo::new(move |_| chat.messages());
     // New content scrolls into view.
     Effect::new(move |_| {
-        chat.messages.track();
+        messages.track();
         chat.draft.track();
         chat.pending_question.track();
         if let Some(list) = list.get_untracked() {
@@ -426,48 +424,50 @@ fn Messages(chat: Chat, ask: Callback<String>, retry: Callback<()>) -> impl Into
         }
     });
     let empty = move || {
-        chat.messages.with(Vec::is_empty)
+        messages.with(Vec::is_empty)
             && chat.pending_question.with(Option::is_none)
             && chat.draft.with(Option::is_none)
-            && matches!(chat.loaded.get(), Loaded::Nothing | Loaded::Ready)
+            && chat.stored.with(|stored| matches!(stored, Some(None | Some(Ok(_)))))
     };
     let stored = move || {
-        let messages = chat.messages.get();
+        let messages = messages.get();
         let last = messages.len().saturating_sub(1);
         messages
             .into_iter()
             .enumerate()
-            .map(|(at, message)| view! { <MessageView message last=at == last chat retry /> })
+            .map(|(at, message)| view! { <MessageView message last=at == last streaming retry /> })
             .collect_view()
     };
     view! {
         <div class="chat-messages" node_ref=list aria-live="polite">
-            {move || match chat.loaded.get() {
-                Loaded::Loading => Some(view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }.into_any()),
-                Loaded::Failed(msg) => {
-                    Some(view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> }.into_any())
-                }
-                _ => None,
-            }}
-            <Show when=empty>
-                <div class="assistant-empty">
-                    <h1>{move || i18n.t(Msg::Assistant)}</h1>
-                    <p class="muted">{move || i18n.t(Msg::AssistantIntro)}</p>
-                    <ul class="example-questions">
-                        {EXAMPLES
-                            .map(|example| view! {
-                                <li>
-                                    <button type="button" class="button secondary example-question"
-                                        on:click=move |_| ask.run(i18n.t(example).to_owned())>
-                                        {move || i18n.t(example)}
-                                    </button>
-                                </li>
-                            })
-                            .collect_view()}
-                    </ul>
-                </div>
+            <Show when=move || chat.stored.with(Option::is_some) fallback=move || view! { <p class="muted">{move || i18n.t(Msg::Loading)}</p> }>
+                {move || {
+                    let failed = chat.stored.with(|stored| match stored {
+                        Some(Some(Err(failure))) => Some(refusal_message(failure)),
+                        _ => None,
+                    });
+                    failed.map(|msg| view! { <p class="form-error" role="alert">{move || i18n.t(msg)}</p> })
+                }}
+                <Show when=empty>
+                    <div class="assistant-empty">
+                        <h1>{move || i18n.t(Msg::Assistant)}</h1>
+                        <p class="muted">{move || i18n.t(Msg::AssistantIntro)}</p>
+                        <ul class="example-questions">
+                            {EXAMPLES
+                                .map(|example| view! {
+                                    <li>
+                                        <button type="button" class="button secondary example-question"
+                                            on:click=move |_| ask.run(i18n.t(example).to_owned())>
+                                            {move || i18n.t(example)}
+                                        </button>
+                                    </li>
+                                })
+                                .collect_view()}
+                        </ul>
+                    </div>
+                </Show>
+                {stored}
             </Show>
-            {stored}
             {move || chat.pending_question.get().map(|question| view! {
                 <article class="message user pending">
                     <p class="question-text">{question}</p>
@@ -476,9 +476,9 @@ fn Messages(chat: Chat, ask: Callback<String>, retry: Callback<()>) -> impl Into
             {move || chat.draft.get().map(|draft| {
                 let writing = draft.text.is_empty();
                 view! {
-                    <article class="message assistant draft" class:streaming=move || chat.is_streaming()
-                        aria-busy=move || chat.is_streaming().to_string()>
-                        <ToolCalls calls=draft.calls running=chat.is_streaming() />
+                    <article class="message assistant draft" class:streaming=move || streaming.get()
+                        aria-busy=move || streaming.get().to_string()>
+                        <ToolCalls calls=draft.calls running=streaming.get() />
                         <div class="answer">{markdown::render(&draft.text)}</div>
                         {writing.then(|| view! { <p class="muted thinking">{move || i18n.t(Msg::Thinking)}</p> })}
                     </article>
@@ -489,14 +489,14 @@ fn Messages(chat: Chat, ask: Callback<String>, retry: Callback<()>) -> impl Into
 }
 
 #[component]
-fn MessageView(message: ChatMessage, last: bool, chat: Chat, retry: Callback<()>) -> impl IntoView {
+fn MessageView(message: ChatMessage, last: bool, streaming: Memo<bool>, retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     if message.role == ChatRole::User {
         // Questions are plain text; line breaks are kept by the stylesheet.
         return view! {
             <article class="message user" data-id=message.id>
                 <p class="question-text">{message.content}</p>
-                {last.then(|| view! { <RetryButton chat retry /> })}
+                {last.then(|| view! { <RetryButton streaming retry /> })}
             </article>
         }
         .into_any();
@@ -522,7 +522,7 @@ fn MessageView(message: ChatMessage, last: bool, chat: Chat, retry: Callback<()>
                 <p class="unverified" role="note">{move || i18n.t(Msg::UnverifiedFigures)} " " {figures}</p>
             })}
             {note.map(|note| view! { <p class="answer-status">{move || i18n.t(note)}</p> })}
-            {last.then(|| view! { <RetryButton chat retry /> })}
+            {last.then(|| view! { <RetryButton streaming retry /> })}
         </article>
     }
     .into_any()
@@ -530,10 +530,10 @@ fn MessageView(message: ChatMessage, last: bool, chat: Chat, retry: Callback<()>
 
 /// Asks the last question again (the new answer replaces the last one).
 #[component]
-fn RetryButton(chat: Chat, retry: Callback<()>) -> impl IntoView {
+fn RetryButton(streaming: Memo<bool>, retry: Callback<()>) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <Show when=move || !chat.is_streaming()>
+        <Show when=move || !streaming.get()>
             <button type="button" class="button secondary small retry" on:click=move |_| retry.run(())>
                 {move || i18n.t(Msg::Retry)}
             </button>
@@ -543,9 +543,14 @@ fn RetryButton(chat: Chat, retry: Callback<()>) -> impl IntoView {
 
 /// The question box: Enter sends, Shift+Enter starts a new line.
 #[component]
-fn Composer(chat: Chat, ask: Callback<String>, question_box: NodeRef<html::Textarea>) -> impl IntoView {
+fn Composer(
+    chat: Chat,
+    streaming: Memo<bool>,
+    ask: Callback<String>,
+    question_box: NodeRef<html::Textarea>,
+) -> impl IntoView {
     let i18n = use_i18n();
-    let streaming = move || chat.is_streaming();
+    let streaming = move || streaming.get();
     let length = move || chat.input.with(|text| text.chars().count());
     let send = move || ask.run(chat.input.get_untracked());
     // Back to the box once the answer is in (it was disabled meanwhile, which took the focus).
