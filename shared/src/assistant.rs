@@ -25,10 +25,30 @@ pub struct Conversation {
 /// A conversation with every message, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(from = "ConversationDetailFields")]
 pub struct ConversationDetail {
     #[serde(flatten)]
     pub conversation: Conversation,
     pub messages: Vec<ChatMessage>,
+}
+
+/// A [`ConversationDetail`] as read: its fields side by side (`flatten` buffers the whole
+/// answer, messages included, and builds a second decoder for everything in it; see
+/// [`crate::decode`]).
+#[derive(Deserialize)]
+struct ConversationDetailFields {
+    id: i64,
+    title: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    messages: Vec<ChatMessage>,
+}
+
+impl From<ConversationDetailFields> for ConversationDetail {
+    fn from(detail: ConversationDetailFields) -> Self {
+        let ConversationDetailFields { id, title, created_at, updated_at, messages } = detail;
+        ConversationDetail { conversation: Conversation { id, title, created_at, updated_at }, messages }
+    }
 }
 
 /// `POST /api/assistant/conversations`: the title is optional (the first question names it).
@@ -139,7 +159,7 @@ pub enum StreamEvent {
 }
 
 /// A [`StreamEvent`] as read: its `type` and every field any event has (see
-/// [`crate::events`]).
+/// [`crate::decode`]).
 #[derive(Deserialize)]
 struct StreamEventFields {
     #[serde(rename = "type")]
@@ -166,7 +186,7 @@ impl TryFrom<StreamEventFields> for StreamEvent {
     type Error = String;
 
     fn try_from(event: StreamEventFields) -> Result<Self, String> {
-        use crate::events::required as needs;
+        use crate::decode::required as needs;
         Ok(match event.kind {
             StreamEventKind::Question => StreamEvent::Question { message: needs(event.message, "message")? },
             StreamEventKind::Token => StreamEvent::Token { text: needs(event.text, "text")? },

@@ -4,8 +4,8 @@
 pub mod assistant;
 pub mod auth;
 pub mod dashboard;
+mod decode;
 pub mod error;
-mod events;
 pub mod health;
 pub mod labels;
 pub mod org;

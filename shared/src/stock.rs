@@ -575,8 +575,9 @@ pub const MAX_SEARCH_QUERY_CHARS: usize = 500;
 /// A ranked search returns at most this many vehicles (over all its pages).
 pub const MAX_RANKED_RESULTS: i64 = 100;
 
-/// A vehicle found by a ranked search, with how well it matches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A vehicle found by a ranked search, with how well it matches: the vehicle's fields and
+/// these side by side (read by [`crate::decode`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RankedVehicle {
     #[serde(flatten)]
@@ -784,7 +785,7 @@ pub enum ImportEvent {
 }
 
 /// An [`ImportEvent`] as read: its `type` and every field any event has (see
-/// [`crate::events`]).
+/// [`crate::decode`]).
 #[derive(Deserialize)]
 struct ImportEventFields {
     #[serde(rename = "type")]
@@ -807,7 +808,7 @@ impl TryFrom<ImportEventFields> for ImportEvent {
     type Error = String;
 
     fn try_from(event: ImportEventFields) -> Result<Self, String> {
-        use crate::events::required as needs;
+        use crate::decode::required as needs;
         Ok(match event.kind {
             ImportEventKind::Progress => ImportEvent::Progress { progress: needs(event.progress, "progress")? },
             ImportEventKind::Done => ImportEvent::Done { report: needs(event.report, "report")? },
