@@ -6,10 +6,9 @@ use dealaai_e2e::{Browser, Stack};
 use reqwest::header;
 
 /// The most a first load may weigh, all files together, brotli-compressed: a guard against
-/// regressions at today's weight (about 470 KB: 452 KB, then the lists and requests moved to
-/// Leptos resources and actions; see docs/BENCHMARKS.md). The goal is 350 KB, which needs the
-/// rarely used pages split out of the first download.
-const FIRST_LOAD_BUDGET_BYTES: u64 = 470 * 1024;
+/// regressions at today's weight (472 KB, with a few KB of room; see docs/BENCHMARKS.md). The
+/// goal is 350 KB, which needs the rarely used pages split out of the first download.
+const FIRST_LOAD_BUDGET_BYTES: u64 = 465 * 1024;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_first_visit_stays_within_its_download_budget() -> Result<()> {
