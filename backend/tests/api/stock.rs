@@ -528,6 +528,32 @@ async fn a_streamed_import_closed_mid_way_writes_nothing() {
     assert_eq!((report["created"].as_u64(), report["committed"].as_bool()), (Some(12_000), Some(true)), "{report}");
 }
 
+/// A client that goes away after the whole file was sent cancels the import too: it stops
+/// before its next batch and rolls back what it had written.
+#[actix_web::test]
+async fn a_streamed_import_whose_client_leaves_after_the_upload_writes_nothing() {
+    let app = TestApp::spawn().await;
+    let token = app.token_for("boss", Role::Manager).await;
+    let rows: String = (0..50_000).map(|i| format!("VF1GONE{i:010},Renault,Clio,{}\n", 10_000 + i)).collect();
+    let file = format!("vin,brand,model,sale_price\n{rows}");
+    let (mut response, sender) = import_streamed(&app, &token, "all_or_nothing", vec![file.clone()]).await;
+    drop(sender);
+    let mut seen = String::new();
+    loop {
+        let events = import_events(&seen[..seen.rfind("\n\n").map_or(0, |end| end + 2)]);
+        assert!(!events.iter().any(|e| matches!(e, ImportEvent::Done { .. })), "finished before it was left");
+        if events.iter().any(|e| matches!(e, ImportEvent::Progress { progress } if progress.rows_applied > 0)) {
+            break;
+        }
+        let chunk = response.chunk().await.unwrap().expect("the stream goes on while the import does");
+        seen.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    drop(response);
+
+    let report: Value = import(&app, &token, "all_or_nothing", file).await.json().await.unwrap();
+    assert_eq!((report["created"].as_u64(), report["committed"].as_bool()), (Some(50_000), Some(true)), "{report}");
+}
+
 #[actix_web::test]
 async fn earlier_spanish_files_import_and_update_only_their_columns() {
     let app = TestApp::spawn().await;
