@@ -25,14 +25,11 @@ use futures_util::TryStreamExt;
 use memchr::memmem::Finder;
 use tokio::sync::Notify;
 
-use self::words::Words;
 use super::filters::{Facet, SortField, SortKey};
 use crate::cache::memory::{Generation, Stamp};
 use crate::db::DbPool;
 use crate::db::schema::{dealers, provinces, vehicles};
 use shared::stock::StockFilter;
-
-mod words;
 
 /// Writes come in bursts (an import, a bulk edit): a rebuild waits for a quiet moment.
 const SETTLE: Duration = Duration::from_millis(100);
@@ -222,8 +219,7 @@ pub struct StockTable {
     stamp: Stamp,
     rows: Vec<Row>,
     vins: Strings,
-    /// Which rows' search texts hold a word.
-    words: Words,
+    texts: Strings,
     /// Brands, models, vehicle types (lower-cased) and enumerations.
     values: Values,
     /// Only the plates' ranks are kept (ids are ranks' indexes).
@@ -314,7 +310,7 @@ impl StockTable {
         let day = |days: Option<i32>| days.map(|d| day_number(super::filters::days_before(today, d)));
         let words = filter.words();
         Compiled {
-            text_rows: (!words.is_empty()).then(|| self.words.rows_with_all(&words)),
+            text_rows: (!words.is_empty()).then(|| self.texts.containing_all(&words)),
             brand: value(filter.brand.as_deref()),
             model: value(filter.model.as_deref()),
             vehicle_type: filter.vehicle_type.as_deref().map(|v| self.values.id(&v.to_lowercase())),
@@ -589,7 +585,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
         stamp,
         rows: Vec::with_capacity(capacity),
         vins: Strings { text: String::with_capacity(capacity * 17), ends: Vec::with_capacity(capacity) },
-        words: Words::new(&Strings::default()),
+        texts: Strings::default(),
         values: Values::default(),
         plates: Values::default(),
         rows_by_brand: HashMap::new(),
@@ -600,8 +596,6 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
         province_names: province_names.into_iter().map(|(id, code, name)| (id, (code, name))).collect(),
         bytewise_text_order: matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8" | "ucs_basic"),
     };
-    // The search texts, until their words are indexed.
-    let mut texts = Strings::default();
     let mut dealer_index: HashMap<i64, u32> = HashMap::new();
     let mut province_index: HashMap<i64, u32> = HashMap::new();
     let intern_id = |ids: &mut Vec<i64>, index: &mut HashMap<i64, u32>, id: Option<i64>| {
@@ -644,7 +638,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
             (mileage_km, reception_date, registration_year, power_cv),
         ) = row;
         table.vins.push(&vin);
-        texts.push(&search_text);
+        table.texts.push(&search_text);
         let values = &mut table.values;
         table.rows.push(Row {
             sale_price,
@@ -678,7 +672,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
     table.plates.finish();
     table.plates.ids = HashMap::new();
     table.plates.values = Vec::new();
-    table.words = Words::new(&texts);
+    table.texts.text.shrink_to_fit();
     Ok(Some(table))
 }
 
