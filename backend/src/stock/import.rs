@@ -44,6 +44,10 @@ pub const MAX_FILE_BYTES: usize = 200 * 1024 * 1024;
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// Rows read between two progress updates.
 const PROGRESS_ROWS: u64 = 1000;
+/// An upload that sends nothing for this long is given up (the import rolls back): a client
+/// that stalls, or a proxy that keeps a cancelled upload open, would otherwise hold a pooled
+/// connection and the rows written so far.
+const UPLOAD_IDLE: std::time::Duration = std::time::Duration::from_secs(30);
 /// Least time between two progress events of a streamed import.
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
 
@@ -248,7 +252,15 @@ fn upload_reader(payload: web::Payload) -> impl AsyncRead + Unpin + Send {
     actix_web::rt::spawn(async move {
         let mut payload = payload;
         let mut received = 0usize;
-        while let Some(chunk) = payload.next().await {
+        loop {
+            let chunk = match tokio::time::timeout(UPLOAD_IDLE, payload.next()).await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(_) => {
+                    let _ = sender.send(Err(std::io::Error::other("nothing was received for 30 s"))).await;
+                    break;
+                }
+            };
             let chunk = chunk.map_err(|error| std::io::Error::other(error.to_string())).and_then(|chunk| {
                 received += chunk.len();
                 if received > MAX_FILE_BYTES { Err(std::io::Error::other(TooLarge)) } else { Ok(chunk) }

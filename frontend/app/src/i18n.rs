@@ -295,7 +295,6 @@ messages! {
     RowsApplied => "Procesadas", "Processed";
     OfTheFileRead => "del archivo leído", "of the file read";
     ImportCommitting => "Guardando los cambios…", "Saving the changes…";
-    ImportCancelled => "Importación cancelada: no se ha guardado nada.", "Import cancelled: nothing was saved.";
     RejectedRows => "Filas rechazadas", "Rejected rows";
     Showing => "Mostrando", "Showing";
     Row => "Fila", "Row";

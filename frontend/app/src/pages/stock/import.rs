@@ -24,8 +24,6 @@ enum Outcome {
     Report(ImportReport),
     /// The file as a whole was refused, or the server could not be reached.
     Refused(ApiFailure),
-    /// The user cancelled it: the server rolled it back.
-    Cancelled,
 }
 
 /// Sends the file and follows the import's progress until its report.
@@ -52,7 +50,6 @@ async fn upload(
     match (streamed, end) {
         (Ok(()), Some(end)) => end,
         (Err(StreamFailure::Refused(failure)), _) => Outcome::Refused(failure),
-        (Err(StreamFailure::Aborted), _) => Outcome::Cancelled,
         // Cut off before its report: the server rolls an import back when its client goes.
         _ => Outcome::Refused(ApiFailure::Network),
     }
@@ -67,16 +64,13 @@ pub fn ImportPage() -> impl IntoView {
     let answer = RwSignal::new(None::<Outcome>);
     let progress = RwSignal::new(None::<ImportProgress>);
     let file_size = RwSignal::new(0u64);
-    let controller = StoredValue::new_local(None::<AbortController>);
     let import = request(
         Feedback::new(),
         move |(mode, file): &(ImportMode, web_sys::File)| {
             let (mode, file) = (*mode, file.clone());
-            let abort = AbortController::new().ok();
-            controller.set_value(abort.clone());
             async move {
-                let Some(abort) = abort else { return Ok(Outcome::Refused(ApiFailure::Network)) };
-                Ok(upload(session, mode, file, abort, progress).await)
+                let Ok(controller) = AbortController::new() else { return Ok(Outcome::Refused(ApiFailure::Network)) };
+                Ok(upload(session, mode, file, controller, progress).await)
             }
         },
         move |outcome| answer.set(Some(outcome)),
@@ -98,7 +92,6 @@ pub fn ImportPage() -> impl IntoView {
         file_size.set(file.size() as u64);
         import.dispatch((mode.get_untracked(), file));
     };
-    let cancel = move |_| controller.with_value(|controller| controller.iter().for_each(AbortController::abort));
     let mode_choice = move |value: ImportMode, id: &'static str, label: Msg| {
         view! {
             <label class="radio">
@@ -137,20 +130,12 @@ pub fn ImportPage() -> impl IntoView {
                     <button class="button primary" type="submit" id="import-upload" disabled=move || busy.get()>
                         {move || i18n.t(if busy.get() { Msg::Importing } else { Msg::UploadImport })}
                     </button>
-                    <Show when=move || busy.get()>
-                        <button class="button secondary" type="button" id="import-cancel" on:click=cancel>
-                            {move || i18n.t(Msg::Cancel)}
-                        </button>
-                    </Show>
                 </div>
                 <Show when=move || busy.get()>
                     <ImportRunning progress file_size=file_size.get_untracked() />
                 </Show>
                 {move || match answer.get() {
-                    Some(Outcome::Refused(failure)) => Some(view! { <ImportFailure failure /> }.into_any()),
-                    Some(Outcome::Cancelled) => Some(view! {
-                        <p class="notice import-cancelled" role="status">{move || i18n.t(Msg::ImportCancelled)}</p>
-                    }.into_any()),
+                    Some(Outcome::Refused(failure)) => Some(view! { <ImportFailure failure /> }),
                     _ => None,
                 }}
             </form>
