@@ -31,9 +31,10 @@ async fn upload(
     session: Session,
     mode: ImportMode,
     file: web_sys::File,
-    controller: AbortController,
     progress: RwSignal<Option<ImportProgress>>,
 ) -> Outcome {
+    // The stream reader takes a controller; nothing aborts an import from the page.
+    let Ok(controller) = AbortController::new() else { return Outcome::Refused(ApiFailure::Network) };
     let mode = match mode {
         ImportMode::AllOrNothing => "all_or_nothing",
         ImportMode::SkipInvalid => "skip_invalid",
@@ -68,10 +69,7 @@ pub fn ImportPage() -> impl IntoView {
         Feedback::new(),
         move |(mode, file): &(ImportMode, web_sys::File)| {
             let (mode, file) = (*mode, file.clone());
-            async move {
-                let Ok(controller) = AbortController::new() else { return Ok(Outcome::Refused(ApiFailure::Network)) };
-                Ok(upload(session, mode, file, controller, progress).await)
-            }
+            async move { Ok(upload(session, mode, file, progress).await) }
         },
         move |outcome| answer.set(Some(outcome)),
     );
