@@ -37,6 +37,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     tokio::spawn(state.follow_notifications());
     tokio::spawn(state.stock_index.clone().keep_current(state.pool.clone()));
+    tokio::spawn(state.stock_index.clone().keep_codes_current(state.pool.clone()));
     tokio::spawn(cache::purge_periodically(state.pool.clone()));
     state.semantic.start_background(state.pool.clone(), state.config.embeddings_worker);
     let state = web::Data::new(state);

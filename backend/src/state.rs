@@ -34,9 +34,14 @@ impl AppState {
     pub fn new(config: Config, pool: DbPool) -> Self {
         let jwt = JwtKeys::new(config.secret_key.expose().as_bytes(), config.access_token_ttl);
         let answers = cache::Answers::new(config.cache_ttl);
-        let stock_index =
-            Arc::new(stock::index::StockIndex::new(answers.generation().clone(), config.stock_index_max_vehicles));
         let semantic = search::Semantic::from_config(&config);
+        // The index keeps the vectors of the model this process searches with.
+        let model = semantic.embedder().ok().map(|embedder| embedder.model_id().to_owned());
+        let stock_index = Arc::new(stock::index::StockIndex::new(
+            answers.generation().clone(),
+            config.stock_index_max_vehicles,
+            model,
+        ));
         let config = Arc::new(config);
         let assistant = assistant::Assistant::from_config(&config, pool.clone());
         AppState { config, pool, jwt, answers, stock_index, callers: auth::Callers::default(), semantic, assistant }

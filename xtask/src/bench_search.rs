@@ -1,9 +1,9 @@
 //! `cargo xtask bench --search`: semantic and hybrid search at scale. Seeds a stock in its own
 //! database on the development cluster, embeds a sample of its texts with the real model (the
-//! worker's throughput), gives the other texts vectors near those of a sampled text of the same
-//! brand and model (embedding 100,000 distinct demo texts would take ~50 minutes here), builds
-//! the HNSW index, measures its recall against exact search, and drives the release backend
-//! with varied searches over loopback.
+//! worker's throughput), gives each other text a blend of the vectors of two sampled texts of
+//! the same brand and model (embedding 100,000 distinct demo texts would take ~50 minutes here),
+//! builds the HNSW index, measures its recall and the backend's against exact search, and
+//! drives the release backend with varied searches over loopback.
 
 use std::process::Stdio;
 use std::time::Instant;
@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::bench::{login, wrk};
 use crate::postgres::Cluster;
-use crate::process::{self, command, run};
+use crate::process::{self, command, output, run};
 use crate::{model, target_dir, tools};
 
 const DATABASE: &str = "dealaai_bench_search";
@@ -99,12 +99,32 @@ pub fn bench_search(vehicles: u64, sample: u64) -> Result<()> {
         );
     }
 
-    // The other texts: a sampled vector of the same brand and model, moved a little, so the index
-    // holds as many distinct, realistically clustered vectors as the stock has texts.
+    // The other texts: a blend of two sampled vectors of the same brand and model, so the index
+    // holds as many distinct vectors as the stock has texts, varying between the model's real
+    // texts as texts of one model do (version, colour, description). Then, for a brand and
+    // model with no sampled text, a sampled vector moved by noise.
     if number("SELECT count(*) FROM passage_embeddings") < texts {
-        process::step("giving the other texts vectors near their brand and model's (bench only)");
+        process::step("giving the other texts vectors between their brand and model's (bench only)");
         let started = Instant::now();
         psql("DROP INDEX IF EXISTS passage_embeddings_hnsw_idx");
+        psql(
+            "WITH texts AS (SELECT DISTINCT ON (passage_key) passage_key, brand, model FROM vehicles),
+             sources AS (
+                 SELECT t.brand, t.model, e.embedding::vector::real[] AS embedding,
+                        row_number() OVER (PARTITION BY t.brand, t.model ORDER BY e.passage_key) AS n,
+                        count(*) OVER (PARTITION BY t.brand, t.model) AS of
+                 FROM texts t JOIN passage_embeddings e USING (passage_key)),
+             missing AS (
+                 SELECT t.*, random() AS weight, random() AS first, random() AS second FROM texts t
+                 WHERE NOT EXISTS (SELECT 1 FROM passage_embeddings e WHERE e.passage_key = t.passage_key))
+             INSERT INTO passage_embeddings (passage_key, embedding)
+             SELECT m.passage_key, l2_normalize((SELECT array_agg(x * m.weight + y * (1 - m.weight))
+                                                 FROM unnest(a.embedding, b.embedding) AS pair(x, y))::vector)::halfvec
+             FROM missing m
+             JOIN sources a ON (a.brand, a.model) = (m.brand, m.model) AND a.n = 1 + floor(m.first * a.of)
+             JOIN sources b ON (b.brand, b.model) = (m.brand, m.model) AND b.n = 1 + floor(m.second * b.of)
+             ON CONFLICT DO NOTHING",
+        );
         psql(
             "WITH sources AS (
                  SELECT DISTINCT ON (v.brand, v.model) v.brand, v.model, e.embedding
@@ -141,6 +161,7 @@ pub fn bench_search(vehicles: u64, sample: u64) -> Result<()> {
     for (name, filter) in [("no filter", "TRUE"), ("brand = SEAT", "v.brand = 'SEAT'")] {
         println!("| HNSW recall@10 vs exact, {RECALL_QUERIES} queries, {name} | {} |", recall(&psql, filter)?);
     }
+    let exact_similar = exact_similar(&psql)?;
 
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let base = format!("http://127.0.0.1:{port}");
@@ -151,7 +172,7 @@ pub fn bench_search(vehicles: u64, sample: u64) -> Result<()> {
         .env("DATABASE_POOL_SIZE", "32")
         .spawn()
         .context("starting the backend")?;
-    let result = drive(&base, server.id());
+    let result = drive(&base, server.id(), &exact_similar);
     let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(server.id() as i32), nix::sys::signal::Signal::SIGTERM);
     let _ = server.wait();
     result
@@ -181,6 +202,66 @@ fn recall(psql: &dyn Fn(&str) -> Option<String>, filter: &str) -> Result<String>
     }
     let found = exact.iter().filter(|pair| approx.contains(*pair)).count();
     Ok(format!("{:.4}", found as f64 / exact.len() as f64))
+}
+
+/// For vehicles spread over the stock, the ten others still for sale nearest in meaning,
+/// computed exactly (every vector compared), in the order of the backend's similar vehicles.
+fn exact_similar(psql: &dyn Fn(&str) -> Option<String>) -> Result<Vec<(String, Vec<String>)>> {
+    let pairs = psql(&format!(
+        "SELECT q.vin, n.vin FROM (SELECT vin, passage_key FROM vehicles ORDER BY md5(vin) LIMIT {RECALL_QUERIES}) q
+         CROSS JOIN LATERAL (
+             SELECT v.vin FROM vehicles v JOIN passage_embeddings e ON e.passage_key = v.passage_key
+             WHERE v.vin <> q.vin AND v.status <> 'sold'
+             ORDER BY (e.embedding <=> (SELECT embedding FROM passage_embeddings WHERE passage_key = q.passage_key)) + 0,
+                      v.reception_date DESC, v.vin
+             LIMIT 10) n"
+    ))
+    .context("exact neighbours")?;
+    let mut nearest: Vec<(String, Vec<String>)> = Vec::new();
+    for line in pairs.lines() {
+        let (vin, neighbour) = line.split_once('|').context("a pair")?;
+        match nearest.last_mut() {
+            Some((last, neighbours)) if last == vin => neighbours.push(neighbour.to_owned()),
+            _ => nearest.push((vin.to_owned(), vec![neighbour.to_owned()])),
+        }
+    }
+    Ok(nearest)
+}
+
+/// The share of the exact ten nearest vehicles that the backend's similar vehicles (its
+/// ranking by meaning, as searches use it) return.
+fn backend_recall(base: &str, auth: &str, exact: &[(String, Vec<String>)]) -> Result<String> {
+    let (mut found, mut wanted) = (0, 0);
+    for (vin, neighbours) in exact {
+        let answer =
+            output(command("curl").args(["-sf", "-H", auth, &format!("{base}/api/stock/{vin}/similar?limit=10")]))
+                .context("similar vehicles")?;
+        let returned: Vec<&str> =
+            answer.split(r#""vin":""#).skip(1).filter_map(|rest| rest.split('"').next()).collect();
+        found += neighbours.iter().filter(|n| returned.contains(&n.as_str())).count();
+        wanted += neighbours.len();
+    }
+    if wanted == 0 {
+        bail!("no exact neighbours");
+    }
+    Ok(format!("{:.4}", found as f64 / wanted as f64))
+}
+
+/// Waits until the backend answers lists from its in-memory index (loaded in the background).
+fn until_indexed(base: &str, auth: &str) -> Result<()> {
+    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    for page in 1.. {
+        let headers =
+            output(command("curl").args(["-sfI", "-H", auth, &format!("{base}/api/stock?page_size=1&page={page}")]));
+        if headers.is_some_and(|h| h.to_lowercase().contains("server-timing: stock-index")) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            bail!("the stock index was not loaded");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    Ok(())
 }
 
 /// wrk scripts: every request a different search (text × filters × mode × page); `unique`
@@ -221,8 +302,15 @@ fn url_encode(text: &str) -> String {
         .collect()
 }
 
-fn drive(base: &str, pid: u32) -> Result<()> {
+fn drive(base: &str, pid: u32, exact_similar: &[(String, Vec<String>)]) -> Result<()> {
     let auth = login(base, USER, PASSWORD)?;
+    until_indexed(base, &auth)?;
+    println!(
+        "| the backend's ranking (codes in memory, exact distances of the best): recall@10 vs exact, \
+         {} vehicles' similar vehicles | {} |",
+        exact_similar.len(),
+        backend_recall(base, &auth, exact_similar)?
+    );
     let bearer = auth.trim_start_matches("Authorization: ");
     let repeated = script(false, bearer)?;
     let unique = script(true, bearer)?;

@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use actix_web::{get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::Datelike;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -16,6 +16,7 @@ use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::error::{ApiError, ApiResult, Problems};
 use crate::state::AppState;
 use crate::stock::filters::Sort;
+use crate::stock::index::{StockTable, from_index};
 use crate::stock::page_params;
 
 /// The stock ranked by how well each vehicle matches `q`: by meaning, by words, or both fused
@@ -41,10 +42,10 @@ pub async fn search_vehicles(
     state: web::Data<AppState>,
     caller: CurrentUser,
     query: web::Query<StockQuery>,
-) -> ApiResult<web::Json<SearchPage>> {
+) -> ApiResult<HttpResponse> {
     caller.require(Permission::ReadStock)?;
     let page = page_params(&query)?.resolve_default()?;
-    let Ranking { ranked, mode, sort, mut conn } = rank(&state, &query).await?;
+    let Ranking { ranked, mode, sort, mut conn, in_memory } = rank(&state, &query).await?;
     let today = state.config.today();
     let total = ranked.len() as i64;
     let (offset, size) = (page.offset() as usize, page.page_size as usize);
@@ -57,14 +58,15 @@ pub async fn search_vehicles(
         }
         None => ranking::load(&mut conn, ranked.into_iter().skip(offset).take(size).collect(), today).await?,
     };
-    Ok(web::Json(SearchPage {
+    let response = HttpResponse::Ok().json(SearchPage {
         items,
         total,
         page: page.page,
         page_size: page.page_size,
         mode,
         semantic_available: state.semantic.embedder().is_ok(),
-    }))
+    });
+    Ok(if in_memory { from_index(response) } else { response })
 }
 
 /// Every vehicle a ranked search finds (at most 100), in its order, as a CSV or XLSX file with
@@ -109,13 +111,16 @@ struct Ranking {
     mode: SearchMode,
     sort: Option<Sort>,
     conn: crate::db::DbConn,
+    /// Ranked by meaning from the stock index's codes.
+    in_memory: bool,
 }
 
 async fn rank(state: &AppState, query: &StockQuery) -> ApiResult<Ranking> {
     let prepared = prepare(state, query).await?;
     let mut conn = state.pool.get().await?;
     let ranked = rank_on(&mut conn, state, &prepared, MAX_RANKED_RESULTS).await?;
-    Ok(Ranking { ranked, mode: prepared.mode, sort: prepared.sort, conn })
+    let in_memory = prepared.ranks_in_memory();
+    Ok(Ranking { ranked, mode: prepared.mode, sort: prepared.sort, conn, in_memory })
 }
 
 /// A search checked and its text embedded: everything before the database is asked.
@@ -125,6 +130,16 @@ pub(crate) struct PreparedSearch {
     /// The mode that will answer (`text` when meaning is unavailable to a hybrid search).
     pub mode: SearchMode,
     target: Option<(Arc<Vec<f32>>, String)>,
+    /// The stock index as it was when the search was prepared, if current.
+    stock_index: Option<Arc<StockTable>>,
+}
+
+impl PreparedSearch {
+    /// Whether the ranking by meaning comes from the stock index's codes.
+    fn ranks_in_memory(&self) -> bool {
+        let Some((vector, model)) = &self.target else { return false };
+        self.stock_index.as_ref().is_some_and(|index| index.has_codes_of(model, vector.len()))
+    }
 }
 
 pub(crate) async fn prepare(state: &AppState, query: &StockQuery) -> ApiResult<PreparedSearch> {
@@ -159,7 +174,8 @@ pub(crate) async fn prepare(state: &AppState, query: &StockQuery) -> ApiResult<P
         },
     };
     let mode = if target.is_none() { SearchMode::Text } else { mode };
-    Ok(PreparedSearch { filter, sort, mode, target })
+    let stock_index = if target.is_some() { state.stock_index.fresh() } else { None };
+    Ok(PreparedSearch { filter, sort, mode, target, stock_index })
 }
 
 /// The ranking of a prepared search: at most `limit` vehicles, best first.
@@ -169,11 +185,17 @@ pub(crate) async fn rank_on(
     prepared: &PreparedSearch,
     limit: i64,
 ) -> diesel::QueryResult<Vec<ranking::Ranked>> {
-    let PreparedSearch { filter, mode, target, .. } = prepared;
+    let PreparedSearch { filter, mode, target, stock_index, .. } = prepared;
     let today = state.config.today();
     let by_meaning = match target {
         Some((vector, model)) => {
-            let meaning = Meaning { target: vector, model, limit, exact_below: state.config.semantic_exact_below };
+            let meaning = Meaning {
+                target: vector,
+                model,
+                limit,
+                exact_below: state.config.semantic_exact_below,
+                stock_index: stock_index.as_deref(),
+            };
             ranking::by_meaning(conn, filter, &Exclusions::default(), today, &meaning).await?
         }
         None => Vec::new(),
@@ -242,8 +264,14 @@ pub async fn similar_vehicles(
         _ => return Ok(web::Json(Vec::new())),
     };
     let exclusions = Exclusions { vin: Some(vin.into()), sold: true };
-    let meaning =
-        Meaning { target: &target, model: embedder.model_id(), limit, exact_below: state.config.semantic_exact_below };
+    let index = state.stock_index.fresh();
+    let meaning = Meaning {
+        target: &target,
+        model: embedder.model_id(),
+        limit,
+        exact_below: state.config.semantic_exact_below,
+        stock_index: index.as_deref(),
+    };
     let filter = StockFilter::default();
     let today = state.config.today();
     let nearest = ranking::by_meaning(&mut conn, &filter, &exclusions, today, &meaning).await?;

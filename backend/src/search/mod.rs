@@ -4,6 +4,7 @@
 //! alone or fused with the text search. See migration 2026-12-02-000014 for the tables,
 //! backend/sql/01_text.sql and 06_semantic_search.sql for the passage and its queue.
 
+pub mod codes;
 pub mod e5;
 pub mod embedder;
 mod handlers;

@@ -19,6 +19,7 @@ use crate::db::schema::{embedding_model, passage_embeddings, vehicles};
 use crate::stock::filters::{
     BoxedVehicles, FilterVehicles, SortField, SortKey, VehicleQuery, escape_like, reference_names,
 };
+use crate::stock::index::{Candidate, StockTable};
 use crate::stock::records::{ReferenceNames, VehicleRow};
 
 /// Reciprocal rank fusion's constant: the usual 60 keeps one list's top from drowning the other.
@@ -69,6 +70,16 @@ pub struct Meaning<'a> {
     pub limit: i64,
     /// Under this many matching vehicles, compare with each instead of walking the index.
     pub exact_below: i64,
+    /// The stock index, when it is current: its codes choose the candidates
+    /// ([`crate::search::codes`]) and the HNSW index is not walked.
+    pub stock_index: Option<&'a StockTable>,
+}
+
+/// The candidates whose exact distance is asked for: the codes' order is an estimate, and
+/// PostgreSQL compares a few hundred vectors in about a millisecond (docs/BENCHMARKS.md has
+/// the recall this gives).
+fn rescored_for(wanted: usize) -> usize {
+    (wanted * 2).max(100)
 }
 
 /// Vehicles under `filter` (its words ignored) nearest to the target, best first, with their
@@ -80,9 +91,15 @@ pub async fn by_meaning(
     today: NaiveDate,
     meaning: &Meaning<'_>,
 ) -> QueryResult<Vec<Scored>> {
-    let Meaning { target, model, limit, exact_below } = *meaning;
+    let Meaning { target, model, limit, exact_below, stock_index } = *meaning;
     let filter = StockFilter { q: None, ..filter.clone() };
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let candidates =
+        stock_index.and_then(|index| index.nearest(&filter, exclusions, today, (target, model), rescored_for(wanted)));
     let target = HalfVector::from_f32_slice(target);
+    if let Some(candidates) = candidates {
+        return rescored(conn, candidates, target, model, wanted).await;
+    }
     // A selective filter leaves few vehicles: comparing with each of them is exact and cheaper
     // than walking the graph past thousands of filtered-out neighbours.
     // (Asked as "is there a vehicle past the limit", so PostgreSQL stops there and sends one bool.)
@@ -149,6 +166,34 @@ pub async fn by_meaning(
     // The relaxed iterative scan may return neighbours slightly out of order.
     ranked.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(Ordering::Equal));
     Ok(ranked)
+}
+
+/// The candidates' exact similarity to the target, best first: at most `limit`. Only their
+/// texts' vectors are read (by key), each once.
+async fn rescored(
+    conn: &mut AsyncPgConnection,
+    candidates: Vec<Candidate<'_>>,
+    target: HalfVector,
+    model: &str,
+    limit: usize,
+) -> QueryResult<Vec<Scored>> {
+    let mut texts: Vec<Uuid> = candidates.iter().map(|c| c.text).collect();
+    texts.sort_unstable();
+    texts.dedup();
+    let distances: HashMap<Uuid, f64> = passage_embeddings::table
+        .filter(passage_embeddings::passage_key.eq_any(texts))
+        .filter(exists(embedding_model::table.filter(embedding_model::model.eq(model))))
+        .select((passage_embeddings::passage_key, passage_embeddings::embedding.cosine_distance(target)))
+        .load::<(Uuid, f64)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    let mut ranked: Vec<(Candidate, f64)> =
+        candidates.into_iter().filter_map(|c| Some((*distances.get(&c.text)?, c))).map(|(d, c)| (c, d)).collect();
+    // Vehicles sharing a text share its distance: the newest arrival first among them.
+    ranked.sort_by(|(a, x), (b, y)| x.total_cmp(y).then(b.reception_day.cmp(&a.reception_day)).then(a.vin.cmp(b.vin)));
+    ranked.truncate(limit);
+    Ok(ranked.into_iter().map(|(c, distance)| (c.vin.to_owned(), 1.0 - distance)).collect())
 }
 
 /// Vehicles under `filter` whose text holds the query's words: those with every word first

@@ -12,7 +12,7 @@ use shared::stock::{
 use shared::{ErrorBody, FieldProblem, Page, Permission};
 
 use super::filters::{Facet, FilterVehicles, apply_sort, fold_text, page_params, parse_query, reference_names};
-use super::index::StockTable;
+use super::index::{StockTable, from_index};
 use super::input::{VinRule, overlay, validate};
 use super::records::{ReferenceNames, VehicleRecord, VehicleRow, days_between};
 use super::set_actor;
@@ -64,14 +64,6 @@ pub async fn list_vehicles(
     };
     let answer = state.answers.cached(&state.pool, &key, Keep::InMemory, compute).await?;
     Ok(if indexed { from_index(answer) } else { answer })
-}
-
-/// Marks an answer computed from the in-memory index (browsers' developer tools show it; the
-/// benchmarks and tests check it).
-fn from_index(mut response: HttpResponse) -> HttpResponse {
-    let value = actix_web::http::header::HeaderValue::from_static("stock-index");
-    response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("server-timing"), value);
-    response
 }
 
 /// The vehicles of `vins`, in that order (a VIN deleted meanwhile is left out).

@@ -18,22 +18,34 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use diesel::dsl::sql;
+use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text};
-use diesel_async::RunQueryDsl;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::TryStreamExt;
 use memchr::memmem::Finder;
+use pgvector::sql_types::{Bit as BitType, HalfVector as HalfVectorType};
+use pgvector::{Bit, HalfVector};
 use tokio::sync::Notify;
 
 use super::filters::{Facet, SortField, SortKey};
 use crate::cache::memory::{Generation, Stamp};
 use crate::db::DbPool;
-use crate::db::schema::{dealers, provinces, vehicles};
+use crate::db::schema::{dealers, embedding_model, passage_embeddings, provinces, vehicles};
+use crate::search::codes::{Codes, QueryTable};
+use crate::search::ranking::Exclusions;
 use shared::stock::StockFilter;
 
 /// Writes come in bursts (an import, a bulk edit): a rebuild waits for a quiet moment.
 const SETTLE: Duration = Duration::from_millis(100);
 const RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
+/// How often vectors the worker stored since are looked for, while some vehicle has none.
+const CODES_POLL: Duration = Duration::from_secs(2);
+/// Vectors this much older than the last look are read again: a worker's batch is stamped
+/// just before its commit, so one committed after a look may carry an earlier time.
+const CODES_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
+/// The vectors sampled for the mean that centres the codes.
+const MEAN_SAMPLE: i64 = 4096;
 /// No such value (a NULL column, or a filter value no vehicle has).
 const NONE: u32 = u32::MAX;
 
@@ -43,12 +55,15 @@ pub struct StockIndex {
     current: RwLock<Option<Arc<StockTable>>>,
     wake: Notify,
     max_vehicles: i64,
+    /// The embedding model this process searches with: its vectors are kept as codes.
+    model: Option<String>,
 }
 
 impl StockIndex {
     /// Follows `generation` (the cached answers' one); above `max_vehicles` no index is kept.
-    pub fn new(generation: Arc<Generation>, max_vehicles: i64) -> Self {
-        StockIndex { generation, current: RwLock::new(None), wake: Notify::new(), max_vehicles }
+    /// With a `model`, each vehicle's vector of that model is kept too, as a code.
+    pub fn new(generation: Arc<Generation>, max_vehicles: i64, model: Option<String>) -> Self {
+        StockIndex { generation, current: RwLock::new(None), wake: Notify::new(), max_vehicles, model }
     }
 
     /// The index, if it holds the stock as this process last heard of it; otherwise `None`
@@ -77,7 +92,7 @@ impl StockIndex {
             // The old index is out of date: its memory goes before the new one is loaded.
             *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
             let started = std::time::Instant::now();
-            match load(&pool, stamp, self.max_vehicles).await {
+            match load(&pool, stamp, self.max_vehicles, self.model.as_deref()).await {
                 Ok(Some(table)) if self.generation.stamp() == Some(stamp) => {
                     let elapsed_ms = started.elapsed().as_millis();
                     tracing::debug!(vehicles = table.rows.len(), elapsed_ms, "stock index loaded");
@@ -97,6 +112,33 @@ impl StockIndex {
     fn fresh_at(&self, stamp: Stamp) -> bool {
         self.current.read().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|t| t.stamp == stamp)
     }
+
+    /// Gives the current index's vehicles the vectors the embedding worker (of any replica)
+    /// stores after it was loaded, for as long as the process runs.
+    pub async fn keep_codes_current(self: Arc<Self>, pool: DbPool) {
+        loop {
+            tokio::time::sleep(CODES_POLL).await;
+            let current = self.current.read().unwrap_or_else(|p| p.into_inner()).clone();
+            let Some(table) = current else { continue };
+            match table.fill_codes(&pool).await {
+                Ok(false) => {}
+                // Made again at once, centred on enough vectors.
+                Ok(true) => {
+                    *self.current.write().unwrap_or_else(|p| p.into_inner()) = None;
+                    self.wake.notify_one();
+                }
+                Err(error) => tracing::warn!(%error, "could not read the new vectors"),
+            }
+        }
+    }
+}
+
+/// Marks an answer computed from the in-memory index (browsers' developer tools show it; the
+/// benchmarks and tests check it).
+pub fn from_index(mut response: actix_web::HttpResponse) -> actix_web::HttpResponse {
+    let value = actix_web::http::header::HeaderValue::from_static("stock-index");
+    response.headers_mut().insert(actix_web::http::header::HeaderName::from_static("server-timing"), value);
+    response
 }
 
 /// One vehicle's filter and sort columns. Text is interned (`u32` ids, [`NONE`] for NULL),
@@ -144,6 +186,20 @@ impl Strings {
     fn get(&self, index: usize) -> &str {
         let start = if index == 0 { 0 } else { self.ends[index - 1] as usize };
         &self.text[start..self.ends[index] as usize]
+    }
+
+    /// The index of `value` in strings held in byte order.
+    fn find_sorted(&self, value: &str) -> Option<usize> {
+        let (mut low, mut high) = (0, self.ends.len());
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.get(middle).as_bytes().cmp(value.as_bytes()) {
+                Ordering::Less => low = middle + 1,
+                Ordering::Greater => high = middle,
+                Ordering::Equal => return Some(middle),
+            }
+        }
+        None
     }
 
     /// The indices, ascending, of the strings that contain every one of `words` (all of them
@@ -236,6 +292,10 @@ pub struct StockTable {
     province_names: HashMap<i64, (String, String)>,
     /// Whether the database orders text byte by byte, as this index does.
     bytewise_text_order: bool,
+    /// Each row's vector, as a code ([`crate::search::codes`]), when semantic search is on.
+    codes: Option<RwLock<Codes>>,
+    /// Vectors stored after this (database clock) may not be in `codes` yet.
+    codes_since: tokio::sync::Mutex<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Which filters a row fails, as bits: the facets count rows failing only their own.
@@ -280,6 +340,15 @@ struct Compiled {
     km: (i32, i32),
     year: Option<(i32, i32)>,
     reception: (i32, i32),
+}
+
+/// A vehicle a ranking by meaning may return.
+pub struct Candidate<'a> {
+    pub vin: &'a str,
+    /// Its text's key, the key of its vector.
+    pub text: uuid::Uuid,
+    /// Its reception date ([`day_number`]): the newest first among vehicles of one text.
+    pub reception_day: i32,
 }
 
 /// Counts per value of one facet column.
@@ -464,6 +533,82 @@ impl StockTable {
         }
     }
 
+    /// Whether [`Self::nearest`] answers for `model`'s vectors of `dimensions`.
+    pub fn has_codes_of(&self, model: &str, dimensions: usize) -> bool {
+        self.codes.as_ref().is_some_and(|codes| {
+            let codes = codes.read().unwrap_or_else(|p| p.into_inner());
+            codes.model() == model && codes.mean().len() == dimensions
+        })
+    }
+
+    /// The `count` vehicles under `filter` (its words ignored, `exclusions` left out) whose
+    /// vectors score best against `target` by their codes, best first; `None` without codes
+    /// of `model`. Vehicles whose text has no vector yet are not found, as in SQL.
+    pub fn nearest(
+        &self,
+        filter: &StockFilter,
+        exclusions: &Exclusions,
+        today: NaiveDate,
+        (target, model): (&[f32], &str),
+        count: usize,
+    ) -> Option<Vec<Candidate<'_>>> {
+        let codes = self.codes.as_ref()?.read().unwrap_or_else(|p| p.into_inner());
+        if codes.model() != model {
+            return None;
+        }
+        let query = QueryTable::new(target, &codes)?;
+        let compiled = self.compile(&StockFilter { q: None, ..filter.clone() }, today);
+        let mut rows = self.matching(&compiled);
+        let except = exclusions.vin.as_deref().and_then(|vin| self.vins.find_sorted(vin));
+        let sold = self.values.id("sold");
+        rows.retain(|&i| Some(i as usize) != except && !(exclusions.sold && self.rows[i as usize].status == sold));
+        let best = codes.best(&query, &rows, count);
+        Some(
+            best.into_iter()
+                .map(|i| {
+                    let i = i as usize;
+                    Candidate { vin: self.vins.get(i), text: codes.key(i), reception_day: self.rows[i].reception_day }
+                })
+                .collect(),
+        )
+    }
+
+    /// Reads the vectors stored since the last look into the codes of the vehicles that have
+    /// none; `true` when the codes should be made again (their mean came from too few vectors).
+    async fn fill_codes(&self, pool: &DbPool) -> anyhow::Result<bool> {
+        let Some(codes) = &self.codes else { return Ok(false) };
+        let (model, mean, missing, poorly_centred) = {
+            let codes = codes.read().unwrap_or_else(|p| p.into_inner());
+            let mean = HalfVector::from_f32_slice(codes.mean());
+            (codes.model().to_owned(), mean, codes.missing(), codes.mean_from() < MEAN_SAMPLE / 16)
+        };
+        if missing == 0 {
+            return Ok(false);
+        }
+        let mut since = self.codes_since.lock().await;
+        let mut conn = pool.get().await?;
+        if poorly_centred && stored_vectors(&mut conn, MEAN_SAMPLE / 16).await? >= MEAN_SAMPLE / 16 {
+            return Ok(true);
+        }
+        let now: chrono::DateTime<chrono::Utc> =
+            diesel::select(sql::<Timestamptz>("clock_timestamp()")).get_result(&mut conn).await?;
+        let found: Vec<(String, Option<Bit>)> = passage_embeddings::table
+            .inner_join(vehicles::table.on(vehicles::passage_key.eq(passage_embeddings::passage_key.nullable())))
+            .filter(passage_embeddings::embedded_at.gt(*since))
+            .filter(diesel::dsl::exists(embedding_model::table.filter(embedding_model::model.eq(&model))))
+            .select((vehicles::vin, code_of(Some(mean))))
+            .load(&mut conn)
+            .await?;
+        *since = now - CODES_OVERLAP;
+        let mut codes = codes.write().unwrap_or_else(|p| p.into_inner());
+        for (vin, code) in found {
+            if let (Some(row), Some(code)) = (self.vins.find_sorted(&vin), code) {
+                codes.set(row, code.as_bytes());
+            }
+        }
+        Ok(false)
+    }
+
     /// Each facet's values with their counts, each honouring the other filters.
     pub fn facets(&self, filter: &StockFilter, today: NaiveDate) -> IndexFacets {
         let compiled = self.compile(filter, today);
@@ -562,13 +707,68 @@ fn day_number(date: NaiveDate) -> i32 {
     date.num_days_from_ce()
 }
 
-/// Loads the stock as of `stamp`, or `None` when it has more than `max_vehicles` vehicles.
-async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<Option<StockTable>> {
+/// `binary_quantize(embedding - mean)`: a vector's code ([`crate::search::codes`]); NULL
+/// with no mean.
+fn code_of<QS>(mean: Option<HalfVector>) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Nullable<BitType>>> {
+    Box::new(
+        sql::<Nullable<BitType>>("binary_quantize(passage_embeddings.embedding - ")
+            .bind::<Nullable<HalfVectorType>, _>(mean)
+            .sql(")"),
+    )
+}
+
+/// How many vectors are stored, counting up to `up_to`.
+async fn stored_vectors(conn: &mut AsyncPgConnection, up_to: i64) -> QueryResult<i64> {
+    diesel::select(sql::<BigInt>(&format!(
+        "(SELECT count(*) FROM (SELECT 1 FROM passage_embeddings LIMIT {up_to}) sample)"
+    )))
+    .get_result(conn)
+    .await
+}
+
+/// Empty codes for `model`'s vectors, centred on the mean of a sample of them; `None` while
+/// the stored vectors are another model's.
+async fn empty_codes(conn: &mut AsyncPgConnection, model: &str, rows: usize) -> QueryResult<Option<Codes>> {
+    let stored: Option<(String, i32)> = embedding_model::table
+        .select((embedding_model::model, embedding_model::dimensions))
+        .first(conn)
+        .await
+        .optional()?;
+    let Some((_, dimensions)) = stored.filter(|(stored, _)| stored == model) else { return Ok(None) };
+    let (mean, from): (Option<HalfVector>, i64) = diesel::select(sql::<(Nullable<HalfVectorType>, BigInt)>(&format!(
+        "avg(embedding), count(*) FROM (SELECT embedding FROM passage_embeddings LIMIT {MEAN_SAMPLE}) sample"
+    )))
+    .get_result(conn)
+    .await?;
+    let mean = match mean {
+        Some(mean) => mean.to_vec().into_iter().map(f32::from).collect(),
+        None => vec![0.0; usize::try_from(dimensions).unwrap_or(0)],
+    };
+    Ok(Some(Codes::new(model.to_owned(), (mean, from), rows)))
+}
+
+/// Loads the stock as of `stamp`, or `None` when it has more than `max_vehicles` vehicles;
+/// with a `model`, the vehicles' vectors of that model too.
+async fn load(
+    pool: &DbPool,
+    stamp: Stamp,
+    max_vehicles: i64,
+    model: Option<&str>,
+) -> anyhow::Result<Option<StockTable>> {
     let mut conn = pool.get().await?;
     let total: i64 = vehicles::table.count().get_result(&mut conn).await?;
     if total > max_vehicles {
         return Ok(None);
     }
+    let capacity = usize::try_from(total).unwrap_or(0);
+    let codes_since: chrono::DateTime<chrono::Utc> =
+        diesel::select(sql::<Timestamptz>("clock_timestamp()")).get_result(&mut conn).await?;
+    let mut codes = match model {
+        Some(model) => empty_codes(&mut conn, model, capacity).await?,
+        None => None,
+    };
+    // NULL: no codes are read.
+    let mean = codes.as_ref().map(|codes| HalfVector::from_f32_slice(codes.mean()));
     // ICU collations never order byte by byte, whatever `datcollate` says.
     let collation: String = diesel::select(sql::<Text>(
         "(SELECT CASE WHEN datlocprovider = 'i' THEN 'icu' ELSE datcollate::text END \
@@ -580,7 +780,6 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
         provinces::table.select((provinces::id, provinces::code, provinces::name)).load(&mut conn).await?;
     let dealer_names: Vec<(i64, String)> = dealers::table.select((dealers::id, dealers::name)).load(&mut conn).await?;
 
-    let capacity = usize::try_from(total).unwrap_or(0);
     let mut table = StockTable {
         stamp,
         rows: Vec::with_capacity(capacity),
@@ -595,6 +794,8 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
         dealer_names: dealer_names.into_iter().collect(),
         province_names: province_names.into_iter().map(|(id, code, name)| (id, (code, name))).collect(),
         bytewise_text_order: matches!(collation.as_str(), "C" | "POSIX" | "C.UTF-8" | "C.utf8" | "ucs_basic"),
+        codes: None,
+        codes_since: tokio::sync::Mutex::new(codes_since - CODES_OVERLAP),
     };
     let mut dealer_index: HashMap<i64, u32> = HashMap::new();
     let mut province_index: HashMap<i64, u32> = HashMap::new();
@@ -611,14 +812,17 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
     let price_difference = sql::<Nullable<BigInt>>("sale_price - previous_price");
     let vehicle_type = sql::<Nullable<Text>>("lower(vehicle_type)");
     let updated_at = sql::<BigInt>("(extract(epoch FROM updated_at) * 1000000)::bigint");
+    let code = code_of(mean);
     // Streamed: the rows are never all held as strings at once.
     let mut rows = vehicles::table
+        .left_join(passage_embeddings::table.on(passage_embeddings::passage_key.nullable().eq(vehicles::passage_key)))
         .select((
             (vehicles::vin, vehicles::search_text, vehicles::plate, vehicles::brand, vehicles::model),
             (vehicle_type, vehicles::fuel, vehicles::transmission, vehicles::stock_type, vehicles::status),
             (vehicles::dealer_id, vehicles::province_id, vehicles::reserved, vehicles::published),
             (vehicles::sale_price, margin, price_difference, updated_at),
             (vehicles::mileage_km, vehicles::reception_date, vehicles::registration_year, vehicles::power_cv),
+            (vehicles::passage_key, code),
         ))
         .order(sql::<Text>("vin COLLATE \"C\""))
         .load_stream::<(
@@ -627,6 +831,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
             (Option<i64>, Option<i64>, bool, bool),
             (i64, Option<i64>, Option<i64>, i64),
             (i32, NaiveDate, Option<i32>, Option<i32>),
+            (Option<uuid::Uuid>, Option<Bit>),
         )>(&mut conn)
         .await?;
     while let Some(row) = rows.try_next().await? {
@@ -636,7 +841,11 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
             (dealer_id, province_id, reserved, published),
             (sale_price, margin, price_difference, updated_at),
             (mileage_km, reception_date, registration_year, power_cv),
+            (text, code),
         ) = row;
+        if let Some(codes) = &mut codes {
+            codes.push(text.unwrap_or_default(), code.as_ref().map(Bit::as_bytes));
+        }
         table.vins.push(&vin);
         table.texts.push(&search_text);
         let values = &mut table.values;
@@ -673,6 +882,7 @@ async fn load(pool: &DbPool, stamp: Stamp, max_vehicles: i64) -> anyhow::Result<
     table.plates.ids = HashMap::new();
     table.plates.values = Vec::new();
     table.texts.text.shrink_to_fit();
+    table.codes = codes.map(RwLock::new);
     Ok(Some(table))
 }
 

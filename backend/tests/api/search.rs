@@ -387,6 +387,97 @@ async fn a_change_of_model_drops_the_old_vectors_and_re_embeds_everything() {
     assert_eq!(vins_of(&meaning)[0], vin("000005"));
 }
 
+/// A search's answer, and whether the stock index's codes ranked it.
+async fn search_marked(app: &TestApp, token: &str, query: &str) -> (bool, Value) {
+    let response = app.call("GET", &format!("/api/stock/search?{query}"), token, None).await;
+    assert_eq!(response.status(), 200, "{query}");
+    let in_memory = response.headers().get("server-timing").is_some_and(|v| v == "stock-index");
+    (in_memory, response.json().await.unwrap())
+}
+
+/// Waits (up to `seconds`) until `check` holds.
+async fn within(seconds: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while !check().await {
+        assert!(Instant::now() < deadline, "never happened: {what}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[actix_web::test]
+async fn the_stock_index_ranks_by_meaning_as_sql_does_and_learns_new_vectors() {
+    // No worker anywhere: the test decides when vectors are stored.
+    let with_model = |app: crate::helpers::TestAppBuilder| {
+        app.var("EMBEDDINGS_PROVIDER", "embedded")
+            .var("EMBEDDINGS_MODEL_PATH", &embedding_model())
+            .var("EMBEDDINGS_WORKER", "false")
+    };
+    let indexed = with_model(TestApp::builder()).spawn().await;
+    let plain = with_model(TestApp::builder().var("STOCK_INDEX_MAX_VEHICLES", "0"))
+        .database_url(indexed.db.url().to_owned())
+        .spawn()
+        .await;
+    let token = admin_token(&indexed).await;
+    add_catalogue(&indexed, &token).await;
+    // A twin of the Tarraco (the same text, so the same vector): ties are broken the same way
+    // in both answers.
+    let twin = json!({
+        "vin": vin("000011"), "brand": "SEAT", "model": "Tarraco", "vehicle_type": "SUV", "fuel": "diesel",
+        "transmission": "automatic", "stock_type": "VO", "sale_price": "31990",
+        "description": CATALOGUE[6].7,
+    });
+    assert_eq!(indexed.call("POST", "/api/stock", &token, Some(&twin)).await.status(), 201);
+    let model = dealaai::search::e5::E5Embedder::load(std::path::Path::new(&embedding_model())).unwrap();
+    let mut conn = indexed.conn().await;
+    while store::embed_batch(&mut conn, &model, 64).await.unwrap() > 0 {}
+
+    // The index is made again after the writes, with the vectors stored by then.
+    let probe = format!("mode=semantic&q={}", q("coche familiar"));
+    within(30, "the index ranks by meaning", async || search_marked(&indexed, &token, &probe).await.0).await;
+    let queries = ["coche familiar", "SUV de siete plazas", "electric car", "furgoneta de reparto", "Tarraco"];
+    let filters = ["", "&fuel=diesel", "&price_max=20000", "&brand=SEAT", "&vehicle_type=SUV&sort=-sale_price"];
+    for text in queries {
+        for filter in filters {
+            for mode in ["semantic", "hybrid"] {
+                for page in ["&page_size=3", "&page_size=3&page=2"] {
+                    let query = format!("mode={mode}{filter}{page}&q={}", q(text));
+                    let (in_memory, answer) = search_marked(&indexed, &token, &query).await;
+                    let (sql, expected) = search_marked(&plain, &token, &query).await;
+                    assert!(in_memory && !sql, "{query}");
+                    assert_eq!(answer, expected, "{query}");
+                }
+            }
+        }
+    }
+    for (suffix, ..) in CATALOGUE {
+        let path = format!("/api/stock/{}/similar?limit=4", vin(suffix));
+        let answer: Value = indexed.call("GET", &path, &token, None).await.json().await.unwrap();
+        let expected: Value = plain.call("GET", &path, &token, None).await.json().await.unwrap();
+        assert_eq!(answer, expected, "{path}");
+    }
+
+    // A vehicle added now is indexed without its vector; stored later, the vector reaches the
+    // index's codes (no change of the stock tells it) and the search finds the vehicle.
+    let new = json!({
+        "vin": vin("000012"), "brand": "Citroën", "model": "Berlingo", "vehicle_type": "Furgoneta", "fuel": "diesel",
+        "transmission": "manual", "stock_type": "VO", "sale_price": "12990",
+        "description": "Furgoneta ligera para repartir paquetes por la ciudad.",
+    });
+    assert_eq!(indexed.call("POST", "/api/stock", &token, Some(&new)).await.status(), 201);
+    let parcels = format!("mode=semantic&q={}", q("furgoneta para repartir paquetes"));
+    within(30, "the index is made again without the new vector", async || {
+        let (in_memory, answer) = search_marked(&indexed, &token, &parcels).await;
+        in_memory && !vins_of(&answer).contains(&vin("000012"))
+    })
+    .await;
+    while store::embed_batch(&mut conn, &model, 64).await.unwrap() > 0 {}
+    within(30, "the new vector is ranked from memory", async || {
+        let (in_memory, answer) = search_marked(&indexed, &token, &parcels).await;
+        in_memory && vins_of(&answer)[..2].contains(&vin("000012"))
+    })
+    .await;
+}
+
 #[actix_web::test]
 async fn bad_searches_are_clear_errors_and_words_work_without_a_model() {
     let app = TestApp::spawn().await; // EMBEDDINGS_PROVIDER=none

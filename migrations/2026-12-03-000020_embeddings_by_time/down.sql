@@ -1,0 +1,1 @@
+DROP INDEX passage_embeddings_embedded_at_idx;
