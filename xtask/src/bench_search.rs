@@ -251,8 +251,8 @@ fn backend_recall(base: &str, auth: &str, exact: &[(String, Vec<String>)]) -> Re
 fn until_indexed(base: &str, auth: &str) -> Result<()> {
     let deadline = Instant::now() + std::time::Duration::from_secs(120);
     for page in 1.. {
-        let headers =
-            output(command("curl").args(["-sfI", "-H", auth, &format!("{base}/api/stock?page_size=1&page={page}")]));
+        let url = format!("{base}/api/stock?page_size=1&page={page}");
+        let headers = output(command("curl").args(["-sf", "-D", "-", "-o", "/dev/null", "-H", auth, &url]));
         if headers.is_some_and(|h| h.to_lowercase().contains("server-timing: stock-index")) {
             return Ok(());
         }

@@ -18,21 +18,19 @@ use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use diesel::dsl::sql;
-use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use futures_util::TryStreamExt;
 use memchr::memmem::Finder;
-use pgvector::sql_types::{Bit as BitType, HalfVector as HalfVectorType};
-use pgvector::{Bit, HalfVector};
+use pgvector::HalfVector;
 use tokio::sync::Notify;
 
 use super::filters::{Facet, SortField, SortKey};
 use crate::cache::memory::{Generation, Stamp};
 use crate::db::DbPool;
 use crate::db::schema::{dealers, embedding_model, passage_embeddings, provinces, vehicles};
-use crate::search::codes::{Codes, QueryTable};
+use crate::search::codes::{Codes, QueryTables};
 use crate::search::ranking::Exclusions;
 use shared::stock::StockFilter;
 
@@ -537,7 +535,7 @@ impl StockTable {
     pub fn has_codes_of(&self, model: &str, dimensions: usize) -> bool {
         self.codes.as_ref().is_some_and(|codes| {
             let codes = codes.read().unwrap_or_else(|p| p.into_inner());
-            codes.model() == model && codes.mean().len() == dimensions
+            codes.model() == model && codes.dimensions() == dimensions
         })
     }
 
@@ -556,7 +554,7 @@ impl StockTable {
         if codes.model() != model {
             return None;
         }
-        let query = QueryTable::new(target, &codes)?;
+        let query = QueryTables::new(target, &codes)?;
         let compiled = self.compile(&StockFilter { q: None, ..filter.clone() }, today);
         let mut rows = self.matching(&compiled);
         let except = exclusions.vin.as_deref().and_then(|vin| self.vins.find_sorted(vin));
@@ -567,7 +565,9 @@ impl StockTable {
             best.into_iter()
                 .map(|i| {
                     let i = i as usize;
-                    Candidate { vin: self.vins.get(i), text: codes.key(i), reception_day: self.rows[i].reception_day }
+                    // Only rows with a vector are ranked.
+                    let text = codes.key(i).unwrap_or_default();
+                    Candidate { vin: self.vins.get(i), text, reception_day: self.rows[i].reception_day }
                 })
                 .collect(),
         )
@@ -577,10 +577,9 @@ impl StockTable {
     /// none; `true` when the codes should be made again (their mean came from too few vectors).
     async fn fill_codes(&self, pool: &DbPool) -> anyhow::Result<bool> {
         let Some(codes) = &self.codes else { return Ok(false) };
-        let (model, mean, missing, poorly_centred) = {
+        let (model, missing, poorly_centred) = {
             let codes = codes.read().unwrap_or_else(|p| p.into_inner());
-            let mean = HalfVector::from_f32_slice(codes.mean());
-            (codes.model().to_owned(), mean, codes.missing(), codes.mean_from() < MEAN_SAMPLE / 16)
+            (codes.model().to_owned(), codes.missing(), codes.mean_from() < MEAN_SAMPLE / 16)
         };
         if missing == 0 {
             return Ok(false);
@@ -592,18 +591,18 @@ impl StockTable {
         }
         let now: chrono::DateTime<chrono::Utc> =
             diesel::select(sql::<Timestamptz>("clock_timestamp()")).get_result(&mut conn).await?;
-        let found: Vec<(String, Option<Bit>)> = passage_embeddings::table
+        let found: Vec<(String, uuid::Uuid, HalfVector)> = passage_embeddings::table
             .inner_join(vehicles::table.on(vehicles::passage_key.eq(passage_embeddings::passage_key.nullable())))
             .filter(passage_embeddings::embedded_at.gt(*since))
             .filter(diesel::dsl::exists(embedding_model::table.filter(embedding_model::model.eq(&model))))
-            .select((vehicles::vin, code_of(Some(mean))))
+            .select((vehicles::vin, passage_embeddings::passage_key, passage_embeddings::embedding))
             .load(&mut conn)
             .await?;
         *since = now - CODES_OVERLAP;
         let mut codes = codes.write().unwrap_or_else(|p| p.into_inner());
-        for (vin, code) in found {
-            if let (Some(row), Some(code)) = (self.vins.find_sorted(&vin), code) {
-                codes.set(row, code.as_bytes());
+        for (vin, key, vector) in found {
+            if let Some(row) = self.vins.find_sorted(&vin) {
+                codes.set(row, key, &to_f32(&vector));
             }
         }
         Ok(false)
@@ -707,16 +706,6 @@ fn day_number(date: NaiveDate) -> i32 {
     date.num_days_from_ce()
 }
 
-/// `binary_quantize(embedding - mean)`: a vector's code ([`crate::search::codes`]); NULL
-/// with no mean.
-fn code_of<QS>(mean: Option<HalfVector>) -> Box<dyn BoxableExpression<QS, Pg, SqlType = Nullable<BitType>>> {
-    Box::new(
-        sql::<Nullable<BitType>>("binary_quantize(passage_embeddings.embedding - ")
-            .bind::<Nullable<HalfVectorType>, _>(mean)
-            .sql(")"),
-    )
-}
-
 /// How many vectors are stored, counting up to `up_to`.
 async fn stored_vectors(conn: &mut AsyncPgConnection, up_to: i64) -> QueryResult<i64> {
     diesel::select(sql::<BigInt>(&format!(
@@ -726,8 +715,12 @@ async fn stored_vectors(conn: &mut AsyncPgConnection, up_to: i64) -> QueryResult
     .await
 }
 
-/// Empty codes for `model`'s vectors, centred on the mean of a sample of them; `None` while
-/// the stored vectors are another model's.
+fn to_f32(vector: &HalfVector) -> Vec<f32> {
+    vector.as_slice().iter().map(|value| f32::from(*value)).collect()
+}
+
+/// Empty codes for `model`'s vectors, centred on a sample of them; `None` while the stored
+/// vectors are another model's.
 async fn empty_codes(conn: &mut AsyncPgConnection, model: &str, rows: usize) -> QueryResult<Option<Codes>> {
     let stored: Option<(String, i32)> = embedding_model::table
         .select((embedding_model::model, embedding_model::dimensions))
@@ -735,16 +728,11 @@ async fn empty_codes(conn: &mut AsyncPgConnection, model: &str, rows: usize) -> 
         .await
         .optional()?;
     let Some((_, dimensions)) = stored.filter(|(stored, _)| stored == model) else { return Ok(None) };
-    let (mean, from): (Option<HalfVector>, i64) = diesel::select(sql::<(Nullable<HalfVectorType>, BigInt)>(&format!(
-        "avg(embedding), count(*) FROM (SELECT embedding FROM passage_embeddings LIMIT {MEAN_SAMPLE}) sample"
-    )))
-    .get_result(conn)
-    .await?;
-    let mean = match mean {
-        Some(mean) => mean.to_vec().into_iter().map(f32::from).collect(),
-        None => vec![0.0; usize::try_from(dimensions).unwrap_or(0)],
-    };
-    Ok(Some(Codes::new(model.to_owned(), (mean, from), rows)))
+    let sample: Vec<HalfVector> =
+        passage_embeddings::table.select(passage_embeddings::embedding).limit(MEAN_SAMPLE).load(conn).await?;
+    let sample: Vec<Vec<f32>> = sample.iter().map(to_f32).collect();
+    let dimensions = usize::try_from(dimensions).unwrap_or(0);
+    Ok(Some(Codes::new(model.to_owned(), dimensions, &sample, rows)))
 }
 
 /// Loads the stock as of `stamp`, or `None` when it has more than `max_vehicles` vehicles;
@@ -767,8 +755,8 @@ async fn load(
         Some(model) => empty_codes(&mut conn, model, capacity).await?,
         None => None,
     };
-    // NULL: no codes are read.
-    let mean = codes.as_ref().map(|codes| HalfVector::from_f32_slice(codes.mean()));
+    // Without codes, no vectors are read.
+    let with_vectors = codes.is_some();
     // ICU collations never order byte by byte, whatever `datcollate` says.
     let collation: String = diesel::select(sql::<Text>(
         "(SELECT CASE WHEN datlocprovider = 'i' THEN 'icu' ELSE datcollate::text END \
@@ -812,17 +800,20 @@ async fn load(
     let price_difference = sql::<Nullable<BigInt>>("sale_price - previous_price");
     let vehicle_type = sql::<Nullable<Text>>("lower(vehicle_type)");
     let updated_at = sql::<BigInt>("(extract(epoch FROM updated_at) * 1000000)::bigint");
-    let code = code_of(mean);
     // Streamed: the rows are never all held as strings at once.
+    let vectors = passage_embeddings::passage_key
+        .nullable()
+        .eq(vehicles::passage_key)
+        .and(sql::<diesel::sql_types::Bool>("").bind::<diesel::sql_types::Bool, _>(with_vectors));
     let mut rows = vehicles::table
-        .left_join(passage_embeddings::table.on(passage_embeddings::passage_key.nullable().eq(vehicles::passage_key)))
+        .left_join(passage_embeddings::table.on(vectors))
         .select((
             (vehicles::vin, vehicles::search_text, vehicles::plate, vehicles::brand, vehicles::model),
             (vehicle_type, vehicles::fuel, vehicles::transmission, vehicles::stock_type, vehicles::status),
             (vehicles::dealer_id, vehicles::province_id, vehicles::reserved, vehicles::published),
             (vehicles::sale_price, margin, price_difference, updated_at),
             (vehicles::mileage_km, vehicles::reception_date, vehicles::registration_year, vehicles::power_cv),
-            (vehicles::passage_key, code),
+            (vehicles::passage_key, passage_embeddings::embedding.nullable()),
         ))
         .order(sql::<Text>("vin COLLATE \"C\""))
         .load_stream::<(
@@ -831,7 +822,7 @@ async fn load(
             (Option<i64>, Option<i64>, bool, bool),
             (i64, Option<i64>, Option<i64>, i64),
             (i32, NaiveDate, Option<i32>, Option<i32>),
-            (Option<uuid::Uuid>, Option<Bit>),
+            (Option<uuid::Uuid>, Option<HalfVector>),
         )>(&mut conn)
         .await?;
     while let Some(row) = rows.try_next().await? {
@@ -841,10 +832,10 @@ async fn load(
             (dealer_id, province_id, reserved, published),
             (sale_price, margin, price_difference, updated_at),
             (mileage_km, reception_date, registration_year, power_cv),
-            (text, code),
+            (text, vector),
         ) = row;
         if let Some(codes) = &mut codes {
-            codes.push(text.unwrap_or_default(), code.as_ref().map(Bit::as_bytes));
+            codes.push(text.unwrap_or_default(), vector.as_ref().map(to_f32).as_deref());
         }
         table.vins.push(&vin);
         table.texts.push(&search_text);
