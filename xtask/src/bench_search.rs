@@ -249,7 +249,7 @@ fn backend_recall(base: &str, auth: &str, exact: &[(String, Vec<String>)]) -> Re
 
 /// Waits until the backend answers lists from its in-memory index (loaded in the background).
 fn until_indexed(base: &str, auth: &str) -> Result<()> {
-    let deadline = Instant::now() + std::time::Duration::from_secs(120);
+    let deadline = Instant::now() + std::time::Duration::from_secs(600);
     for page in 1.. {
         let url = format!("{base}/api/stock?page_size=1&page={page}");
         let headers = output(command("curl").args(["-sf", "-D", "-", "-o", "/dev/null", "-H", auth, &url]));

@@ -151,7 +151,7 @@ impl Codes {
         }
         keep_best(&mut by_signs, (count * 10).max(2000));
         let level_bytes = self.dimensions().div_ceil(2);
-        let mut by_levels: Vec<(f32, u32)> = by_signs
+        let mut by_levels: Vec<(i32, u32)> = by_signs
             .into_iter()
             .map(|(_, row)| {
                 let slot = self.slots[row as usize] as usize;
@@ -176,24 +176,25 @@ fn keep_best<S: PartialOrd + Copy>(scored: &mut Vec<(S, u32)>, count: usize) {
 
 /// A query's score tables, one per kind of code.
 pub struct QueryTables {
-    signs: ByteTable<i16>,
-    levels: ByteTable<f32>,
+    signs: ByteTable,
+    levels: ByteTable,
 }
 
-/// A score for each value of each code byte.
-struct ByteTable<T> {
-    sums: Vec<[T; 256]>,
+/// A score for each value of each code byte, as integers (scaled to the table's largest).
+struct ByteTable {
+    sums: Vec<[i16; 256]>,
 }
 
-impl ByteTable<i16> {
+impl ByteTable {
+    /// The table of `sums`, scaled so the largest is `largest`.
+    fn scaled(sums: Vec<[f32; 256]>, largest: f32) -> Self {
+        let top = sums.iter().flatten().fold(0f32, |top, sum| top.max(sum.abs()));
+        let scale = if top > 0.0 { largest / top } else { 0.0 };
+        ByteTable { sums: sums.iter().map(|sums| sums.map(|sum| (sum * scale).round() as i16)).collect() }
+    }
+
     fn score(&self, code: &[u8]) -> i32 {
         code.iter().zip(&self.sums).map(|(byte, sums)| i32::from(sums[*byte as usize])).sum()
-    }
-}
-
-impl ByteTable<f32> {
-    fn score(&self, code: &[u8]) -> f32 {
-        code.iter().zip(&self.sums).map(|(byte, sums)| sums[*byte as usize]).sum()
     }
 }
 
@@ -203,15 +204,10 @@ impl QueryTables {
         if query.len() != codes.dimensions() {
             return None;
         }
-        // The query scaled so its largest dimension is 127: a byte's eight signed dimensions
-        // sum within an i16.
-        let largest = query.iter().fold(0f32, |largest, value| largest.max(value.abs()));
-        let scale = if largest > 0.0 { 127.0 / largest } else { 0.0 };
-        let scaled: Vec<i16> = query.iter().map(|value| (value * scale).round() as i16).collect();
-        let signs = scaled
+        let signs = query
             .chunks(8)
             .map(|dimensions| {
-                let mut sums = [0i16; 256];
+                let mut sums = [0f32; 256];
                 for (byte, sum) in sums.iter_mut().enumerate() {
                     *sum = dimensions
                         .iter()
@@ -235,7 +231,9 @@ impl QueryTables {
                 sums
             })
             .collect();
-        Some(QueryTables { signs: ByteTable { sums: signs }, levels: ByteTable { sums: levels } })
+        // A byte's sum of at most 127 × 8 leaves room to add 48 of them in an i32, and keeps
+        // far more precision than one bit a dimension has.
+        Some(QueryTables { signs: ByteTable::scaled(signs, 1016.0), levels: ByteTable::scaled(levels, 16_000.0) })
     }
 }
 
@@ -258,11 +256,11 @@ mod tests {
         codes.push(Uuid::nil(), None);
         codes.push(Uuid::from_u128(7), Some(&stored));
         assert_eq!((codes.missing(), codes.key(0), codes.key(1)), (1, None, Some(Uuid::from_u128(7))));
-        // Scaled so the largest is 127: 12.7 a unit.
         let query: Vec<f32> = (1..=10).map(|i| i as f32).collect();
         let tables = QueryTables::new(&query, &codes).unwrap();
-        let expected: f32 = query.iter().zip(stored).map(|(q, s)| q * s * 12.7).sum();
-        assert!((tables.signs.score(&codes.signs[..2]) as f32 - expected).abs() <= 5.0);
+        // The largest byte sum (every sign right: 1 + ... + 8 = 36) is scaled to 1016.
+        let expected: f32 = query.iter().zip(stored).map(|(q, s)| q * s * 1016.0 / 36.0).sum();
+        assert!((tables.signs.score(&codes.signs[..2]) as f32 - expected).abs() <= 2.0);
         assert!(QueryTables::new(&[1.0], &codes).is_none(), "another dimension");
     }
 
@@ -273,8 +271,9 @@ mod tests {
         codes.push(Uuid::nil(), Some(&stored));
         let query = [1.0, 2.0, -1.0];
         let tables = QueryTables::new(&query, &codes).unwrap();
-        // The nearest levels: 0.25, -0.35 and 0.05 (0.0 lies between -0.05 and 0.05).
-        let score = tables.levels.score(&codes.levels[..2]);
+        // The nearest levels: 0.25, -0.35 and 0.05 (0.0 lies between -0.05 and 0.05), scaled
+        // as the largest byte sum (0.75 × 1 + 0.75 × 2 = 2.25) is to 16,000.
+        let score = tables.levels.score(&codes.levels[..2]) as f32 * 2.25 / 16_000.0;
         assert!((score - (0.25 - 0.7 - 0.05)).abs() < 0.11, "{score}");
     }
 

@@ -76,8 +76,8 @@ pub struct Meaning<'a> {
 }
 
 /// The candidates whose exact distance is asked for: the codes' order is an estimate, and
-/// PostgreSQL compares a few hundred vectors in about a millisecond (docs/BENCHMARKS.md has
-/// the recall this gives).
+/// PostgreSQL reads and compares a hundred vectors in about a millisecond (docs/BENCHMARKS.md
+/// has the recall this gives).
 fn rescored_for(wanted: usize) -> usize {
     (wanted * 2).max(100)
 }
