@@ -3,7 +3,7 @@
 
 use diesel::dsl::{count_star, exists};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Integer, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Integer, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use pgvector::HalfVector;
 use uuid::Uuid;
@@ -223,6 +223,9 @@ pub async fn embed_batch(
                 (
                     passage_embeddings::passage_key.eq(p.passage_key),
                     passage_embeddings::embedding.eq(HalfVector::from_f32_slice(v)),
+                    // The time of the write, not of the transaction's start (which waited for
+                    // the embedder): the stock index reads the vectors stored since it looked.
+                    passage_embeddings::embedded_at.eq(diesel::dsl::sql::<Timestamptz>("clock_timestamp()")),
                 )
             })
             .collect();
@@ -233,7 +236,7 @@ pub async fn embed_batch(
                 .do_update()
                 .set((
                     passage_embeddings::embedding.eq(diesel::upsert::excluded(passage_embeddings::embedding)),
-                    passage_embeddings::embedded_at.eq(diesel::dsl::now),
+                    passage_embeddings::embedded_at.eq(diesel::upsert::excluded(passage_embeddings::embedded_at)),
                 ))
                 .execute(conn)
                 .await?;

@@ -39,8 +39,9 @@ const SETTLE: Duration = Duration::from_millis(100);
 const RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
 /// How often vectors the worker stored since are looked for, while some vehicle has none.
 const CODES_POLL: Duration = Duration::from_secs(2);
-/// Vectors this much older than the last look are read again: a worker's batch is stamped
-/// just before its commit, so one committed after a look may carry an earlier time.
+/// Vectors this much older than the last look are read again: a worker's batch is stamped as
+/// it is written, a moment before its commit, so one committed after a look may carry an
+/// earlier time.
 const CODES_OVERLAP: chrono::TimeDelta = chrono::TimeDelta::seconds(60);
 /// The vectors sampled for the mean that centres the codes.
 const MEAN_SAMPLE: i64 = 4096;
