@@ -189,7 +189,7 @@ async fn rescored(
         .into_iter()
         .collect();
     let mut ranked: Vec<(Candidate, f64)> =
-        candidates.into_iter().filter_map(|c| Some((*distances.get(&c.text)?, c))).map(|(d, c)| (c, d)).collect();
+        candidates.into_iter().filter_map(|c| distances.get(&c.text).copied().map(|d| (c, d))).collect();
     // Vehicles sharing a text share its distance: the newest arrival first among them.
     ranked.sort_by(|(a, x), (b, y)| x.total_cmp(y).then(b.reception_day.cmp(&a.reception_day)).then(a.vin.cmp(b.vin)));
     ranked.truncate(limit);

@@ -194,8 +194,13 @@ pub async fn assert_error(response: reqwest::Response, status: u16, code: &str) 
 
 /// Retries `check` until it holds, for changes the app hears of through PostgreSQL's
 /// notifications (made behind its back, by SQL here): they arrive milliseconds later.
-pub async fn eventually(what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+pub async fn eventually(what: &str, check: impl AsyncFnMut() -> bool) {
+    eventually_within(Duration::from_secs(5), what, check).await
+}
+
+/// [`eventually`] for what takes longer (a background job's next round).
+pub async fn eventually_within(limit: Duration, what: &str, mut check: impl AsyncFnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
     while !check().await {
         assert!(std::time::Instant::now() < deadline, "never happened: {what}");
         tokio::time::sleep(Duration::from_millis(10)).await;

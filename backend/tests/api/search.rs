@@ -9,8 +9,9 @@ use futures_util::future::BoxFuture;
 use serde_json::{Value, json};
 use shared::users::Role;
 
-use crate::helpers::{TestApp, assert_error, embedding_model};
+use crate::helpers::{TestApp, assert_error, embedding_model, eventually_within};
 use crate::stock::count;
+use crate::stock_index::answer;
 
 /// VIN suffix, brand, model, type, fuel, gearbox, price, description.
 type CatalogueEntry =
@@ -389,19 +390,7 @@ async fn a_change_of_model_drops_the_old_vectors_and_re_embeds_everything() {
 
 /// A search's answer, and whether the stock index's codes ranked it.
 async fn search_marked(app: &TestApp, token: &str, query: &str) -> (bool, Value) {
-    let response = app.call("GET", &format!("/api/stock/search?{query}"), token, None).await;
-    assert_eq!(response.status(), 200, "{query}");
-    let in_memory = response.headers().get("server-timing").is_some_and(|v| v == "stock-index");
-    (in_memory, response.json().await.unwrap())
-}
-
-/// Waits (up to `seconds`) until `check` holds.
-async fn within(seconds: u64, what: &str, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    while !check().await {
-        assert!(Instant::now() < deadline, "never happened: {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    answer(app, token, &format!("/api/stock/search?{query}")).await
 }
 
 #[actix_web::test]
@@ -433,7 +422,10 @@ async fn the_stock_index_ranks_by_meaning_as_sql_does_and_learns_new_vectors() {
 
     // The index is made again after the writes, with the vectors stored by then.
     let probe = format!("mode=semantic&q={}", q("coche familiar"));
-    within(30, "the index ranks by meaning", async || search_marked(&indexed, &token, &probe).await.0).await;
+    eventually_within(Duration::from_secs(30), "the index ranks by meaning", async || {
+        search_marked(&indexed, &token, &probe).await.0
+    })
+    .await;
     let queries = ["coche familiar", "SUV de siete plazas", "electric car", "furgoneta de reparto", "Tarraco"];
     let filters = ["", "&fuel=diesel", "&price_max=20000", "&brand=SEAT", "&vehicle_type=SUV&sort=-sale_price"];
     for text in queries {
@@ -465,13 +457,13 @@ async fn the_stock_index_ranks_by_meaning_as_sql_does_and_learns_new_vectors() {
     });
     assert_eq!(indexed.call("POST", "/api/stock", &token, Some(&new)).await.status(), 201);
     let parcels = format!("mode=semantic&q={}", q("furgoneta para repartir paquetes"));
-    within(30, "the index is made again without the new vector", async || {
+    eventually_within(Duration::from_secs(30), "the index is made again without the new vector", async || {
         let (in_memory, answer) = search_marked(&indexed, &token, &parcels).await;
         in_memory && !vins_of(&answer).contains(&vin("000012"))
     })
     .await;
     while store::embed_batch(&mut conn, &model, 64).await.unwrap() > 0 {}
-    within(30, "the new vector is ranked from memory", async || {
+    eventually_within(Duration::from_secs(30), "the new vector is ranked from memory", async || {
         let (in_memory, answer) = search_marked(&indexed, &token, &parcels).await;
         in_memory && vins_of(&answer)[..2].contains(&vin("000012"))
     })

@@ -165,7 +165,8 @@ fn urlencoding(value: &str) -> String {
     serde_urlencoded::to_string([("v", value)]).unwrap().trim_start_matches("v=").to_owned()
 }
 
-async fn answer(app: &TestApp, token: &str, path: &str) -> (bool, Value) {
+/// A 200 answer, and whether the stock index computed it (`server-timing: stock-index`).
+pub async fn answer(app: &TestApp, token: &str, path: &str) -> (bool, Value) {
     let response = app.get_with_token(path, token).await;
     assert_eq!(response.status(), 200, "{path}");
     let indexed = response.headers().get("server-timing").is_some_and(|v| v == "stock-index");
